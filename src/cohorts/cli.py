@@ -1,0 +1,56 @@
+"""The ``cohorts`` command line: a thin layer over the package.
+
+Each subcommand lives in the module of its stage, which exposes
+``add_arguments(parser)`` and ``run(args) -> int``; this file only registers
+them.  Errors from bad input (:class:`cohorts.errors.ContractError`,
+:class:`cohorts.errors.ConfigError`, other ``ValueError``) are printed without a
+traceback and give exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from cohorts import __version__
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "synth": ("cohorts.synth.command", "generate the synthetic LLD + CBS panel"),
+    "build": ("cohorts.build", "link loan parts to households and build origination cohorts"),
+    "norm": ("cohorts.norms.command", "compute the Trhk lending norm for a CSV of households"),
+    "analyze": ("cohorts.survival.command", "survival tables (KM, log-rank, Cox, sweep) from cohorts.parquet"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="cohorts",
+        description="Survival analysis of Dutch mortgage arrears (LLD + CBS, or the synthetic twin).",
+    )
+    parser.add_argument("--version", action="version", version=f"cohorts {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cohorts`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except (ValueError, FileNotFoundError) as exc:  # ContractError and ConfigError are ValueErrors
+        print(f"cohorts {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""Origination cohorts: new mortgages, household finances at t+1, follow-up.
+
+The report's rules (chapter 2 and appendix 2; checklist items 4-9, 20-21 of the
+targets README), each applied as a counted step:
+
+* **origination year** is identified only when the year of the oldest loan part
+  (``origination_date``) equals the first snapshot in which the mortgage is
+  observed; otherwise the mortgage is dropped. Loans first seen in 2012 with an
+  older origination are the existing stock, not new mortgages (same rule,
+  counted separately). Refinancing and moving keep the oldest part, so the
+  origination year does not move.
+* **cohorts** are 2012-2017.
+* **household finances** come from the CBS records of year t+1: income of t+1,
+  savings, securities and debts on 1 January t+1, for the main earner and the
+  partner named in the main earner's t+1 record.
+* **consumer credit** is CBS "overige schulden" of the household when at most
+  50,000 euro, else 0 (our reading of "het bedrag aan overige schulden tot
+  50.000 euro": larger debts are assumed not to be consumer credit, so they are
+  set to 0, not capped; the bound is a parameter).
+* **starter**: main earner aged 35 or younger at origination (age = cohort year
+  minus birth year).
+* **house value** = current balance / current LTV at the origination snapshot.
+* **follow-up**: duration in whole years with 1 = the origination year; the
+  event is the first snapshot with registered arrears; otherwise the mortgage is
+  censored at the last snapshot in which it is seen (up to 2018).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cohorts import columns as C
+from cohorts.contracts import require_columns
+from cohorts.selection import Step, drop_step, unit_step
+
+#: default bound on "overige schulden" counted as consumer credit (report, appendix 2)
+CONSUMER_CREDIT_BOUND = 50_000.0
+#: starters: main earner at most this old at origination (report, chapter 2)
+STARTER_MAX_AGE = 35
+
+
+def loans_from_snapshots(linked: pd.DataFrame, *, population: str = "cohorts") -> tuple[pd.DataFrame, Step]:
+    """One row per loan: the origination snapshot's values plus first and last snapshot seen.
+
+    The row carries the mortgage as observed at its first snapshot (balance,
+    rate, fixed period, interest-only amount, LTV, house value, NHG), its
+    ``origination_date`` and ``origination_year`` (the oldest part's date over
+    all snapshots in which the loan is seen), ``first_seen`` and ``last_seen``.
+    """
+    require_columns(linked, [C.SNAPSHOT_YEAR, C.LOAN_ID, C.ORIGINATION_YEAR, C.MAIN_ID], stage="loans_from_snapshots")
+    ordered = linked.sort_values([C.LOAN_ID, C.SNAPSHOT_YEAR], kind="stable")
+    first = ordered.drop_duplicates(C.LOAN_ID, keep="first").set_index(C.LOAN_ID)
+    g = ordered.groupby(C.LOAN_ID, sort=True)
+    loans = first.rename(columns={C.SNAPSHOT_YEAR: C.FIRST_SEEN})
+    loans[C.LAST_SEEN] = g[C.SNAPSHOT_YEAR].max().reindex(loans.index).astype("int16")
+    # the oldest part over all snapshots: a part older than the first snapshot's
+    # oldest that turns up later makes the origination year unidentified
+    oldest = g[C.ORIGINATION_DATE].min().reindex(loans.index)
+    loans[C.ORIGINATION_DATE] = oldest
+    loans[C.ORIGINATION_YEAR] = oldest.dt.year.astype("int16")
+    loans = loans.reset_index()
+    return loans, unit_step(
+        population, "mortgages", "one row per mortgage", len(linked), len(loans),
+        "mortgage-snapshots collapsed to one row per loan (values of the first snapshot; first and last snapshot seen)",
+    )
+
+
+def select_new_mortgages(
+    loans: pd.DataFrame, *, cohorts: tuple[int, ...] = C.COHORT_YEARS, population: str = "cohorts"
+) -> tuple[pd.DataFrame, list[Step]]:
+    """Keep new mortgages whose origination year is identified and in ``cohorts``.
+
+    Three counted steps: originated before the first snapshot (existing stock);
+    origination year differs from the first snapshot year; cohort outside
+    ``cohorts``. Adds the ``cohort`` column.
+    """
+    steps = []
+    first_year = C.FIRST_SNAPSHOT
+    n0 = len(loans)
+    stock = loans[C.ORIGINATION_YEAR].to_numpy() < first_year
+    out = loans.loc[~stock]
+    steps.append(drop_step(population, "mortgages", f"originated in or after {first_year}", n0, len(out),
+                           f"oldest loan part originated before {first_year}: existing stock, not a new mortgage"))
+    n1 = len(out)
+    same = out[C.ORIGINATION_YEAR].to_numpy() == out[C.FIRST_SEEN].to_numpy()
+    out = out.loc[same]
+    steps.append(drop_step(population, "mortgages", "origination year = first snapshot year", n1, len(out),
+                           "origination year not identified: the oldest part's origination year differs from the "
+                           "year the mortgage is first observed"))
+    n2 = len(out)
+    in_range = np.isin(out[C.ORIGINATION_YEAR].to_numpy(), np.asarray(cohorts))
+    out = out.loc[in_range].copy()
+    steps.append(drop_step(population, "mortgages", f"cohort in {min(cohorts)}-{max(cohorts)}", n2, len(out),
+                           "origination year outside the study cohorts"))
+    out[C.COHORT] = out[C.ORIGINATION_YEAR].astype("int16")
+    return out.reset_index(drop=True), steps
+
+
+def _cbs_year(cbs: pd.DataFrame, persons: pd.Series, years: pd.Series, cols: list[str]) -> pd.DataFrame:
+    """CBS records of ``persons`` in ``years`` (left join; aligned with the input)."""
+    left = pd.DataFrame({C.PERSON_ID: persons.to_numpy(), C.YEAR: years.astype("int64").to_numpy()})
+    right = cbs[[C.PERSON_ID, C.YEAR, *cols]].astype({C.YEAR: "int64"})
+    right = right.assign(_found=True)
+    merged = left.merge(right, on=[C.PERSON_ID, C.YEAR], how="left", validate="many_to_one")
+    merged["_found"] = merged["_found"].notna().to_numpy() & merged["_found"].to_numpy(dtype=object).astype(bool)
+    merged.index = persons.index
+    return merged
+
+
+_FIN = [C.GROSS_INCOME, C.SAVINGS, C.SECURITIES, C.OTHER_DEBTS, C.STUDENT_DEBT]
+
+
+def attach_finances(
+    new: pd.DataFrame,
+    cbs: pd.DataFrame,
+    *,
+    consumer_credit_bound: float = CONSUMER_CREDIT_BOUND,
+    starter_max_age: int = STARTER_MAX_AGE,
+    population: str = "cohorts",
+    unit: str = "mortgages",
+    year_col: str = C.COHORT,
+) -> tuple[pd.DataFrame, list[Step]]:
+    """Attach household finances of year t+1 (t = ``year_col``) and the starter flag.
+
+    Two counted steps: the main earner has no CBS record in t+1; the main
+    earner's t+1 record names a partner who has no t+1 record. Adds
+    ``partner_id, has_partner, main_income, partner_income, household_income,
+    savings, securities, other_debts, student_debt, consumer_credit,
+    net_wealth, zzp, birth_year, main_age, starter``.
+    """
+    require_columns(new, [C.MAIN_ID, year_col], stage="attach_finances")
+    steps = []
+    t1 = new[year_col].astype("int64") + 1
+    main = _cbs_year(cbs, new[C.MAIN_ID], t1, [C.BIRTH_YEAR, C.PARTNER_ID, C.ZZP, *_FIN])
+    n0 = len(new)
+    found = main["_found"].to_numpy()
+    out = new.loc[found].copy()
+    main = main.loc[found]
+    steps.append(drop_step(population, unit, "main earner has a CBS record in t+1", n0, len(out),
+                           "no CBS person record of the main earner in the year after the snapshot"))
+    partner_id = main[C.PARTNER_ID]
+    has_partner = partner_id.notna().to_numpy()
+    prec = _cbs_year(cbs, partner_id.fillna(-1) if pd.api.types.is_numeric_dtype(partner_id) else partner_id.fillna(""),
+                     t1.loc[out.index], _FIN)
+    partner_missing = has_partner & ~prec["_found"].to_numpy()
+    n1 = len(out)
+    keep = ~partner_missing
+    out = out.loc[keep]
+    main = main.loc[keep]
+    prec = prec.loc[keep]
+    has_partner = has_partner[keep]
+    steps.append(drop_step(population, unit, "partner has a CBS record in t+1", n1, len(out),
+                           "the main earner's partner has no CBS person record in the year after the snapshot"))
+
+    def pval(col: str) -> np.ndarray:
+        return np.where(has_partner, prec[col].to_numpy(dtype="float64", na_value=0.0), 0.0)
+
+    out[C.PARTNER_ID] = main[C.PARTNER_ID].to_numpy()
+    out[C.HAS_PARTNER] = has_partner
+    out[C.MAIN_INCOME] = main[C.GROSS_INCOME].to_numpy(dtype="float64")
+    out[C.PARTNER_INCOME] = pval(C.GROSS_INCOME)
+    out[C.HOUSEHOLD_INCOME] = out[C.MAIN_INCOME] + out[C.PARTNER_INCOME]
+    for col in (C.SAVINGS, C.SECURITIES, C.OTHER_DEBTS, C.STUDENT_DEBT):
+        out[col] = main[col].to_numpy(dtype="float64") + pval(col)
+    od = out[C.OTHER_DEBTS].to_numpy()
+    out[C.CONSUMER_CREDIT] = np.where(od <= consumer_credit_bound, od, 0.0)
+    out[C.NET_WEALTH] = out[C.SAVINGS] + out[C.SECURITIES] - out[C.OTHER_DEBTS] - out[C.STUDENT_DEBT]
+    out[C.ZZP] = main[C.ZZP].to_numpy(dtype=bool)
+    out[C.BIRTH_YEAR] = main[C.BIRTH_YEAR].to_numpy(dtype="int64").astype("int16")
+    out[C.MAIN_AGE] = (out[year_col].astype("int64") - out[C.BIRTH_YEAR].astype("int64")).astype("int16")
+    out[C.STARTER] = out[C.MAIN_AGE].to_numpy() <= starter_max_age
+    return out.reset_index(drop=True), steps
+
+
+def require_house_value(
+    new: pd.DataFrame, *, population: str = "cohorts", unit: str = "mortgages"
+) -> tuple[pd.DataFrame, Step]:
+    """Drop mortgages whose house value cannot be derived (current LTV missing or 0, or zero balance)."""
+    hv = new[C.HOUSE_VALUE].to_numpy(dtype="float64")
+    ok = np.isfinite(hv) & (hv > 0)
+    out = new.loc[ok].reset_index(drop=True)
+    return out, drop_step(population, unit, "house value derivable", len(new), len(out),
+                          "current LTV missing or not positive (or balance 0) at the snapshot: no house value")
+
+
+def follow_up(new: pd.DataFrame, linked: pd.DataFrame, *, last_snapshot: int = C.LAST_SNAPSHOT) -> pd.DataFrame:
+    """Add ``duration``, ``event`` and ``exit_type`` to the new mortgages.
+
+    Duration is in whole years with 1 = the origination year (the report's
+    x-axis of Figures 8 and 9). The event is the first snapshot (from the
+    origination snapshot on) with the arrears flag set: ``duration = year -
+    cohort + 1``. Without arrears the mortgage is censored at the last snapshot
+    in which it is seen: ``duration = last_seen - cohort + 1``, and its
+    ``exit_type`` is ``"left"`` when that snapshot is before ``last_snapshot``
+    (redemption, sale, move out of the data) or ``"observed_end"`` otherwise.
+    A snapshot missing between two observations does not end the follow-up.
+    """
+    require_columns(new, [C.LOAN_ID, C.COHORT, C.LAST_SEEN], stage="follow_up")
+    arrears = linked.loc[linked[C.ARREARS].to_numpy(dtype=bool), [C.LOAN_ID, C.SNAPSHOT_YEAR]]
+    first_arrears = arrears.groupby(C.LOAN_ID, sort=False)[C.SNAPSHOT_YEAR].min()
+    fa = first_arrears.reindex(new[C.LOAN_ID].to_numpy()).to_numpy(dtype="float64")
+    cohort = new[C.COHORT].to_numpy(dtype="int64")
+    last = new[C.LAST_SEEN].to_numpy(dtype="int64")
+    event = np.isfinite(fa) & (fa >= cohort)
+    end = np.where(event, np.nan_to_num(fa, nan=0).astype("int64"), last)
+    out = new.copy()
+    out[C.DURATION] = (end - cohort + 1).astype("int16")
+    out[C.EVENT] = event
+    exit_type = np.where(event, C.EXIT_ARREARS, np.where(last < last_snapshot, C.EXIT_LEFT, C.EXIT_OBSERVED_END))
+    out[C.EXIT_TYPE] = pd.Categorical(exit_type, categories=list(C.EXIT_TYPES))
+    return out
+
+
+def build_panel(new: pd.DataFrame, linked: pd.DataFrame, cbs: pd.DataFrame) -> pd.DataFrame:
+    """One row per new mortgage per snapshot in which it is seen, with household income of t+1.
+
+    Columns: ``loan_id, cohort, starter, high`` (when present), ``snapshot_year,
+    years_since_origination`` (0 = origination year), ``observed_mortgage,
+    arrears, main_income, partner_income, household_income`` (CBS year
+    snapshot + 1; the partner named in the main earner's record of that year;
+    missing where the main earner has no record that year — kept, not dropped,
+    so the income figure can report its own N).
+    """
+    keep_cols = [c for c in (C.LOAN_ID, C.COHORT, C.MAIN_ID, C.STARTER, C.HIGH) if c in new.columns]
+    panel = linked[[C.LOAN_ID, C.SNAPSHOT_YEAR, C.BALANCE, C.ARREARS]].merge(
+        new[keep_cols], on=C.LOAN_ID, how="inner", validate="many_to_one"
+    )
+    panel[C.YEARS_SINCE_ORIGINATION] = (panel[C.SNAPSHOT_YEAR].astype("int64") - panel[C.COHORT].astype("int64")).astype("int16")
+    t1 = panel[C.SNAPSHOT_YEAR].astype("int64") + 1
+    main = _cbs_year(cbs, panel[C.MAIN_ID], t1, [C.PARTNER_ID, C.GROSS_INCOME])
+    pid = main[C.PARTNER_ID]
+    prec = _cbs_year(cbs, pid.fillna(-1) if pd.api.types.is_numeric_dtype(pid) else pid.fillna(""), t1, [C.GROSS_INCOME])
+    panel[C.MAIN_INCOME] = main[C.GROSS_INCOME].to_numpy(dtype="float64", na_value=np.nan)
+    panel[C.PARTNER_INCOME] = np.where(pid.notna().to_numpy(), prec[C.GROSS_INCOME].to_numpy(dtype="float64", na_value=np.nan), 0.0)
+    panel[C.HOUSEHOLD_INCOME] = panel[C.MAIN_INCOME] + panel[C.PARTNER_INCOME]
+    panel = panel.drop(columns=[C.MAIN_ID])
+    return panel.sort_values([C.LOAN_ID, C.SNAPSHOT_YEAR], kind="stable").reset_index(drop=True)

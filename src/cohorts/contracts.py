@@ -1,0 +1,382 @@
+"""Data contracts for the three raw inputs (LLD loan parts, CBS persons, key table).
+
+Each contract is a list of column rules and table rules.  Validation is *lazy*:
+every rule is checked and all failures are collected into one
+:class:`~cohorts.errors.ContractError` that names the file, the column, the
+rule, the number of offending rows and the first few offending rows (with their
+ids).  On success the validators return a new frame with the canonical column
+order and dtypes (ids and amounts are never changed in value).
+
+The same contracts run on the synthetic twin and on real extracts; a real
+extract with other column names is first renamed by a column mapping (see
+:func:`cohorts.io.load_mapping`).
+
+Rules (canonical names from :mod:`cohorts.columns`):
+
+LLD loan parts (one row per loan part per 31-December snapshot)
+    ``snapshot_year`` integer in 2012..2018; ``loan_id``, ``loan_part_id`` not
+    null; ``(snapshot_year, loan_id, loan_part_id)`` unique;
+    ``origination_date`` a date, not null, not after 31 December of the
+    snapshot year; ``maturity_date`` a date (may be missing) not before the
+    origination date; ``current_balance`` >= 0 and ``original_balance`` > 0
+    (euro, not null, below 100 million); ``current_ltv`` percent, > 0 and
+    <= 1000 where present (missing allowed: such a mortgage is dropped, counted,
+    when its house value is needed); ``interest_rate`` percent in [0, 20];
+    ``fixed_period_months`` integer in [0, 600] (0 = variable);
+    ``repayment_type`` one of :data:`cohorts.columns.REPAYMENT_TYPES`; ``nhg``,
+    ``arrears``, ``owner_occupied`` booleans (0/1 accepted).
+
+CBS persons (one row per person per year)
+    ``person_id`` not null; ``year`` integer in 2000..2030; ``(person_id, year)``
+    unique; ``birth_year`` integer in 1900..2030 and not after ``year``;
+    ``partner_id`` may be missing, never equal to ``person_id``;
+    ``gross_income`` not null (negative values are allowed: CBS personal income
+    can be negative for entrepreneurs; the norm treats them as given);
+    ``savings``, ``securities``, ``other_debts``, ``student_debt`` >= 0, not
+    null; ``zzp`` boolean.
+
+Key table (koppeltabel 2017)
+    ``loan_id`` and ``person_id`` not null; ``loan_id`` unique (a loan mapped
+    to two persons is an error: the link would be ambiguous).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cohorts import columns as C
+from cohorts.errors import ContractError, Failure
+
+#: How many offending rows an error message shows.
+N_EXAMPLES = 5
+
+_MAX_AMOUNT = 1e8
+
+
+@dataclass(frozen=True)
+class Check:
+    """One value rule on a column: ``valid(series) -> bool mask`` (True = valid).
+
+    Missing values are handled by :attr:`Column.nullable`, not by checks: a check
+    only sees non-missing values.
+    """
+
+    rule: str
+    valid: Callable[[pd.Series], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a contract: name, kind, nullability and value checks."""
+
+    name: str
+    kind: str  # "int", "float", "bool", "id", "date", "str"
+    nullable: bool = False
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A table contract: its columns, its unique key and the id column used in messages."""
+
+    name: str
+    columns: tuple[Column, ...]
+    unique: tuple[str, ...] = ()
+    id_columns: tuple[str, ...] = ()
+    row_checks: tuple[tuple[str, tuple[str, ...], Callable[[pd.DataFrame], np.ndarray]], ...] = field(
+        default=()
+    )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _between(lo: float, hi: float) -> Check:
+    return Check(f"between {lo:g} and {hi:g}", lambda s: ((s >= lo) & (s <= hi)).to_numpy())
+
+
+def _ge(lo: float) -> Check:
+    return Check(f">= {lo:g}", lambda s: (s >= lo).to_numpy())
+
+
+def _gt(lo: float) -> Check:
+    return Check(f"> {lo:g}", lambda s: (s > lo).to_numpy())
+
+
+_AMOUNT_MAX = Check(f"< {_MAX_AMOUNT:g} (absurd amount)", lambda s: (s.abs() < _MAX_AMOUNT).to_numpy())
+
+LLD_CONTRACT = Contract(
+    name="LLD loan parts",
+    columns=(
+        Column(C.SNAPSHOT_YEAR, "int", checks=(_between(C.FIRST_SNAPSHOT, C.LAST_SNAPSHOT),)),
+        Column(C.LOAN_ID, "id"),
+        Column(C.LOAN_PART_ID, "id"),
+        Column(C.ORIGINATION_DATE, "date"),
+        Column(C.MATURITY_DATE, "date", nullable=True),
+        Column(C.CURRENT_BALANCE, "float", checks=(_ge(0), _AMOUNT_MAX)),
+        Column(C.ORIGINAL_BALANCE, "float", checks=(_gt(0), _AMOUNT_MAX)),
+        Column(C.CURRENT_LTV, "float", nullable=True, checks=(_gt(0), Check("<= 1000", lambda s: (s <= 1000).to_numpy()))),
+        Column(C.INTEREST_RATE, "float", checks=(_between(0, 20),)),
+        Column(C.FIXED_PERIOD_MONTHS, "int", checks=(_between(0, 600),)),
+        Column(
+            C.REPAYMENT_TYPE,
+            "str",
+            checks=(Check(f"one of {', '.join(C.REPAYMENT_TYPES)}", lambda s: s.isin(C.REPAYMENT_TYPES).to_numpy()),),
+        ),
+        Column(C.NHG, "bool"),
+        Column(C.ARREARS, "bool"),
+        Column(C.OWNER_OCCUPIED, "bool"),
+    ),
+    unique=(C.SNAPSHOT_YEAR, C.LOAN_ID, C.LOAN_PART_ID),
+    id_columns=(C.LOAN_ID, C.LOAN_PART_ID, C.SNAPSHOT_YEAR),
+    row_checks=(
+        (
+            "origination_date not after 31 December of snapshot_year",
+            (C.ORIGINATION_DATE, C.SNAPSHOT_YEAR),
+            lambda d: (d[C.ORIGINATION_DATE].dt.year <= d[C.SNAPSHOT_YEAR]).to_numpy(),
+        ),
+        (
+            "maturity_date not before origination_date",
+            (C.MATURITY_DATE, C.ORIGINATION_DATE),
+            lambda d: (d[C.MATURITY_DATE] >= d[C.ORIGINATION_DATE]).to_numpy(),
+        ),
+    ),
+)
+
+CBS_CONTRACT = Contract(
+    name="CBS persons",
+    columns=(
+        Column(C.PERSON_ID, "id"),
+        Column(C.YEAR, "int", checks=(_between(2000, 2030),)),
+        Column(C.BIRTH_YEAR, "int", checks=(_between(1900, 2030),)),
+        Column(C.PARTNER_ID, "id", nullable=True),
+        Column(C.GROSS_INCOME, "float", checks=(_AMOUNT_MAX,)),
+        Column(C.ZZP, "bool"),
+        Column(C.SAVINGS, "float", checks=(_ge(0), _AMOUNT_MAX)),
+        Column(C.SECURITIES, "float", checks=(_ge(0), _AMOUNT_MAX)),
+        Column(C.OTHER_DEBTS, "float", checks=(_ge(0), _AMOUNT_MAX)),
+        Column(C.STUDENT_DEBT, "float", checks=(_ge(0), _AMOUNT_MAX)),
+    ),
+    unique=(C.PERSON_ID, C.YEAR),
+    id_columns=(C.PERSON_ID, C.YEAR),
+    row_checks=(
+        (
+            "birth_year not after year",
+            (C.BIRTH_YEAR, C.YEAR),
+            lambda d: (d[C.BIRTH_YEAR] <= d[C.YEAR]).to_numpy(),
+        ),
+        (
+            "partner_id differs from person_id",
+            (C.PARTNER_ID, C.PERSON_ID),
+            lambda d: (d[C.PARTNER_ID] != d[C.PERSON_ID]).to_numpy(dtype=bool, na_value=True),
+        ),
+    ),
+)
+
+KEY_CONTRACT = Contract(
+    name="key table",
+    columns=(Column(C.LOAN_ID, "id"), Column(C.PERSON_ID, "id")),
+    unique=(C.LOAN_ID,),
+    id_columns=(C.LOAN_ID, C.PERSON_ID),
+)
+
+CONTRACTS = {"lld": LLD_CONTRACT, "cbs": CBS_CONTRACT, "key": KEY_CONTRACT}
+
+
+# ----------------------------------------------------------------------------
+# coercion of one column to its kind; returns (series, mask of unparseable values)
+# ----------------------------------------------------------------------------
+_TRUE = {"1", "true", "t", "yes", "y", "ja", "j"}
+_FALSE = {"0", "false", "f", "no", "n", "nee"}
+
+
+def _coerce(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
+    missing = s.isna().to_numpy()
+    if kind == "int":
+        num = pd.to_numeric(s, errors="coerce")
+        bad = (num.isna().to_numpy() & ~missing) | ~np.isclose(num.fillna(0) % 1, 0)
+        out = num.where(~bad).round().astype("Int64")
+        return out, bad
+    if kind == "float":
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            num = pd.to_numeric(s, errors="coerce")
+        else:
+            num = pd.to_numeric(s, errors="coerce")
+        num = num.astype("float64")
+        bad = (num.isna().to_numpy() & ~missing) | np.isinf(num.to_numpy())
+        return num.where(~bad), bad
+    if kind == "bool":
+        if pd.api.types.is_bool_dtype(s):
+            return s.astype("boolean"), np.zeros(len(s), dtype=bool)
+        if pd.api.types.is_numeric_dtype(s):
+            ok = s.isin([0, 1]).to_numpy() | missing
+            return s.where(ok).astype("boolean"), ~ok
+        text = s.astype("string").str.strip().str.lower()
+        t = text.isin(_TRUE).to_numpy(dtype=bool, na_value=False)
+        f = text.isin(_FALSE).to_numpy(dtype=bool, na_value=False)
+        out = pd.Series(pd.array(np.where(t, True, False), dtype="boolean"), index=s.index)
+        out[~(t | f)] = pd.NA
+        return out, ~(t | f) & ~missing
+    if kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out = s.astype("datetime64[ns]") if s.dt.tz is None else s.dt.tz_localize(None)
+            return out, np.zeros(len(s), dtype=bool)
+        out = pd.to_datetime(s, errors="coerce", format="mixed") if s.dtype == object else pd.to_datetime(
+            s, errors="coerce"
+        )
+        bad = out.isna().to_numpy() & ~missing
+        return out, bad
+    if kind == "id":
+        if pd.api.types.is_float_dtype(s):
+            frac = ~np.isclose(s.fillna(0) % 1, 0)
+            return s.round().astype("Int64"), frac
+        if pd.api.types.is_integer_dtype(s):
+            return s.astype("Int64") if s.hasnans else s.astype("int64"), np.zeros(len(s), dtype=bool)
+        return s.astype("string"), np.zeros(len(s), dtype=bool)
+    if kind == "str":
+        return s.astype("string").str.strip(), np.zeros(len(s), dtype=bool)
+    raise TypeError(f"unknown column kind {kind!r}")
+
+
+def _fmt(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "missing"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _examples(df: pd.DataFrame, mask: np.ndarray, contract: Contract, column: str | None) -> tuple[str, ...]:
+    idx = np.flatnonzero(mask)[:N_EXAMPLES]
+    out = []
+    ids = [c for c in contract.id_columns if c in df.columns]
+    for i in idx:
+        parts = [f"{c}={_fmt(df[c].iat[i])}" for c in ids]
+        val = f": {_fmt(df[column].iat[i])!r}" if column is not None and column in df.columns else ""
+        out.append(f"row {i + 1} ({', '.join(parts)}){val}")
+    return tuple(out)
+
+
+def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFrame:
+    """Check ``df`` against ``contract``; return a canonical copy or raise.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table as read (already renamed to canonical names).
+    contract : Contract
+        One of :data:`LLD_CONTRACT`, :data:`CBS_CONTRACT`, :data:`KEY_CONTRACT`.
+    source : str
+        The file name (or a label) used in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The contract's columns, in contract order, with canonical dtypes
+        (extra columns are dropped: they are not used by the pipeline). Row
+        numbers in messages are 1-based data rows.
+
+    Raises
+    ------
+    ContractError
+        Listing every broken rule: missing columns, unparseable values,
+        missing values in non-nullable columns, value rules, row rules and
+        duplicate keys.
+    """
+    failures: list[Failure] = []
+    if len(df) == 0:
+        raise ContractError([Failure(source, "<table>", "at least one row", 0)], header=f"{source}: empty input")
+    missing_cols = [c for c in contract.names if c not in df.columns]
+    for c in missing_cols:
+        failures.append(Failure(source, c, "column present", len(df), (f"columns found: {', '.join(map(str, df.columns[:20]))}",)))
+    if missing_cols:
+        raise ContractError(failures, header=f"{source} ({contract.name}): {len(failures)} data-contract failure(s)")
+
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    raw = df.reset_index(drop=True)
+    for col in contract.columns:
+        s, bad = _coerce(raw[col.name], col.kind)
+        if bad.any():
+            failures.append(
+                Failure(source, col.name, f"parseable as {col.kind}", int(bad.sum()), _examples(raw, bad, contract, col.name))
+            )
+        isna = s.isna().to_numpy() & ~bad
+        if not col.nullable and isna.any():
+            failures.append(Failure(source, col.name, "not missing", int(isna.sum()), _examples(raw, isna, contract, col.name)))
+        present = ~s.isna().to_numpy()
+        for check in col.checks:
+            ok = np.ones(len(s), dtype=bool)
+            if present.any():
+                vals = s[present]
+                ok[present] = np.asarray(check.valid(vals), dtype=bool)
+            if (~ok).any():
+                failures.append(Failure(source, col.name, check.rule, int((~ok).sum()), _examples(raw, ~ok, contract, col.name)))
+        out[col.name] = s
+    for rule, cols, fn in contract.row_checks:
+        # a row rule is checked where all its columns are present
+        usable = out[list(cols)].notna().all(axis=1).to_numpy()
+        ok = np.ones(len(out), dtype=bool)
+        if usable.any():
+            ok[usable] = np.asarray(fn(out.loc[usable]), dtype=bool)
+        if (~ok).any():
+            failures.append(Failure(source, ",".join(cols), rule, int((~ok).sum()), _examples(raw, ~ok, contract, cols[0])))
+    if contract.unique:
+        dup = out.duplicated(list(contract.unique), keep=False).to_numpy()
+        if dup.any():
+            failures.append(
+                Failure(
+                    source,
+                    ",".join(contract.unique),
+                    f"unique ({', '.join(contract.unique)})",
+                    int(dup.sum()),
+                    _examples(raw, dup, contract, None),
+                )
+            )
+    if failures:
+        raise ContractError(failures, header=f"{source} ({contract.name}): {len(failures)} data-contract failure(s)")
+    return _compact(out, contract)
+
+
+def _compact(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Canonical, compact dtypes after a successful validation."""
+    out = {}
+    for col in contract.columns:
+        s = df[col.name]
+        if col.kind == "int" and not s.hasnans:
+            s = s.astype("int32") if col.name != C.SNAPSHOT_YEAR and col.name != C.YEAR else s.astype("int16")
+        elif col.kind == "bool" and not s.hasnans:
+            s = s.astype(bool)
+        elif col.kind == "str":
+            s = s.astype("category")
+        out[col.name] = s
+    return pd.DataFrame(out)
+
+
+def validate_lld(df: pd.DataFrame, *, source: str = "LLD loan parts") -> pd.DataFrame:
+    """Validate LLD loan parts (see the module docstring for the rules)."""
+    return validate(df, LLD_CONTRACT, source=source)
+
+
+def validate_cbs(df: pd.DataFrame, *, source: str = "CBS persons") -> pd.DataFrame:
+    """Validate CBS person-year records (see the module docstring for the rules)."""
+    return validate(df, CBS_CONTRACT, source=source)
+
+
+def validate_key(df: pd.DataFrame, *, source: str = "key table") -> pd.DataFrame:
+    """Validate the 2017 key table (loan -> main earner); a loan mapped twice is an error."""
+    return validate(df, KEY_CONTRACT, source=source)
+
+
+def require_columns(df: pd.DataFrame, names: Sequence[str], *, stage: str) -> None:
+    """Stage-boundary contract: raise a ``ContractError`` if ``df`` lacks any of ``names``."""
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise ContractError(
+            [Failure(stage, n, "column present", len(df)) for n in missing],
+            header=f"{stage}: input lacks {len(missing)} required column(s)",
+        )

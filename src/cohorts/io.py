@@ -1,0 +1,288 @@
+"""Reading raw extracts and writing outputs: the only place that touches files.
+
+Raw inputs
+----------
+A data folder holds the three raw inputs under their default names
+(``lld_loan_parts``, ``cbs_persons``, ``key_table``, each ``.parquet`` or
+``.csv``), as the synthetic generator writes them.  A real extract with other
+file or column names is described by a column-mapping TOML file::
+
+    # mapping.toml: canonical name = name in your extract
+    [lld]
+    file = "lld_q4_2012_2018.parquet"
+    [lld.columns]
+    snapshot_year = "PEILJAAR"
+    loan_id = "LoanIdentifier"
+    loan_part_id = "LoanPartIdentifier"
+    origination_date = "OriginationDate"
+    current_balance = "CurrentBalance"
+    current_ltv = "CurrentLTV"
+    # ... every column you do not list keeps its canonical name
+
+    [cbs]
+    file = "cbs_persons.csv"
+    [cbs.columns]
+    person_id = "RINPERSOON"
+
+    [key]
+    file = "koppeltabel_2017.csv"
+    [key.columns]
+    loan_id = "LoanIdentifier"
+    person_id = "RINPERSOON"
+
+Only the canonical names of :mod:`cohorts.columns` may appear on the left; a
+typo there is an error, not a silent no-op.  CSV files must use a decimal
+point; values are parsed and checked by :mod:`cohorts.contracts`.
+
+Outputs
+-------
+:func:`write_outputs` writes a set of files atomically: everything goes to a
+temporary folder first and is moved into place only when every file was
+written, so an interrupted or failed run leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cohorts import columns as C
+from cohorts.contracts import CONTRACTS, validate
+from cohorts.errors import ConfigError, ContractError, Failure
+
+#: default file stems of the raw inputs in a data folder
+DEFAULT_STEMS: Mapping[str, str] = MappingProxyType(
+    {"lld": "lld_loan_parts", "cbs": "cbs_persons", "key": "key_table"}
+)
+KINDS = ("lld", "cbs", "key")
+_CANONICAL = {"lld": C.LLD_COLUMNS, "cbs": C.CBS_COLUMNS, "key": C.KEY_COLUMNS}
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """File names and column renames for the three raw inputs.
+
+    Attributes
+    ----------
+    files : Mapping[str, str]
+        ``{"lld"|"cbs"|"key": file name}``, relative to the data folder or absolute.
+    columns : Mapping[str, Mapping[str, str]]
+        ``{kind: {canonical name: name in the extract}}``.
+    source : str
+        Where the mapping came from (a file path, or ``"default"``).
+    """
+
+    files: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    source: str = "default"
+
+    def extract_name(self, kind: str, canonical: str) -> str:
+        """The column name in the extract for a canonical column."""
+        return self.columns.get(kind, {}).get(canonical, canonical)
+
+    def to_dict(self) -> dict:
+        """Plain-dict form, for manifests."""
+        return {"source": self.source, "files": dict(self.files), "columns": {k: dict(v) for k, v in self.columns.items()}}
+
+
+def load_mapping(path: str | os.PathLike) -> ColumnMapping:
+    """Read a column-mapping TOML file (format in the module docstring).
+
+    Raises
+    ------
+    ConfigError
+        If the file is not valid TOML, names an unknown table or an unknown
+        canonical column, or maps two canonical columns to one extract column.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    files: dict[str, str] = {}
+    cols: dict[str, dict[str, str]] = {}
+    for kind, section in raw.items():
+        if kind not in KINDS:
+            raise ConfigError(f"{path}: unknown section [{kind}]; expected one of {', '.join(KINDS)}")
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: [{kind}] must be a table")
+        unknown_keys = set(section) - {"file", "columns"}
+        if unknown_keys:
+            raise ConfigError(f"{path}: [{kind}] has unknown key(s) {sorted(unknown_keys)}; expected 'file' and [{kind}.columns]")
+        if "file" in section:
+            files[kind] = str(section["file"])
+        mapping = section.get("columns", {})
+        bad = sorted(set(mapping) - set(_CANONICAL[kind]))
+        if bad:
+            raise ConfigError(
+                f"{path}: [{kind}.columns] names unknown canonical column(s) {bad}; "
+                f"canonical columns are: {', '.join(_CANONICAL[kind])}"
+            )
+        targets = list(mapping.values())
+        dupes = sorted({t for t in targets if targets.count(t) > 1})
+        if dupes:
+            raise ConfigError(f"{path}: [{kind}.columns] maps several columns to {dupes}")
+        cols[kind] = {str(k): str(v) for k, v in mapping.items()}
+    return ColumnMapping(files=files, columns=cols, source=str(path))
+
+
+def resolve_input(data_dir: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None) -> Path:
+    """The path of one raw input: the mapping's file, else ``<stem>.parquet`` or ``<stem>.csv``."""
+    data_dir = Path(data_dir)
+    mapping = mapping or ColumnMapping()
+    if kind in mapping.files:
+        p = Path(mapping.files[kind])
+        p = p if p.is_absolute() else data_dir / p
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: {kind} input named in {mapping.source} does not exist")
+        return p
+    for ext in (".parquet", ".csv"):
+        p = data_dir / f"{DEFAULT_STEMS[kind]}{ext}"
+        if p.exists():
+            return p
+    raise FileNotFoundError(
+        f"{data_dir}: no {kind} input found (expected {DEFAULT_STEMS[kind]}.parquet or .csv, "
+        "or a 'file' entry in a column mapping)"
+    )
+
+
+def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None) -> pd.DataFrame:
+    """Read one raw input, rename it to canonical names and validate it.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.parquet`` or ``.csv`` file.
+    kind : {"lld", "cbs", "key"}
+        Which contract applies.
+    mapping : ColumnMapping, optional
+        Column renames (extract name -> canonical name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical columns and dtypes (see :mod:`cohorts.contracts`).
+
+    Raises
+    ------
+    ContractError
+        Unreadable file (truncated parquet, empty CSV) or any contract failure,
+        naming the file.
+    """
+    path = Path(path)
+    mapping = mapping or ColumnMapping()
+    wanted = {mapping.extract_name(kind, c): c for c in _CANONICAL[kind]}
+    try:
+        if path.suffix == ".parquet":
+            schema = pq.read_schema(path)
+            present = [n for n in wanted if n in schema.names]
+            table = pq.read_table(path, columns=present)
+            df = table.to_pandas()
+        elif path.suffix == ".csv":
+            df = pd.read_csv(path, dtype=str, keep_default_na=True, na_values=[""])
+            df = df[[n for n in wanted if n in df.columns] + [n for n in df.columns if n not in wanted]]
+        else:
+            raise ContractError([Failure(str(path), "<file>", "a .parquet or .csv file", 0)])
+    except (pa.ArrowInvalid, pa.ArrowException, OSError, pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ContractError(
+            [Failure(str(path), "<file>", "a readable table", 0, (f"{type(exc).__name__}: {exc}",))],
+            header=f"{path}: cannot be read",
+        ) from exc
+    df = df.rename(columns=wanted)
+    return validate(df, CONTRACTS[kind], source=str(path))
+
+
+@dataclass(frozen=True)
+class RawData:
+    """The three validated raw inputs and where they came from."""
+
+    lld: pd.DataFrame
+    cbs: pd.DataFrame
+    key: pd.DataFrame
+    paths: Mapping[str, Path]
+    mapping: ColumnMapping
+
+
+def read_raw(data_dir: str | os.PathLike, *, mapping: ColumnMapping | None = None) -> RawData:
+    """Read and validate all three raw inputs of a data folder.
+
+    All three files are validated before anything is returned; the failures of
+    every file are collected into one :class:`ContractError`.
+    """
+    mapping = mapping or ColumnMapping()
+    paths = {kind: resolve_input(data_dir, kind, mapping) for kind in KINDS}
+    frames: dict[str, pd.DataFrame] = {}
+    failures: list[Failure] = []
+    for kind in KINDS:
+        try:
+            frames[kind] = read_input(paths[kind], kind, mapping)
+        except ContractError as exc:
+            failures.extend(exc.failures)
+    if failures:
+        raise ContractError(failures, header=f"{data_dir}: {len(failures)} data-contract failure(s) in the raw inputs")
+    return RawData(lld=frames["lld"], cbs=frames["cbs"], key=frames["key"], paths=paths, mapping=mapping)
+
+
+# ----------------------------------------------------------------------------
+# Outputs
+# ----------------------------------------------------------------------------
+def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a DataFrame to parquet with fixed settings (same frame -> same bytes)."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, path, compression="zstd", write_statistics=True)
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write a DataFrame to CSV (no index, '\\n' line ends, full float precision)."""
+    df.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_json(obj: object, path: str | os.PathLike) -> None:
+    """Write JSON with sorted keys and a trailing newline."""
+    Path(path).write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+
+
+def write_outputs(out_dir: str | os.PathLike, writers: Mapping[str, Callable[[Path], None]]) -> list[Path]:
+    """Write several files into ``out_dir`` atomically.
+
+    Each ``writers[name](tmp_path)`` writes one file to a temporary path in a
+    hidden folder inside ``out_dir``; only when all succeeded are the files
+    moved into place with :func:`os.replace`.  On failure the temporary folder
+    is removed and ``out_dir`` keeps its previous contents.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The final paths, in the order given.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
+    try:
+        for name, writer in writers.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            writer(tmp / name)
+        final = []
+        for name in writers:
+            dest = out_dir / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / name, dest)
+            final.append(dest)
+        return final
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

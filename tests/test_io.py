@@ -1,0 +1,118 @@
+"""Reading raw extracts (mapping, CSV, broken files) and atomic output writing.
+
+Reference: the rules in the cohorts.io and cohorts.contracts docstrings; the
+CLI test checks the hand-worked cohort size of the tiny panel (4 mortgages).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cohorts import columns as C
+from cohorts.cli import main
+from cohorts.errors import ConfigError, ContractError
+from cohorts.io import load_mapping, read_input, read_raw, write_outputs, write_parquet
+
+from conftest import tiny_cbs, tiny_key, tiny_lld
+
+
+def _write_tiny(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_parquet(tiny_lld(), folder / "lld_loan_parts.parquet")
+    write_parquet(tiny_cbs(), folder / "cbs_persons.parquet")
+    write_parquet(tiny_key(), folder / "key_table.parquet")
+    return folder
+
+
+def test_mapping_renames_columns_and_files(tmp_path):
+    lld = tiny_lld().rename(columns={C.SNAPSHOT_YEAR: "PEILJAAR", C.LOAN_ID: "LoanIdentifier"})
+    lld.to_csv(tmp_path / "lld.csv", index=False)
+    cbs = tiny_cbs().rename(columns={C.PERSON_ID: "RINPERSOON"})
+    write_parquet(cbs, tmp_path / "personen.parquet")
+    write_parquet(tiny_key().rename(columns={C.LOAN_ID: "LoanIdentifier", C.PERSON_ID: "RINPERSOON"}),
+                  tmp_path / "koppel.parquet")
+    (tmp_path / "map.toml").write_text(
+        '[lld]\nfile = "lld.csv"\n[lld.columns]\nsnapshot_year = "PEILJAAR"\nloan_id = "LoanIdentifier"\n'
+        '[cbs]\nfile = "personen.parquet"\n[cbs.columns]\nperson_id = "RINPERSOON"\n'
+        '[key]\nfile = "koppel.parquet"\n[key.columns]\nloan_id = "LoanIdentifier"\nperson_id = "RINPERSOON"\n'
+    )
+    raw = read_raw(tmp_path, mapping=load_mapping(tmp_path / "map.toml"))
+    assert list(raw.lld.columns) == list(C.LLD_COLUMNS)
+    assert len(raw.lld) == len(tiny_lld()) and raw.key[C.PERSON_ID].tolist() == tiny_key()[C.PERSON_ID].tolist()
+
+
+def test_mapping_with_unknown_canonical_name(tmp_path):
+    (tmp_path / "map.toml").write_text('[lld.columns]\nsnapshot_yr = "PEILJAAR"\n')
+    with pytest.raises(ConfigError, match=r"unknown canonical column\(s\) \['snapshot_yr'\]"):
+        load_mapping(tmp_path / "map.toml")
+
+
+def test_csv_with_decimal_comma_is_refused(tmp_path):
+    lld = tiny_lld()
+    lld[C.INTEREST_RATE] = lld[C.INTEREST_RATE].map(lambda v: f"{v:.2f}".replace(".", ","))
+    lld.to_csv(tmp_path / "lld.csv", index=False, sep=";")
+    with pytest.raises(ContractError) as err:
+        read_input(tmp_path / "lld.csv", "lld")
+    # read with the default comma separator, the semicolon file has one column: every column is missing
+    assert "lld.csv" in str(err.value) and "column present" in str(err.value)
+
+
+def test_csv_decimal_comma_values_named(tmp_path):
+    lld = tiny_lld()
+    lld[C.INTEREST_RATE] = lld[C.INTEREST_RATE].map(lambda v: f"{v:.2f}".replace(".", ","))
+    lld.to_csv(tmp_path / "lld.csv", index=False)  # quoted "2,50" values
+    with pytest.raises(ContractError, match=r"lld.csv: column 'interest_rate' breaks rule 'parseable as float'"):
+        read_input(tmp_path / "lld.csv", "lld")
+
+
+def test_truncated_parquet(tmp_path):
+    _write_tiny(tmp_path)
+    data = (tmp_path / "key_table.parquet").read_bytes()
+    (tmp_path / "key_table.parquet").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ContractError, match=r"key_table.parquet.*cannot be read"):
+        read_raw(tmp_path)
+
+
+def test_missing_input_file(tmp_path):
+    _write_tiny(tmp_path)
+    (tmp_path / "cbs_persons.parquet").unlink()
+    with pytest.raises(FileNotFoundError, match="no cbs input found"):
+        read_raw(tmp_path)
+
+
+def test_write_outputs_is_all_or_nothing(tmp_path):
+    def boom(path):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_outputs(tmp_path / "out", {"a.csv": lambda p: p.write_text("x"), "b.csv": boom})
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
+
+
+def test_cli_build_writes_outputs(tmp_path, capsys):
+    data = _write_tiny(tmp_path / "data")
+    with pytest.warns(UserWarning, match="no Trhk table for 2016"):
+        code = main(["build", "--data", str(data), "--out", str(tmp_path / "out")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Selection" in out and "analysable new mortgages" in out
+    cohorts = pd.read_parquet(tmp_path / "out" / "cohorts.parquet")
+    assert len(cohorts) == 4
+    sel = pd.read_csv(tmp_path / "out" / "selection.csv")
+    assert sel["rows_dropped"].sum() > 0
+    assert (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_cli_build_bad_input_writes_nothing(tmp_path, capsys):
+    data = _write_tiny(tmp_path / "data")
+    bad = tiny_lld()
+    bad.loc[3, C.CURRENT_BALANCE] = -10.0
+    write_parquet(bad, data / "lld_loan_parts.parquet")
+    code = main(["build", "--data", str(data), "--out", str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "lld_loan_parts.parquet" in err and "current_balance" in err and ">= 0" in err and "row 4" in err
+    assert not (tmp_path / "out").exists()
