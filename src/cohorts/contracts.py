@@ -239,6 +239,11 @@ def _coerce(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
             return s.astype("Int64") if s.hasnans else s.astype("int64"), np.zeros(len(s), dtype=bool)
         return s.astype("string"), np.zeros(len(s), dtype=bool)
     if kind == "str":
+        if isinstance(s.dtype, pd.CategoricalDtype):  # parquet dictionary columns: work on the categories
+            cats = s.cat.categories.astype("string").str.strip()
+            return s.cat.rename_categories(cats) if cats.is_unique else s.astype("string").str.strip(), np.zeros(
+                len(s), dtype=bool
+            )
         return s.astype("string").str.strip(), np.zeros(len(s), dtype=bool)
     raise TypeError(f"unknown column kind {kind!r}")
 

@@ -1,0 +1,122 @@
+"""Benchmark the pipeline stage by stage: wall time, CPU time and peak memory.
+
+Each stage runs in a fresh Python process; its peak resident set size and CPU
+time come from the operating system's accounting of that child process
+(``os.wait4``), so one stage's memory never hides another's.
+
+Usage::
+
+    python benchmarks/run.py --scale 0.1 --out benchmarks/results-0.1.json
+    python benchmarks/run.py --scale 1.0 --stages synth,build --repeat 3
+
+The synthetic data and build outputs go to ``--work`` (default
+``benchmarks/work/scale-<S>``, not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# stage name -> python code run in a fresh process; {data}, {out}, {scale}, {seed} are filled in
+STAGES: dict[str, str] = {
+    "synth": (
+        "from cohorts.cli import main; import sys; "
+        "sys.exit(main(['synth', '--scale', '{scale}', '--seed', '{seed}', '--out', '{data}', '--force']))"
+    ),
+    "build": (
+        "import warnings; warnings.simplefilter('ignore'); "
+        "from cohorts.cli import main; import sys; "
+        "sys.exit(main(['build', '--data', '{data}', '--out', '{out}', '--quiet']))"
+    ),
+    "read_validate": (
+        "from cohorts.io import read_raw; read_raw('{data}')"
+    ),
+    "norm": (
+        "import warnings, time, pandas as pd; warnings.simplefilter('ignore'); "
+        "from cohorts.norms import apply_norm; "
+        "df = pd.read_parquet('{out}/cohorts.parquet'); "
+        "t = time.perf_counter(); apply_norm(df, columns={{'year': 'cohort'}}); "
+        "print('inner_seconds', time.perf_counter() - t)"
+    ),
+}
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("cohorts", "pandas", "numpy", "pyarrow", "lifelines", "statsmodels", "scipy"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def run_stage(code: str) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter; return wall, CPU seconds and peak RSS (MB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    stdout = proc.stdout.read() if proc.stdout else ""
+    stderr = proc.stderr.read() if proc.stderr else ""
+    code_ = os.waitstatus_to_exitcode(status)
+    if code_ != 0:
+        raise RuntimeError(f"stage failed with exit code {code_}:\n{stderr[-3000:]}")
+    inner = [float(line.split()[1]) for line in stdout.splitlines() if line.startswith("inner_seconds")]
+    res = {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": usage.ru_maxrss / 1024.0,  # Linux reports kilobytes
+    }
+    if inner:
+        res["inner_s"] = inner[0]
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--stages", default="synth,read_validate,build,norm")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per stage; the median is reported")
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None, help="JSON file for the results")
+    args = parser.parse_args(argv)
+    work = args.work or HERE / "work" / f"scale-{args.scale:g}"
+    data, out = work / "data", work / "build"
+    results: dict[str, dict] = {}
+    for name in args.stages.split(","):
+        code = STAGES[name].format(data=data, out=out, scale=args.scale, seed=args.seed)
+        runs = [run_stage(code) for _ in range(args.repeat)]
+        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        results[name] = {"median": med, "runs": runs}
+        print(f"{name:14s} wall {med['wall_s']:8.2f} s   cpu {med['cpu_s']:8.2f} s   peak RSS {med['peak_rss_mb']:9.1f} MB"
+              + (f"   inner {med['inner_s']:.3f} s" if "inner_s" in med else ""), flush=True)
+    report = {
+        "scale": args.scale,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "versions": _versions(),
+        "stages": results,
+    }
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
