@@ -156,7 +156,7 @@ def attach_finances(
     def pval(col: str) -> np.ndarray:
         return np.where(has_partner, prec[col].to_numpy(dtype="float64", na_value=0.0), 0.0)
 
-    out[C.PARTNER_ID] = main[C.PARTNER_ID].to_numpy()
+    out[C.PARTNER_ID] = main[C.PARTNER_ID].array
     out[C.HAS_PARTNER] = has_partner
     out[C.MAIN_INCOME] = main[C.GROSS_INCOME].to_numpy(dtype="float64")
     out[C.PARTNER_INCOME] = pval(C.GROSS_INCOME)
