@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 STAGES: dict[str, str] = {
     "synth": (
         "from cohorts.cli import main; import sys; "
-        "sys.exit(main(['synth', '--scale', '{scale}', '--seed', '{seed}', '--out', '{data}', '--force']))"
+        "sys.exit(main(['synth', '--scale', '{scale}', '--seed', '{seed}', '--out', '{data}']))"
     ),
     "build": (
         "import warnings; warnings.simplefilter('ignore'); "

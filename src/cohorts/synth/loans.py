@@ -1,0 +1,508 @@
+"""Mortgages: who gets one, how large, on what terms, and what happens to it.
+
+Two populations are drawn.  *New-type* loans originate in 2012..2018 and carry
+a planted household, LTI utilisation and arrears hazard; the analysable ones
+meet the Tabel B3 counts exactly and the excluded kinds are drawn on top.
+*Old* loans (oldest part before 2012) fill the linkable stock of Tabel B3 per
+snapshot.  Loan parts are built in :mod:`cohorts.synth.parts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cohorts.columns import COHORT_YEARS, FIRST_SNAPSHOT, LAST_SNAPSHOT
+from cohorts.synth import kinds as K
+from cohorts.synth.cells import cohort_index, solve_cells
+from cohorts.synth.households import draw_new_households, draw_stock_households
+from cohorts.synth.norm import norm_maximum
+from cohorts.synth.params import SynthParams
+
+SNAPSHOTS = np.arange(FIRST_SNAPSHOT, LAST_SNAPSHOT + 1)
+HOUSEHOLD_COLUMNS = (
+    "main_age", "birth_year", "has_partner", "partner_birth_year", "main_income", "partner_income",
+    "main_zzp", "partner_zzp", "main_savings", "partner_savings", "main_securities", "partner_securities",
+    "main_other_debts", "consumer_credit", "main_student_debt", "partner_student_debt", "main_growth",
+    "partner_growth",
+)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Planted counts at a given scale (Tabel B3 x scale, rounded).
+
+    Attributes
+    ----------
+    new, new_high, starters, starters_high : ndarray of int64
+        Analysable new mortgages per cohort 2012..2017.
+    stock : ndarray of int64
+        Linkable single-mortgage stock per snapshot 2012..2017.
+    """
+
+    new: np.ndarray
+    new_high: np.ndarray
+    starters: np.ndarray
+    starters_high: np.ndarray
+    stock: np.ndarray
+
+
+def planted_counts(params: SynthParams, *, scale: float) -> Counts:
+    """Tabel B3 counts times ``scale``, rounded half to even (``numpy.round``).
+
+    Parameters
+    ----------
+    params : SynthParams
+        Generator parameters (the ``[population]`` block).
+    scale : float
+        Population scale, > 0.
+
+    Returns
+    -------
+    Counts
+
+    Raises
+    ------
+    ValueError
+        If ``scale`` is not positive or the rounded counts are inconsistent
+        (e.g. more high starters than starters).
+    """
+    if not (np.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a positive number, but was {scale}")
+    pop = params.population
+    get = {k: np.round(np.asarray(pop[k], dtype="float64") * scale).astype(np.int64)
+           for k in ("new", "new_high", "starters", "starters_high", "stock")}
+    c = Counts(**get)
+    if np.any(c.starters_high > np.minimum(c.starters, c.new_high)) or np.any(c.new_high - c.starters_high > c.new - c.starters):
+        raise ValueError(f"scale {scale} gives inconsistent Tabel B3 counts")
+    return c
+
+
+def _cells_exact(n: int, nh: int, s: int, sh: int) -> np.ndarray:
+    """Cell codes with exactly the given counts (0 within, 1 high, 2 starter, 3 starter high)."""
+    return np.repeat(np.array([0, 1, 2, 3], dtype=np.int8), [n - nh - s + sh, nh - sh, s - sh, sh])
+
+
+def _cells_random(rng: np.random.Generator, size: int, n: int, nh: int, s: int, sh: int) -> np.ndarray:
+    p = np.array([n - nh - s + sh, nh - sh, s - sh, sh], dtype="float64")
+    return rng.choice(4, size=size, p=p / p.sum()).astype(np.int8)
+
+
+def _draw_kinds(rng: np.random.Generator, params: SynthParams, counts: Counts, scale: float) -> pd.DataFrame:
+    """Rows of new-type loans: origination year, first snapshot, kind, cell, pair."""
+    m = params.messiness
+    blocks: dict[str, list[np.ndarray]] = {"kind": [], "cell": [], "orig_year": [], "first_seen": [], "pair": []}
+
+    def add(kind: str, cell: np.ndarray, orig: int, first: np.ndarray | int, pair: np.ndarray | None = None) -> None:
+        k = len(cell)
+        blocks["kind"].append(np.full(k, K.CODE[kind], dtype=np.int8))
+        blocks["cell"].append(cell.astype(np.int8))
+        blocks["orig_year"].append(np.full(k, orig, dtype=np.int16))
+        blocks["first_seen"].append(np.broadcast_to(np.asarray(first, dtype=np.int16), (k,)).copy())
+        blocks["pair"].append(np.full(k, -1, dtype=np.int64) if pair is None else pair)
+
+    next_pair = 0
+    for i, year in enumerate(COHORT_YEARS):
+        n, nh, s, sh = (int(v[i]) for v in (counts.new, counts.new_high, counts.starters, counts.starters_high))
+        add(K.ANALYSABLE, _cells_exact(n, nh, s, sh), year, year)
+        for kind in K.SHARE_KINDS:
+            if kind == K.ORIGINATION_YEAR_MISMATCH and year >= COHORT_YEARS[-1]:
+                continue  # first reported in 2018 at the earliest: never linkable
+            k = int(round(m[kind] * n))
+            first: np.ndarray | int = year
+            if kind == K.ORIGINATION_YEAR_MISMATCH:
+                lag = 1 + (rng.random(k) < m["mismatch_lag2_share"]).astype(np.int16)
+                first = np.minimum(year + lag, COHORT_YEARS[-1])
+            add(kind, _cells_random(rng, k, n, nh, s, sh), year, first)
+        k = int(round(m["multi_mortgage_pairs"] * n))
+        pair = np.repeat(np.arange(next_pair, next_pair + k, dtype=np.int64), 2)
+        add(K.MULTI_MORTGAGE, np.repeat(_cells_random(rng, k, n, nh, s, sh), 2), year, year, pair)
+        next_pair += k
+    k = int(round(m["cohort_2018"] * scale))
+    last = (int(v[-1]) for v in (counts.new, counts.new_high, counts.starters, counts.starters_high))
+    add(K.COHORT_2018, _cells_random(rng, k, *last), LAST_SNAPSHOT, LAST_SNAPSHOT)
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in blocks.items()})
+
+
+def _piecewise_uniform(rng: np.random.Generator, n: int, edges: tuple[float, ...], probs: tuple[float, ...]) -> np.ndarray:
+    p = np.asarray(probs, dtype="float64")
+    e = np.asarray(edges, dtype="float64")
+    b = rng.choice(len(p), size=n, p=p / p.sum())
+    return rng.uniform(e[b], e[b + 1])
+
+
+def term_premium(params: SynthParams, fixed_months: np.ndarray) -> np.ndarray:
+    """Rate premium (percentage points) of a fixed-rate period (Tabel B1 structure)."""
+    fm = np.asarray(params.rates["fixed_months"])
+    tp = np.asarray(params.rates["term_premium"], dtype="float64")
+    return tp[np.searchsorted(fm, fixed_months)]
+
+
+def draw_min_fixed(rng: np.random.Generator, params: SynthParams, p_long: np.ndarray) -> np.ndarray:
+    """Shortest fixed-rate period of a mortgage in months (>= 120 with probability ``p_long``)."""
+    n = len(p_long)
+    long_ = rng.choice(np.array([120, 180, 240, 360]), size=n, p=np.asarray(params.rates["long_fixed_probs"]))
+    short = rng.choice(np.array([0, 12, 60]), size=n, p=np.asarray(params.rates["short_fixed_probs"]))
+    return np.where(rng.random(n) < p_long, long_, short).astype(np.int16)
+
+
+def _expected_premium(params: SynthParams, p_long: np.ndarray) -> np.ndarray:
+    r = params.rates
+    e_long = float(np.dot(r["long_fixed_probs"], term_premium(params, np.array([120, 180, 240, 360]))))
+    e_short = float(np.dot(r["short_fixed_probs"], term_premium(params, np.array([0, 12, 60]))))
+    return p_long * e_long + (1 - p_long) * e_short
+
+
+def _io_share(rng: np.random.Generator, params: SynthParams, io: np.ndarray, n_parts: np.ndarray) -> np.ndarray:
+    p = params.parts
+    n = len(io)
+    half = rng.random(n) < p["io_at_half_share"]
+    share = np.where(half, rng.uniform(0.45, 0.50, n), rng.uniform(p["io_share_low"], p["io_share_high"], n))
+    share = np.where(n_parts == 1, 1.0, share)
+    return np.where(io, share, 0.0)
+
+
+def _ltv(rng: np.random.Generator, params: SynthParams, mean: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """LTV in percent with about the given mean; a small share above the year's limit."""
+    lp = params.ltv
+    n = len(mean)
+    a = lp["above_limit_share"]
+    above = rng.random(n) < a
+    below_mean = (mean - a * (limit + 2.0)) / (1 - a)
+    mu = np.clip(1 - below_mean / limit, 0.02, 0.95)
+    k = lp["concentration"]
+    x = rng.beta(mu * k, (1 - mu) * k)
+    ltv = np.where(above, limit + rng.uniform(0.1, lp["above_limit_max"], n), limit * (1 - x))
+    return np.maximum(ltv, lp["floor"])
+
+
+def draw_new_loans(
+    rngs: dict[str, np.random.Generator],
+    params: SynthParams,
+    *,
+    counts: Counts,
+    scale: float,
+) -> pd.DataFrame:
+    """New-type loans (originations 2012..2018) with households and planted terms.
+
+    Parameters
+    ----------
+    rngs : dict of str to numpy.random.Generator
+        Block streams (see :mod:`cohorts.synth.streams`).
+    params : SynthParams
+        Generator parameters.
+    counts : Counts
+        Planted Tabel B3 counts at this scale.
+    scale : float
+        Population scale (1.0 = the report's population).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per loan: ``kind, cell, orig_year, first_seen, pair``, the
+        household columns of :func:`cohorts.synth.households.draw_new_households`,
+        ``n_parts, io, io_share, fixed_min, rate, max_mortgage, lti_util,
+        balance_first, ltv_first, house_value_first, nhg, owner_occupied,
+        ltv_missing_first, hazard_first, hazard``.
+    """
+    rng = rngs["population"]
+    frame = _draw_kinds(rng, params, counts, scale)
+    n = len(frame)
+    cell = frame["cell"].to_numpy()
+    orig = frame["orig_year"].to_numpy()
+    ci = cohort_index(orig)
+    starter = cell >= 2
+    high = (cell % 2) == 1
+    pop = params.population
+
+    hh = draw_new_households(rngs["households"], orig_year=orig, cell=cell, params=params)
+    hh_cols = {c: hh[c].to_numpy(copy=True) for c in hh.columns}
+    # The second loan of a multi-mortgage pair belongs to the same household.
+    pair = frame["pair"].to_numpy()
+    in_pair = np.flatnonzero(pair >= 0)
+    first_of_pair, second_of_pair = in_pair[0::2], in_pair[1::2]
+    for c in hh_cols:
+        hh_cols[c][second_of_pair] = hh_cols[c][first_of_pair]
+    # A household planted with a missing partner record has a partner.
+    lone = (frame["kind"].to_numpy() == K.CODE[K.MISSING_CBS_PARTNER]) & ~hh_cols["has_partner"]
+    hh_cols["has_partner"][lone] = True
+    hh_cols["partner_income"][lone] = np.round(0.4 * hh_cols["main_income"][lone])
+
+    rng = rngs["loans"]
+    r = params.rates
+    p_long = np.where(starter, np.asarray(r["fixed10_starters"])[ci], np.asarray(r["fixed10_new"])[ci])
+    fixed_min = draw_min_fixed(rng, params, p_long)
+    rate_cells = solve_cells(r["new"], r["new_high"], r["starters"], r["starters_high"], population=pop)
+    rate = rate_cells[ci, cell] + term_premium(params, fixed_min) - _expected_premium(params, p_long)
+    rate = np.round(np.maximum(rate + rng.normal(0.0, params.parts["loan_rate_sd"], n), 0.5), 2)
+
+    n_parts = 1 + rng.choice(len(params.parts["n_parts_probs"]), size=n, p=np.asarray(params.parts["n_parts_probs"]))
+    io_p = params.interest_only
+    io_cells = solve_cells(io_p["new"], io_p["new_high"], io_p["starters"], io_p["starters_high"], population=pop,
+                           lower=0.001, upper=0.999)
+    io = rng.random(n) < io_cells[ci, cell]
+    io_share = _io_share(rng, params, io, n_parts)
+
+    # Maximum mortgage by the real norm engine; households whose maximum is
+    # implausibly small lose their debts, then gain income, until it is not.
+    todo = np.arange(n)
+    max_mortgage = np.zeros(n)
+    for attempt in range(4):
+        m = norm_maximum(
+            year=orig[todo],
+            main_income=hh_cols["main_income"][todo],
+            partner_income=hh_cols["partner_income"][todo],
+            main_age=hh_cols["main_age"][todo],
+            interest_rate=rate[todo],
+            fixed_period_years=fixed_min[todo] // 12,
+            savings=hh_cols["main_savings"][todo] + hh_cols["partner_savings"][todo],
+            securities=hh_cols["main_securities"][todo] + hh_cols["partner_securities"][todo],
+            consumer_credit=hh_cols["consumer_credit"][todo],
+            student_debt=hh_cols["main_student_debt"][todo] + hh_cols["partner_student_debt"][todo],
+        )
+        max_mortgage[todo] = m
+        todo = todo[m < params.utilisation["min_max_mortgage"]]
+        if len(todo) == 0:
+            break
+        if attempt == 0:
+            for c in ("consumer_credit", "main_other_debts", "main_student_debt", "partner_student_debt"):
+                hh_cols[c][todo] = 0.0
+        else:
+            hh_cols["main_income"][todo] = np.round(hh_cols["main_income"][todo] * params.utilisation["income_bump"])
+    # a pair's second loan must keep the first loan's household
+    for c in hh_cols:
+        hh_cols[c][second_of_pair] = hh_cols[c][first_of_pair]
+    hh = pd.DataFrame(hh_cols)
+
+    u = params.utilisation
+    util = np.where(
+        high,
+        _piecewise_uniform(rng, n, u["high_edges"], u["high_probs"]),
+        _piecewise_uniform(rng, n, u["within_edges"], u["within_probs"]),
+    )
+    util[second_of_pair] *= u["second_loan_factor"]
+    balance = util * max_mortgage
+
+    lp = params.ltv
+    ltv_cells = solve_cells(lp["new"], lp["new_high"], lp["starters"], lp["starters_high"], population=pop)
+    limit = np.where(orig >= LAST_SNAPSHOT, 100.0, np.asarray(lp["limit"], dtype="float64")[ci])
+    ltv = _ltv(rng, params, ltv_cells[ci, cell], limit)
+    nhg_p = params.nhg
+    nhg_cells = solve_cells(nhg_p["new"], nhg_p["new_high"], nhg_p["starters"], nhg_p["starters_high"], population=pop,
+                            lower=0.001, upper=0.999)
+    nhg = rng.random(n) < nhg_cells[ci, cell]
+    kind = frame["kind"].to_numpy()
+
+    a = params.arrears
+    factor = np.array([1.0, a["high_factor"], a["starter_factor"], a["starter_high_factor"]])[cell]
+    hazard_first = a["first_year"] * factor * np.asarray(a["cohort_first_factor"])[ci]
+    hazard = a["later_years"] * factor
+
+    out = pd.concat([frame, hh], axis=1)
+    out["n_parts"] = n_parts.astype(np.int8)
+    out["io"] = io
+    out["io_share"] = io_share
+    out["fixed_min"] = fixed_min
+    out["rate"] = rate
+    out["max_mortgage"] = max_mortgage
+    out["lti_util"] = util
+    out["balance_first"] = balance
+    out["ltv_first"] = ltv
+    out["nhg"] = nhg
+    out["owner_occupied"] = kind != K.CODE[K.NOT_OWNER_OCCUPIED]
+    out["ltv_missing_first"] = kind == K.CODE[K.HOUSE_VALUE_MISSING]
+    out["hazard_first"] = hazard_first
+    out["hazard"] = hazard
+    return out
+
+
+def simulate_follow_up(
+    rng: np.random.Generator,
+    *,
+    first_seen: np.ndarray,
+    orig_year: np.ndarray,
+    hazard_first: np.ndarray,
+    hazard: np.ndarray,
+    params: SynthParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exits and arrears flags of new-type loans over the snapshots 2012..2018.
+
+    A loan without earlier arrears gets a first arrears at snapshot t with
+    probability ``hazard_first`` in its origination year and ``hazard`` later;
+    after that the flag is seen again with ``repeat_prob`` per snapshot (it may
+    disappear and come back).  Between snapshots a loan leaves the data with
+    ``new_exit_rate`` (plus ``exit_after_arrears`` after a flagged snapshot).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The ``follow_up`` stream.
+    first_seen, orig_year : ndarray of int
+        First snapshot and origination year per loan.
+    hazard_first, hazard : ndarray of float
+        Planted annual hazard of a first arrears in the origination year and later.
+    params : SynthParams
+        Generator parameters (``[arrears]``, ``[messiness]``).
+
+    Returns
+    -------
+    last_seen : ndarray of int16
+        Last snapshot in which the loan is present.
+    arrears_bits : ndarray of int16
+        Bit ``t - 2012`` set when the loan is flagged at snapshot t.
+    """
+    n = len(first_seen)
+    a, m = params.arrears, params.messiness
+    last = np.full(n, LAST_SNAPSHOT, dtype=np.int16)
+    had = np.zeros(n, dtype=bool)
+    bits = np.zeros(n, dtype=np.int16)
+    for t in SNAPSHOTS:
+        active = (first_seen <= t) & (t <= last)
+        hz = np.where(orig_year == t, hazard_first, hazard)
+        u_event, u_repeat, u_exit = rng.random(n), rng.random(n), rng.random(n)
+        event = active & ~had & (u_event < hz)
+        flag = event | (active & had & (u_repeat < a["repeat_prob"]))
+        had |= event
+        bits |= flag.astype(np.int16) << np.int16(t - FIRST_SNAPSHOT)
+        if t < LAST_SNAPSHOT:
+            p_exit = m["new_exit_rate"] + np.where(flag, a["exit_after_arrears"], 0.0)
+            last = np.where(active & (u_exit < p_exit), t, last).astype(np.int16)
+    return last, bits
+
+
+def present_counts(first_seen: np.ndarray, last_seen: np.ndarray) -> np.ndarray:
+    """Number of loans present per snapshot 2012..2018."""
+    return np.array([int(np.sum((first_seen <= t) & (t <= last_seen))) for t in SNAPSHOTS], dtype=np.int64)
+
+
+def old_stock_presence(
+    rng: np.random.Generator,
+    *,
+    targets: np.ndarray,
+    params: SynthParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """First and last snapshot of old loans so that exactly ``targets`` are present.
+
+    Exits are drawn at random among the present loans at ``old_exit_rate``
+    (more where the published stock falls), entries make up the rest (lenders
+    joining the LLD report their existing loans).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The ``stock`` stream.
+    targets : ndarray of int64
+        Old loans to be present in each snapshot 2012..2017 (Tabel B3 stock minus
+        the new-type loans of the stock).  No old loan enters in 2018.
+    params : SynthParams
+        Generator parameters (``[population]``).
+
+    Returns
+    -------
+    first_seen, last_seen : ndarray of int16
+    """
+    pop = params.population
+    exit_rate = np.asarray(pop["old_exit_rate"], dtype="float64")
+    min_entry = np.asarray(pop["old_min_entry_share"], dtype="float64")
+    firsts = [np.full(int(targets[0]), FIRST_SNAPSHOT, dtype=np.int16)]
+    n_total = int(targets[0])
+    present = np.arange(n_total)
+    exits: dict[int, np.ndarray] = {}
+    for j, t in enumerate(range(FIRST_SNAPSHOT + 1, LAST_SNAPSHOT + 1)):
+        prev = len(present)
+        if t <= COHORT_YEARS[-1]:
+            target = int(targets[j + 1])
+            n_exit = max(int(round(exit_rate[j] * prev)), prev - target + int(round(min_entry[j] * target)))
+            n_exit = min(n_exit, prev)
+            n_entry = target - prev + n_exit
+        else:
+            n_exit, n_entry = min(int(round(exit_rate[j] * prev)), prev), 0
+        pick = rng.permutation(prev)[:n_exit]
+        exits[t - 1] = present[pick]
+        keep = np.ones(prev, dtype=bool)
+        keep[pick] = False
+        entering = np.arange(n_total, n_total + n_entry)
+        present = np.concatenate([present[keep], entering])
+        firsts.append(np.full(n_entry, t, dtype=np.int16))
+        n_total += n_entry
+    first_seen = np.concatenate(firsts)
+    last_seen = np.full(n_total, LAST_SNAPSHOT, dtype=np.int16)
+    for t, ids in exits.items():
+        last_seen[ids] = t
+    return first_seen, last_seen
+
+
+def draw_old_loans(
+    rngs: dict[str, np.random.Generator],
+    params: SynthParams,
+    *,
+    targets: np.ndarray,
+) -> pd.DataFrame:
+    """Old loans (oldest part before 2012) of the linkable stock.
+
+    Parameters
+    ----------
+    rngs : dict of str to numpy.random.Generator
+        Block streams (``stock``, ``stock_households``).
+    params : SynthParams
+        Generator parameters.
+    targets : ndarray of int64
+        Old loans present per snapshot 2012..2017 (see :func:`old_stock_presence`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`draw_new_loans` (kind ``pre_2012_stock``; planted
+        utilisation and hazards missing) plus ``last_seen`` and ``arrears_bits``.
+    """
+    rng = rngs["stock"]
+    first_seen, last_seen = old_stock_presence(rng, targets=targets, params=params)
+    n = len(first_seen)
+    sl = params.stock_loans
+    oldest = np.floor(rng.triangular(sl["oldest_year_min"], sl["oldest_year_mode"], FIRST_SNAPSHOT, n)).astype(np.int16)
+    oldest = np.minimum(oldest, FIRST_SNAPSHOT - 1).astype(np.int16)
+    hh = draw_stock_households(rngs["stock_households"], oldest_year=oldest, params=params)
+    fixed_min = draw_min_fixed(rng, params, np.full(n, sl["fixed10"]))
+    n_parts = 1 + rng.choice(len(params.parts["n_parts_probs"]), size=n, p=np.asarray(params.parts["n_parts_probs"]))
+    io = rng.random(n) < params.interest_only["stock"]
+    io_share = _io_share(rng, params, io, n_parts)
+    balance = rng.lognormal(np.log(sl["balance_median"]), sl["balance_sigma"], n)
+    top = params.ltv["stock_max"]
+    mean_ltv = 100.0 * params.ltv["stock_mean"] / top
+    k = params.ltv["stock_concentration"]
+    ltv = np.maximum(top * rng.beta(mean_ltv * k, (1 - mean_ltv) * k, n), params.ltv["floor"])
+    nhg = rng.random(n) < np.asarray(params.nhg["stock_by_entry"])[first_seen - FIRST_SNAPSHOT]
+    share = np.asarray(params.arrears["stock_share"], dtype="float64")
+    bits = np.zeros(n, dtype=np.int16)
+    for t in SNAPSHOTS:
+        flag = (first_seen <= t) & (t <= last_seen) & (rng.random(n) < share[t - FIRST_SNAPSHOT])
+        bits |= flag.astype(np.int16) << np.int16(t - FIRST_SNAPSHOT)
+    out = pd.DataFrame(
+        {
+            "kind": np.full(n, K.CODE[K.PRE_2012_STOCK], dtype=np.int8),
+            "cell": np.zeros(n, dtype=np.int8),
+            "orig_year": oldest,
+            "first_seen": first_seen,
+            "pair": np.full(n, -1, dtype=np.int64),
+        }
+    )
+    out = pd.concat([out, hh], axis=1)
+    out["n_parts"] = n_parts.astype(np.int8)
+    out["io"] = io
+    out["io_share"] = io_share
+    out["fixed_min"] = fixed_min
+    out["rate"] = np.nan
+    out["max_mortgage"] = np.nan
+    out["lti_util"] = np.nan
+    out["balance_first"] = balance
+    out["ltv_first"] = ltv
+    out["nhg"] = nhg
+    out["owner_occupied"] = True
+    out["ltv_missing_first"] = False
+    out["hazard_first"] = np.nan
+    out["hazard"] = np.nan
+    out["last_seen"] = last_seen
+    out["arrears_bits"] = bits
+    return out
