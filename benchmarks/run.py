@@ -44,8 +44,9 @@ STAGES: dict[str, str] = {
     ),
     "norm": (
         "import warnings, time, pandas as pd; warnings.simplefilter('ignore'); "
-        "from cohorts.norms import apply_norm; "
+        "from cohorts.norms import apply_norm, OUTPUT_COLUMNS; "
         "df = pd.read_parquet('{out}/cohorts.parquet'); "
+        "df = df.drop(columns=[c for c in OUTPUT_COLUMNS if c in df.columns and c != 'ltv']); "
         "t = time.perf_counter(); apply_norm(df, columns={{'year': 'cohort'}}); "
         "print('inner_seconds', time.perf_counter() - t)"
     ),

@@ -32,6 +32,7 @@ from cohorts.cohort import (
 )
 from cohorts.io import ColumnMapping, load_mapping, read_raw, write_csv, write_json, write_outputs, write_parquet
 from cohorts.link import aggregate_parts, keep_owner_occupied, link_key, multi_mortgage_loans
+from cohorts.persons import PersonYears
 from cohorts.selection import Step, check_reconciles, drop_step, selection_frame
 
 
@@ -117,6 +118,7 @@ def build(
     linked, s = link_key(mortgages, key)
     steps.append(s)
     n_linked = len(linked)
+    cbs = PersonYears.from_frame(cbs)  # one index for every CBS look-up below
     multi = multi_mortgage_loans(linked, cbs)
     timings["link"] = time.perf_counter() - t
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 from cohorts import columns as C
 from cohorts.contracts import require_columns
+from cohorts.persons import PersonYears, as_person_years
 from cohorts.selection import Step, drop_step, unit_step
 
 #: default bound on "overige schulden" counted as consumer credit (report, appendix 2)
@@ -97,23 +98,12 @@ def select_new_mortgages(
     return out.reset_index(drop=True), steps
 
 
-def _cbs_year(cbs: pd.DataFrame, persons: pd.Series, years: pd.Series, cols: list[str]) -> pd.DataFrame:
-    """CBS records of ``persons`` in ``years`` (left join; aligned with the input)."""
-    left = pd.DataFrame({C.PERSON_ID: persons.to_numpy(), C.YEAR: years.astype("int64").to_numpy()})
-    right = cbs[[C.PERSON_ID, C.YEAR, *cols]].astype({C.YEAR: "int64"})
-    right = right.assign(_found=True)
-    merged = left.merge(right, on=[C.PERSON_ID, C.YEAR], how="left", validate="many_to_one")
-    merged["_found"] = merged["_found"].notna().to_numpy() & merged["_found"].to_numpy(dtype=object).astype(bool)
-    merged.index = persons.index
-    return merged
-
-
 _FIN = [C.GROSS_INCOME, C.SAVINGS, C.SECURITIES, C.OTHER_DEBTS, C.STUDENT_DEBT]
 
 
 def attach_finances(
     new: pd.DataFrame,
-    cbs: pd.DataFrame,
+    cbs: pd.DataFrame | PersonYears,
     *,
     consumer_credit_bound: float = CONSUMER_CREDIT_BOUND,
     starter_max_age: int = STARTER_MAX_AGE,
@@ -130,25 +120,26 @@ def attach_finances(
     net_wealth, zzp, birth_year, main_age, starter``.
     """
     require_columns(new, [C.MAIN_ID, year_col], stage="attach_finances")
+    persons = as_person_years(cbs)
     steps = []
-    t1 = new[year_col].astype("int64") + 1
-    main = _cbs_year(cbs, new[C.MAIN_ID], t1, [C.BIRTH_YEAR, C.PARTNER_ID, C.ZZP, *_FIN])
+    t1 = new[year_col].to_numpy(dtype="int64") + 1
+    main = persons.lookup(new[C.MAIN_ID], t1, [C.BIRTH_YEAR, C.PARTNER_ID, C.ZZP, *_FIN])
     n0 = len(new)
-    found = main["_found"].to_numpy()
-    out = new.loc[found].copy()
-    main = main.loc[found]
+    found = main["found"].to_numpy()
+    out = new.loc[found].reset_index(drop=True)
+    main = main.loc[found].reset_index(drop=True)
+    t1 = t1[found]
     steps.append(drop_step(population, unit, "main earner has a CBS record in t+1", n0, len(out),
                            "no CBS person record of the main earner in the year after the snapshot"))
     partner_id = main[C.PARTNER_ID]
     has_partner = partner_id.notna().to_numpy()
-    prec = _cbs_year(cbs, partner_id.fillna(-1) if pd.api.types.is_numeric_dtype(partner_id) else partner_id.fillna(""),
-                     t1.loc[out.index], _FIN)
-    partner_missing = has_partner & ~prec["_found"].to_numpy()
+    prec = persons.lookup(partner_id, t1, _FIN)
+    partner_missing = has_partner & ~prec["found"].to_numpy()
     n1 = len(out)
     keep = ~partner_missing
-    out = out.loc[keep]
-    main = main.loc[keep]
-    prec = prec.loc[keep]
+    out = out.loc[keep].reset_index(drop=True)
+    main = main.loc[keep].reset_index(drop=True)
+    prec = prec.loc[keep].reset_index(drop=True)
     has_partner = has_partner[keep]
     steps.append(drop_step(population, unit, "partner has a CBS record in t+1", n1, len(out),
                            "the main earner's partner has no CBS person record in the year after the snapshot"))
@@ -166,7 +157,7 @@ def attach_finances(
     od = out[C.OTHER_DEBTS].to_numpy()
     out[C.CONSUMER_CREDIT] = np.where(od <= consumer_credit_bound, od, 0.0)
     out[C.NET_WEALTH] = out[C.SAVINGS] + out[C.SECURITIES] - out[C.OTHER_DEBTS] - out[C.STUDENT_DEBT]
-    out[C.ZZP] = main[C.ZZP].to_numpy(dtype=bool)
+    out[C.ZZP] = main[C.ZZP].to_numpy(dtype=bool, na_value=False)
     out[C.BIRTH_YEAR] = main[C.BIRTH_YEAR].to_numpy(dtype="int64").astype("int16")
     out[C.MAIN_AGE] = (out[year_col].astype("int64") - out[C.BIRTH_YEAR].astype("int64")).astype("int16")
     out[C.STARTER] = out[C.MAIN_AGE].to_numpy() <= starter_max_age
@@ -212,7 +203,7 @@ def follow_up(new: pd.DataFrame, linked: pd.DataFrame, *, last_snapshot: int = C
     return out
 
 
-def build_panel(new: pd.DataFrame, linked: pd.DataFrame, cbs: pd.DataFrame) -> pd.DataFrame:
+def build_panel(new: pd.DataFrame, linked: pd.DataFrame, cbs: pd.DataFrame | PersonYears) -> pd.DataFrame:
     """One row per new mortgage per snapshot in which it is seen, with household income of t+1.
 
     Columns: ``loan_id, cohort, starter, high`` (when present), ``snapshot_year,
@@ -227,12 +218,13 @@ def build_panel(new: pd.DataFrame, linked: pd.DataFrame, cbs: pd.DataFrame) -> p
         new[keep_cols], on=C.LOAN_ID, how="inner", validate="many_to_one"
     )
     panel[C.YEARS_SINCE_ORIGINATION] = (panel[C.SNAPSHOT_YEAR].astype("int64") - panel[C.COHORT].astype("int64")).astype("int16")
-    t1 = panel[C.SNAPSHOT_YEAR].astype("int64") + 1
-    main = _cbs_year(cbs, panel[C.MAIN_ID], t1, [C.PARTNER_ID, C.GROSS_INCOME])
+    persons = as_person_years(cbs)
+    t1 = panel[C.SNAPSHOT_YEAR].to_numpy(dtype="int64") + 1
+    main = persons.lookup(panel[C.MAIN_ID], t1, [C.PARTNER_ID, C.GROSS_INCOME])
     pid = main[C.PARTNER_ID]
-    prec = _cbs_year(cbs, pid.fillna(-1) if pd.api.types.is_numeric_dtype(pid) else pid.fillna(""), t1, [C.GROSS_INCOME])
-    panel[C.MAIN_INCOME] = main[C.GROSS_INCOME].to_numpy(dtype="float64", na_value=np.nan)
-    panel[C.PARTNER_INCOME] = np.where(pid.notna().to_numpy(), prec[C.GROSS_INCOME].to_numpy(dtype="float64", na_value=np.nan), 0.0)
+    prec = persons.lookup(pid, t1, [C.GROSS_INCOME])
+    panel[C.MAIN_INCOME] = main[C.GROSS_INCOME].to_numpy()
+    panel[C.PARTNER_INCOME] = np.where(pid.notna().to_numpy(), prec[C.GROSS_INCOME].to_numpy(), 0.0)
     panel[C.HOUSEHOLD_INCOME] = panel[C.MAIN_INCOME] + panel[C.PARTNER_INCOME]
     panel = panel.drop(columns=[C.MAIN_ID])
     return panel.sort_values([C.LOAN_ID, C.SNAPSHOT_YEAR], kind="stable").reset_index(drop=True)

@@ -196,56 +196,90 @@ _FALSE = {"0", "false", "f", "no", "n", "nee"}
 
 
 def _coerce(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
-    missing = s.isna().to_numpy()
+    """Coerce one column to its kind; return it and the mask of unparseable values.
+
+    Columns that already have the right dtype are returned without a copy (the
+    full LLD has tens of millions of rows).
+    """
+    n = len(s)
+    none = np.zeros(n, dtype=bool)
     if kind == "int":
+        if pd.api.types.is_integer_dtype(s) and not s.hasnans:
+            return s, none
         num = pd.to_numeric(s, errors="coerce")
-        bad = (num.isna().to_numpy() & ~missing) | ~np.isclose(num.fillna(0) % 1, 0)
-        out = num.where(~bad).round().astype("Int64")
-        return out, bad
+        missing = s.isna().to_numpy()
+        frac = ~np.isclose(num.fillna(0).to_numpy(dtype="float64") % 1, 0)
+        bad = (num.isna().to_numpy() & ~missing) | frac
+        return num.where(~bad).round().astype("Int64"), bad
     if kind == "float":
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            num = pd.to_numeric(s, errors="coerce")
-        else:
-            num = pd.to_numeric(s, errors="coerce")
-        num = num.astype("float64")
+        if pd.api.types.is_float_dtype(s) and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+            bad = np.isinf(s.to_numpy())
+            return (s if not bad.any() else s.where(~bad)), bad
+        num = pd.to_numeric(s, errors="coerce").astype("float64")
+        missing = s.isna().to_numpy()
         bad = (num.isna().to_numpy() & ~missing) | np.isinf(num.to_numpy())
         return num.where(~bad), bad
     if kind == "bool":
         if pd.api.types.is_bool_dtype(s):
-            return s.astype("boolean"), np.zeros(len(s), dtype=bool)
+            return s, none
+        missing = s.isna().to_numpy()
         if pd.api.types.is_numeric_dtype(s):
             ok = s.isin([0, 1]).to_numpy() | missing
             return s.where(ok).astype("boolean"), ~ok
         text = s.astype("string").str.strip().str.lower()
         t = text.isin(_TRUE).to_numpy(dtype=bool, na_value=False)
         f = text.isin(_FALSE).to_numpy(dtype=bool, na_value=False)
-        out = pd.Series(pd.array(np.where(t, True, False), dtype="boolean"), index=s.index)
+        out = pd.Series(pd.array(t, dtype="boolean"), index=s.index)
         out[~(t | f)] = pd.NA
         return out, ~(t | f) & ~missing
     if kind == "date":
         if pd.api.types.is_datetime64_any_dtype(s):
-            out = s.astype("datetime64[ns]") if s.dt.tz is None else s.dt.tz_localize(None)
-            return out, np.zeros(len(s), dtype=bool)
-        out = pd.to_datetime(s, errors="coerce", format="mixed") if s.dtype == object else pd.to_datetime(
-            s, errors="coerce"
-        )
-        bad = out.isna().to_numpy() & ~missing
-        return out, bad
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_localize(None)
+            return s, none
+        missing = s.isna().to_numpy()
+        out = pd.to_datetime(s, errors="coerce", format="mixed") if s.dtype == object else pd.to_datetime(s, errors="coerce")
+        return out, out.isna().to_numpy() & ~missing
     if kind == "id":
-        if pd.api.types.is_float_dtype(s):
-            frac = ~np.isclose(s.fillna(0) % 1, 0)
-            return s.round().astype("Int64"), frac
         if pd.api.types.is_integer_dtype(s):
-            return s.astype("Int64") if s.hasnans else s.astype("int64"), np.zeros(len(s), dtype=bool)
-        return s.astype("string"), np.zeros(len(s), dtype=bool)
+            return s, none
+        if pd.api.types.is_float_dtype(s):
+            frac = ~np.isclose(s.fillna(0).to_numpy(dtype="float64") % 1, 0)
+            return s.round().astype("Int64"), frac
+        return s.astype("string"), none
     if kind == "str":
         if isinstance(s.dtype, pd.CategoricalDtype):  # parquet dictionary columns: work on the categories
             cats = s.cat.categories.astype("string").str.strip()
-            return s.cat.rename_categories(cats) if cats.is_unique else s.astype("string").str.strip(), np.zeros(
-                len(s), dtype=bool
-            )
-        return s.astype("string").str.strip(), np.zeros(len(s), dtype=bool)
+            if cats.is_unique:
+                return s.cat.rename_categories(cats), none
+        return s.astype("string").str.strip().astype("category"), none
     raise TypeError(f"unknown column kind {kind!r}")
+
+
+def duplicated_rows(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    """Mask of rows whose key ``cols`` occurs more than once (all copies marked).
+
+    Sort-based on integer codes, so memory stays at a few bytes per row and key
+    column even for tens of millions of rows.
+    """
+    codes = []
+    for c in cols:
+        col = df[c]
+        if pd.api.types.is_integer_dtype(col) and not col.hasnans:
+            codes.append(col.to_numpy(dtype="int64"))
+        else:
+            codes.append(pd.factorize(col, use_na_sentinel=False)[0].astype("int64"))
+    order = np.lexsort(codes[::-1])
+    same_as_next = np.ones(len(order) - 1, dtype=bool) if len(order) > 1 else np.zeros(0, dtype=bool)
+    for code in codes:
+        sorted_code = code[order]
+        same_as_next &= sorted_code[1:] == sorted_code[:-1]
+    dup_sorted = np.zeros(len(order), dtype=bool)
+    dup_sorted[:-1] |= same_as_next
+    dup_sorted[1:] |= same_as_next
+    out = np.zeros(len(order), dtype=bool)
+    out[order] = dup_sorted
+    return out
 
 
 def _fmt(value: object) -> str:
@@ -302,8 +336,8 @@ def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFra
     if missing_cols:
         raise ContractError(failures, header=f"{source} ({contract.name}): {len(failures)} data-contract failure(s)")
 
-    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
-    raw = df.reset_index(drop=True)
+    raw = df
+    cols_out: dict[str, pd.Series] = {}
     for col in contract.columns:
         s, bad = _coerce(raw[col.name], col.kind)
         if bad.any():
@@ -321,17 +355,21 @@ def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFra
                 ok[present] = np.asarray(check.valid(vals), dtype=bool)
             if (~ok).any():
                 failures.append(Failure(source, col.name, check.rule, int((~ok).sum()), _examples(raw, ~ok, contract, col.name)))
-        out[col.name] = s
+        cols_out[col.name] = pd.Series(s.to_numpy() if not isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.array, name=col.name)
+    out = pd.DataFrame(cols_out, copy=False)
     for rule, cols, fn in contract.row_checks:
         # a row rule is checked where all its columns are present
-        usable = out[list(cols)].notna().all(axis=1).to_numpy()
+        sub = out[list(cols)]
+        usable = sub.notna().all(axis=1).to_numpy()
         ok = np.ones(len(out), dtype=bool)
-        if usable.any():
-            ok[usable] = np.asarray(fn(out.loc[usable]), dtype=bool)
+        if usable.all():
+            ok = np.asarray(fn(sub), dtype=bool)
+        elif usable.any():
+            ok[usable] = np.asarray(fn(sub.loc[usable]), dtype=bool)
         if (~ok).any():
             failures.append(Failure(source, ",".join(cols), rule, int((~ok).sum()), _examples(raw, ~ok, contract, cols[0])))
     if contract.unique:
-        dup = out.duplicated(list(contract.unique), keep=False).to_numpy()
+        dup = duplicated_rows(out, contract.unique)
         if dup.any():
             failures.append(
                 Failure(
@@ -348,18 +386,18 @@ def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFra
 
 
 def _compact(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:
-    """Canonical, compact dtypes after a successful validation."""
+    """Canonical, compact dtypes after a successful validation (no copy where already compact)."""
     out = {}
     for col in contract.columns:
         s = df[col.name]
         if col.kind == "int" and not s.hasnans:
-            s = s.astype("int32") if col.name != C.SNAPSHOT_YEAR and col.name != C.YEAR else s.astype("int16")
+            s = s.astype("int16" if col.name in (C.SNAPSHOT_YEAR, C.YEAR) else "int32", copy=False)
         elif col.kind == "bool" and not s.hasnans:
-            s = s.astype(bool)
-        elif col.kind == "str":
+            s = s.astype(bool, copy=False)
+        elif col.kind == "str" and not isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype("category")
         out[col.name] = s
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def validate_lld(df: pd.DataFrame, *, source: str = "LLD loan parts") -> pd.DataFrame:

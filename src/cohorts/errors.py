@@ -33,6 +33,10 @@ class Failure:
 
     def __str__(self) -> str:
         ex = "; ".join(self.examples)
+        if self.column == "<file>":
+            return f"{self.source}: cannot be read as {self.rule}" + (f" ({ex})" if ex else "")
+        if self.column == "<table>":
+            return f"{self.source}: breaks rule '{self.rule}'" + (f" ({ex})" if ex else "")
         return (
             f"{self.source}: column '{self.column}' breaks rule '{self.rule}' "
             f"in {self.n_rows} row(s)" + (f", e.g. {ex}" if ex else "")

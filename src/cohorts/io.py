@@ -189,8 +189,11 @@ def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None
         if path.suffix == ".parquet":
             schema = pq.read_schema(path)
             present = [n for n in wanted if n in schema.names]
-            table = pq.read_table(path, columns=present)
-            df = table.to_pandas()
+            # text columns as dictionaries (categoricals): far less memory than Python strings
+            text = [n for n in present if pa.types.is_string(schema.field(n).type) or pa.types.is_large_string(schema.field(n).type)]
+            table = pq.read_table(path, columns=present, read_dictionary=text)
+            df = table.to_pandas(split_blocks=True, self_destruct=True)
+            del table
         elif path.suffix == ".csv":
             df = pd.read_csv(path, dtype=str, keep_default_na=True, na_values=[""])
             df = df[[n for n in wanted if n in df.columns] + [n for n in df.columns if n not in wanted]]

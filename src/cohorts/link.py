@@ -19,6 +19,7 @@ import pandas as pd
 
 from cohorts import columns as C
 from cohorts.contracts import require_columns
+from cohorts.persons import PersonYears, as_person_years
 from cohorts.selection import Step, drop_step, unit_step
 
 MORTGAGE_COLUMNS = (
@@ -169,20 +170,17 @@ def link_key(mortgages: pd.DataFrame, key: pd.DataFrame, *, population: str = "c
     )
 
 
-def partner_at(frame: pd.DataFrame, cbs: pd.DataFrame, *, year_col: str, offset: int = 1) -> pd.Series:
+def partner_at(frame: pd.DataFrame, cbs: pd.DataFrame | PersonYears, *, year_col: str, offset: int = 1) -> pd.Series:
     """The main earner's partner id from the CBS record of ``frame[year_col] + offset``.
 
     Returns a Series aligned with ``frame`` (missing where the main earner has no
     record that year or no partner).
     """
-    rec = cbs[[C.PERSON_ID, C.YEAR, C.PARTNER_ID]].rename(columns={C.PERSON_ID: C.MAIN_ID, C.YEAR: "_cbs_year"})
-    left = pd.DataFrame({C.MAIN_ID: frame[C.MAIN_ID].to_numpy(), "_cbs_year": (frame[year_col].astype("int64") + offset).to_numpy()})
-    rec = rec.astype({"_cbs_year": "int64"})
-    merged = left.merge(rec, on=[C.MAIN_ID, "_cbs_year"], how="left", validate="many_to_one")
-    return pd.Series(merged[C.PARTNER_ID].to_numpy(), index=frame.index, name=C.PARTNER_ID)
+    rec = as_person_years(cbs).lookup(frame[C.MAIN_ID], frame[year_col].to_numpy(dtype="int64") + offset, [C.PARTNER_ID])
+    return pd.Series(rec[C.PARTNER_ID].array, index=frame.index, name=C.PARTNER_ID)
 
 
-def multi_mortgage_loans(linked: pd.DataFrame, cbs: pd.DataFrame) -> np.ndarray:
+def multi_mortgage_loans(linked: pd.DataFrame, cbs: pd.DataFrame | PersonYears) -> np.ndarray:
     """Loan ids of households that hold more than one mortgage in some snapshot.
 
     A household is the main earner plus the partner (the main earner's CBS
