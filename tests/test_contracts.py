@@ -14,7 +14,7 @@ from cohorts import columns as C
 from cohorts.contracts import validate_cbs, validate_key, validate_lld
 from cohorts.errors import ContractError
 
-from conftest import tiny_cbs, tiny_key, tiny_lld  # plain builders, not fixtures
+from tiny_panel import tiny_cbs, tiny_key, tiny_lld  # plain builders, not fixtures
 
 
 def _set(df: pd.DataFrame, col: str, row: int, value) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from cohorts.cli import main
 from cohorts.errors import ConfigError, ContractError
 from cohorts.io import load_mapping, read_input, read_raw, write_outputs, write_parquet
 
-from conftest import tiny_cbs, tiny_key, tiny_lld
+from tiny_panel import tiny_cbs, tiny_key, tiny_lld
 
 
 def _write_tiny(folder: Path) -> Path:

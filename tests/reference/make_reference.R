@@ -1,0 +1,192 @@
+# Reference values for the cohorts.survival tests, computed with R's survival package.
+#
+# Run from the repository root, after `python tests/reference/make_data.py`:
+#     Rscript tests/reference/make_reference.R
+# It reads study.csv and rossi.csv beside this script and writes expected_*.csv
+# (all numbers at 17 significant digits) and sessionInfo.txt.
+
+suppressPackageStartupMessages(library(survival))
+options(digits = 17)
+
+args <- commandArgs(trailingOnly = FALSE)
+here <- dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)])))
+study <- read.csv(file.path(here, "study.csv"))
+rossi <- read.csv(file.path(here, "rossi.csv"))
+toy <- read.csv(file.path(here, "toy.csv"))
+
+fmt <- function(x) sprintf("%.17g", x)  # full precision, no padding
+write_ref <- function(df, name) {
+  num <- vapply(df, is.numeric, logical(1))
+  df[num] <- lapply(df[num], function(x) ifelse(is.na(x), NA, fmt(x)))
+  write.csv(df, file.path(here, name), row.names = FALSE, quote = TRUE, na = "")
+}
+
+# ---------------------------------------------------------------- Kaplan-Meier
+km_rows <- function(fit, model, conf_type) {
+  if (is.null(fit$strata)) {
+    grp <- rep("all", length(fit$time))
+  } else {
+    grp <- rep(sub("^.*=", "", names(fit$strata)), fit$strata)
+  }
+  data.frame(model = model, conf_type = conf_type, group = grp, time = fit$time,
+             n_risk = fit$n.risk, n_event = fit$n.event, n_censor = fit$n.censor,
+             surv = fit$surv, std_err = fit$std.err, lower = fit$lower, upper = fit$upper)
+}
+km_specs <- list(
+  study_all = list(f = Surv(duration, event) ~ 1, d = study, w = NULL),
+  study_by_high = list(f = Surv(duration, event) ~ high, d = study, w = NULL),
+  study_by_cohort = list(f = Surv(duration, event) ~ cohort, d = study, w = NULL),
+  study_by_high_weighted = list(f = Surv(duration, event) ~ high, d = study, w = "w"),
+  study_by_high_intweighted = list(f = Surv(duration, event) ~ high, d = study, w = "wi"),
+  rossi_by_fin = list(f = Surv(week, arrest) ~ fin, d = rossi, w = NULL),
+  toy_by_grp = list(f = Surv(time, status) ~ grp, d = toy, w = NULL)
+)
+km <- list(); med <- list()
+for (m in names(km_specs)) {
+  s <- km_specs[[m]]
+  for (ct in c("log-log", "log", "plain")) {
+    if (is.null(s$w)) {
+      fit <- survfit(s$f, data = s$d, conf.type = ct)
+    } else {
+      fit <- survfit(s$f, data = s$d, conf.type = ct, weights = s$d[[s$w]])
+    }
+    km[[length(km) + 1]] <- km_rows(fit, m, ct)
+  }
+  tab <- summary(fit)$table
+  if (is.null(dim(tab))) tab <- t(as.matrix(tab))
+  grp <- if (is.null(fit$strata)) "all" else sub("^.*=", "", names(fit$strata))
+  med[[length(med) + 1]] <- data.frame(model = m, group = grp, median = unname(tab[, "median"]))
+}
+write_ref(do.call(rbind, km), "expected_km.csv")
+
+# survival at chosen horizons, as summary(fit, times = ...) reports it
+at <- list()
+for (m in c("study_by_high", "rossi_by_fin")) {
+  s <- km_specs[[m]]
+  fit <- survfit(s$f, data = s$d, conf.type = "log-log")
+  hs <- if (startsWith(m, "study")) c(0.5, 1, 2, 3, 3.5, 4, 5, 6, 7) else c(1, 10, 20.5, 52)
+  sm <- summary(fit, times = hs, extend = TRUE)
+  at[[length(at) + 1]] <- data.frame(model = m, group = sub("^.*=", "", as.character(sm$strata)),
+                                     time = sm$time, n_risk = sm$n.risk, surv = sm$surv,
+                                     lower = sm$lower, upper = sm$upper)
+}
+write_ref(do.call(rbind, at), "expected_km_at.csv")
+write_ref(do.call(rbind, med), "expected_km_median.csv")
+
+# ---------------------------------------------------------------- log-rank (survdiff, rho = 0)
+lr_specs <- list(
+  study_high = Surv(duration, event) ~ high,
+  study_cohort = Surv(duration, event) ~ cohort,
+  study_high_strata_starter = Surv(duration, event) ~ high + strata(starter),
+  rossi_fin = Surv(week, arrest) ~ fin,
+  rossi_wexp_strata_race_mar = Surv(week, arrest) ~ wexp + strata(race, mar)
+)
+lr <- list(); lrg <- list()
+for (m in names(lr_specs)) {
+  d <- if (startsWith(m, "study")) study else rossi
+  sd <- survdiff(lr_specs[[m]], data = d, rho = 0)
+  df <- length(sd$n) - 1
+  lr[[length(lr) + 1]] <- data.frame(model = m, chisq = sd$chisq, df = df,
+                                     p = pchisq(sd$chisq, df, lower.tail = FALSE))
+  lrg[[length(lrg) + 1]] <- data.frame(model = m, group = sub("^.*=", "", names(sd$n)),
+                                       n = as.numeric(sd$n),
+                                       observed = if (is.matrix(sd$obs)) rowSums(sd$obs) else sd$obs,
+                                       expected = if (is.matrix(sd$exp)) rowSums(sd$exp) else sd$exp)
+}
+write_ref(do.call(rbind, lr), "expected_logrank.csv")
+write_ref(do.call(rbind, lrg), "expected_logrank_groups.csv")
+
+# pairwise log-rank tests between cohorts, each pair on its own rows, Holm-adjusted
+lv <- sort(unique(study$cohort))
+pw <- list()
+for (i in seq_along(lv)) for (j in seq_along(lv)) if (i < j) {
+  sub <- study[study$cohort %in% c(lv[i], lv[j]), ]
+  sd <- survdiff(Surv(duration, event) ~ cohort, data = sub)
+  pw[[length(pw) + 1]] <- data.frame(group1 = lv[i], group2 = lv[j], chisq = sd$chisq,
+                                     p = pchisq(sd$chisq, 1, lower.tail = FALSE))
+}
+pw <- do.call(rbind, pw)
+pw$p_holm <- p.adjust(pw$p, method = "holm")
+pw$p_bh <- p.adjust(pw$p, method = "BH")
+write_ref(pw, "expected_logrank_pairwise.csv")
+
+# ---------------------------------------------------------------- Cox (coxph)
+study$cohort_f <- factor(study$cohort)
+fs <- Surv(duration, event) ~ high + starter + nhg + cohort_f
+fr <- Surv(week, arrest) ~ fin + age + race + wexp + mar + paro + prio
+cox_specs <- list(
+  study_efron = list(fit = coxph(fs, data = study, ties = "efron")),
+  study_breslow = list(fit = coxph(fs, data = study, ties = "breslow")),
+  study_strata = list(fit = coxph(Surv(duration, event) ~ high + nhg + cohort_f + strata(starter),
+                                  data = study, ties = "efron")),
+  study_robust = list(fit = coxph(fs, data = study, ties = "efron", robust = TRUE)),
+  study_breslow_robust = list(fit = coxph(fs, data = study, ties = "breslow", robust = TRUE)),
+  study_cluster = list(fit = coxph(fs, data = study, ties = "efron", cluster = lender)),
+  study_strata_cluster = list(fit = coxph(Surv(duration, event) ~ high + nhg + strata(starter),
+                                          data = study, ties = "efron", cluster = lender)),
+  rossi_efron = list(fit = coxph(fr, data = rossi, ties = "efron")),
+  rossi_breslow = list(fit = coxph(fr, data = rossi, ties = "breslow")),
+  rossi_strata = list(fit = coxph(Surv(week, arrest) ~ fin + age + prio + paro + strata(race, wexp),
+                                  data = rossi, ties = "efron")),
+  rossi_robust = list(fit = coxph(fr, data = rossi, ties = "efron", robust = TRUE))
+)
+cx <- list(); zp <- list()
+for (m in names(cox_specs)) {
+  fit <- cox_specs[[m]]$fit
+  naive <- if (is.null(fit$naive.var)) fit$var else fit$naive.var
+  cx[[length(cx) + 1]] <- data.frame(
+    model = m, term = names(coef(fit)), coef = unname(coef(fit)),
+    se = sqrt(diag(fit$var)), naive_se = sqrt(diag(naive)),
+    loglik_null = fit$loglik[1], loglik = fit$loglik[2],
+    concordance = unname(fit$concordance["concordance"]),
+    n = fit$n, nevent = fit$nevent, iter = fit$iter)
+  if (m %in% c("study_efron", "study_breslow", "study_strata", "rossi_efron", "rossi_breslow", "rossi_strata")) {
+    for (tr in c("km", "identity", "rank", "log")) {
+      z <- cox.zph(fit, transform = tr)
+      zp[[length(zp) + 1]] <- data.frame(model = m, transform = tr, terms = TRUE,
+                                         term = rownames(z$table), chisq = z$table[, "chisq"],
+                                         df = z$table[, "df"], p = z$table[, "p"])
+    }
+    z <- cox.zph(fit, transform = "km", terms = FALSE)
+    zp[[length(zp) + 1]] <- data.frame(model = m, transform = "km", terms = FALSE,
+                                       term = rownames(z$table), chisq = z$table[, "chisq"],
+                                       df = z$table[, "df"], p = z$table[, "p"])
+  }
+}
+write_ref(do.call(rbind, cx), "expected_cox.csv")
+write_ref(do.call(rbind, zp), "expected_zph.csv")
+
+# ---------------------------------------------------------------- Aalen-Johansen (multi-state survfit)
+study$state <- factor(ifelse(study$exit_type == "observed_end", "censor", study$exit_type),
+                      levels = c("censor", "arrears", "left"))
+aj <- list()
+for (spec in list(list(m = "study_all", f = Surv(duration, state) ~ 1),
+                  list(m = "study_by_high", f = Surv(duration, state) ~ high))) {
+  fit <- survfit(spec$f, data = study, id = id)
+  grp <- if (is.null(fit$strata)) rep("all", length(fit$time)) else
+    rep(sub("^.*=", "", names(fit$strata)), fit$strata)
+  k <- match("arrears", fit$states)
+  aj[[length(aj) + 1]] <- data.frame(
+    model = spec$m, group = grp, time = fit$time, n_risk = fit$n.risk[, 1],
+    cif = fit$pstate[, k], std_err = fit$std.err[, k],
+    lower = fit$lower[, k], upper = fit$upper[, k],
+    cif_left = fit$pstate[, match("left", fit$states)])
+}
+write_ref(do.call(rbind, aj), "expected_cif.csv")
+
+# ---------------------------------------------------------------- discrete-time (glm on person-years)
+pp <- study[rep(seq_len(nrow(study)), study$duration), c("id", "duration", "event", "high", "starter", "nhg", "cohort")]
+pp$period <- ave(pp$id, pp$id, FUN = seq_along)
+pp$y <- as.integer(pp$event == 1 & pp$period == pp$duration)
+disc <- list()
+for (lk in c("cloglog", "logit")) {
+  g <- glm(y ~ 0 + factor(period) + high + starter + nhg + factor(cohort),
+           family = binomial(link = lk), data = pp, control = glm.control(epsilon = 1e-14, maxit = 100))
+  cf <- summary(g)$coefficients
+  disc[[length(disc) + 1]] <- data.frame(model = paste0("study_", lk), term = rownames(cf),
+                                         coef = cf[, 1], se = cf[, 2], loglik = as.numeric(logLik(g)),
+                                         n_person_years = nrow(pp))
+}
+write_ref(do.call(rbind, disc), "expected_discrete.csv")
+
+writeLines(capture.output(sessionInfo()), file.path(here, "sessionInfo.txt"))

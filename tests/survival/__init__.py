@@ -1,0 +1,1 @@
+"""Tests of cohorts.survival (a package, so that its conftest does not shadow others)."""
