@@ -31,7 +31,7 @@ from cohorts.cohort import (
     select_new_mortgages,
 )
 from cohorts.io import ColumnMapping, load_mapping, read_raw, write_csv, write_json, write_outputs, write_parquet
-from cohorts.link import aggregate_parts, keep_owner_occupied, link_key, multi_mortgage_loans
+from cohorts.link import aggregate_parts, link_key, multi_mortgage_loans, owner_occupied_mask
 from cohorts.persons import PersonYears
 from cohorts.selection import Step, check_reconciles, drop_step, selection_frame
 
@@ -108,9 +108,9 @@ def build(
     steps: list[Step] = [
         Step("cohorts", "input", "loan parts", "raw LLD loan parts", len(lld), len(lld), 0, "as read and validated")
     ]
-    parts, s = keep_owner_occupied(lld)
+    owner_occupied, s = owner_occupied_mask(lld)
     steps.append(s)
-    mortgages, s = aggregate_parts(parts)
+    mortgages, s = aggregate_parts(lld, keep=owner_occupied)
     steps.append(s)
     timings["aggregate"] = time.perf_counter() - t0
 
@@ -149,15 +149,26 @@ def build(
     t = time.perf_counter()
     stock_steps: list[Step] = []
     is_multi_snap = np.isin(linked[C.LOAN_ID].to_numpy(), multi)
-    stock = linked.loc[~is_multi_snap]
-    stock_steps.append(drop_step("stock", "mortgage-snapshots", "household holds one mortgage", n_linked, len(stock),
+    stock_steps.append(drop_step("stock", "mortgage-snapshots", "household holds one mortgage", n_linked,
+                                 int((~is_multi_snap).sum()),
                                  "main earner or partner also in another mortgage's household in some snapshot"))
-    stock, ss = attach_finances(stock, cbs, consumer_credit_bound=consumer_credit_bound,
-                                starter_max_age=starter_max_age, population="stock", unit="mortgage-snapshots",
-                                year_col=C.SNAPSHOT_YEAR)
-    stock_steps.extend(ss)
-    stock, s = require_house_value(stock, population="stock", unit="mortgage-snapshots")
-    stock_steps.append(s)
+    # one snapshot at a time: the full stock has millions of rows per snapshot
+    chunks, chunk_steps = [], []
+    for year in np.unique(linked[C.SNAPSHOT_YEAR].to_numpy()):
+        part = linked.loc[~is_multi_snap & (linked[C.SNAPSHOT_YEAR].to_numpy() == year)]
+        part, ss = attach_finances(part, cbs, consumer_credit_bound=consumer_credit_bound,
+                                   starter_max_age=starter_max_age, population="stock", unit="mortgage-snapshots",
+                                   year_col=C.SNAPSHOT_YEAR)
+        part, s = require_house_value(part, population="stock", unit="mortgage-snapshots")
+        chunks.append(part)
+        chunk_steps.append([*ss, s])
+    stock = pd.concat(chunks, ignore_index=True)
+    del chunks
+    # the per-snapshot steps, summed over snapshots, in their order
+    for i in range(len(chunk_steps[0])):
+        first = chunk_steps[0][i]
+        stock_steps.append(drop_step("stock", first.unit, first.rule, sum(c[i].rows_in for c in chunk_steps),
+                                     sum(c[i].rows_out for c in chunk_steps), first.reason))
     stock_steps.append(Step("stock", "result", "mortgage-snapshots", "linkable stock", len(stock), len(stock), 0,
                             "stock.parquet"))
     timings["stock"] = time.perf_counter() - t

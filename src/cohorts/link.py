@@ -41,22 +41,59 @@ MORTGAGE_COLUMNS = (
 )
 
 
-def keep_owner_occupied(parts: pd.DataFrame, *, population: str = "cohorts") -> tuple[pd.DataFrame, Step]:
-    """Drop loan parts that are not owner-occupied (not a home mortgage of the household).
+def owner_occupied_mask(parts: pd.DataFrame, *, population: str = "cohorts") -> tuple[np.ndarray, Step]:
+    """Which loan parts are owner-occupied; parts that are not are dropped (counted).
 
     The report studies owner-occupier mortgages; the LLD flag tells them apart.
-    This step is ours (the report does not spell it out) and is counted.
+    This step is ours (the report does not spell it out). A mask is returned
+    instead of a filtered copy: the full LLD has tens of millions of rows, and
+    :func:`aggregate_parts` takes the mask.
     """
-    require_columns(parts, [C.OWNER_OCCUPIED], stage="keep_owner_occupied")
+    require_columns(parts, [C.OWNER_OCCUPIED], stage="owner_occupied_mask")
     keep = parts[C.OWNER_OCCUPIED].to_numpy(dtype=bool)
-    out = parts.loc[keep]
-    return out, drop_step(
-        population, "loan parts", "owner-occupied loan parts", len(parts), len(out),
+    return keep, drop_step(
+        population, "loan parts", "owner-occupied loan parts", len(parts), int(keep.sum()),
         "loan part is not owner-occupied (buy-to-let or other use)",
     )
 
 
-def aggregate_parts(parts: pd.DataFrame, *, population: str = "cohorts") -> tuple[pd.DataFrame, Step]:
+class _Groups:
+    """Grouped reductions over integer group codes (0..G-1), sort-based and copy-light."""
+
+    def __init__(self, codes: np.ndarray, n_groups: int):
+        self.n = n_groups
+        self.codes = codes
+        if len(codes) and np.all(codes[1:] >= codes[:-1]):
+            self.order = None  # already grouped (the usual layout of an LLD extract)
+            sorted_codes = codes
+        else:
+            self.order = np.argsort(codes, kind="stable")
+            sorted_codes = codes[self.order]
+        self.starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if len(codes) else np.zeros(0, int)
+
+    def _sorted(self, values: np.ndarray) -> np.ndarray:
+        return values if self.order is None else values[self.order]
+
+    def size(self) -> np.ndarray:
+        return np.bincount(self.codes, minlength=self.n)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.codes, weights=values, minlength=self.n)
+
+    def min(self, values: np.ndarray) -> np.ndarray:
+        return np.minimum.reduceat(self._sorted(values), self.starts)
+
+    def fmax(self, values: np.ndarray) -> np.ndarray:
+        """Maximum ignoring NaN (NaN only where the whole group is NaN)."""
+        return np.fmax.reduceat(self._sorted(values), self.starts)
+
+    def any(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.codes, weights=values.astype("float64"), minlength=self.n) > 0
+
+
+def aggregate_parts(
+    parts: pd.DataFrame, *, keep: np.ndarray | None = None, population: str = "cohorts"
+) -> tuple[pd.DataFrame, Step]:
     """Aggregate loan parts to one row per mortgage per snapshot.
 
     Per ``(snapshot_year, loan_id)``:
@@ -74,6 +111,15 @@ def aggregate_parts(parts: pd.DataFrame, *, population: str = "cohorts") -> tupl
       positive and the balance positive, else missing; ``ltv = current_ltv / 100``;
     * ``nhg`` and ``arrears``: true if true on any part.
 
+    Parameters
+    ----------
+    parts : pandas.DataFrame
+        Validated LLD loan parts.
+    keep : numpy.ndarray of bool, optional
+        Only these parts are used (e.g. from :func:`owner_occupied_mask`).
+    population : str, default "cohorts"
+        Label of the selection-table step.
+
     Returns
     -------
     (DataFrame, Step)
@@ -85,69 +131,72 @@ def aggregate_parts(parts: pd.DataFrame, *, population: str = "cohorts") -> tupl
          C.REPAYMENT_TYPE, C.ORIGINATION_DATE, C.CURRENT_LTV, C.NHG, C.ARREARS],
         stage="aggregate_parts",
     )
-    bal = parts[C.CURRENT_BALANCE].to_numpy(dtype="float64")
-    rate = parts[C.INTEREST_RATE].to_numpy(dtype="float64")
-    months = parts[C.FIXED_PERIOD_MONTHS].to_numpy(dtype="float64")
-    work = pd.DataFrame(
-        {
-            C.SNAPSHOT_YEAR: parts[C.SNAPSHOT_YEAR].to_numpy(),
-            C.LOAN_ID: parts[C.LOAN_ID].to_numpy(),
-            "bal": bal,
-            "rate_x_bal": rate * bal,
-            "rate": rate,
-            "months_pos": np.where(bal > 0, months, np.nan),
-            "months": months,
-            "io": np.where((parts[C.REPAYMENT_TYPE] == C.INTEREST_ONLY).to_numpy(dtype=bool), bal, 0.0),
-            "orig": parts[C.ORIGINATION_DATE].to_numpy(),
-            "ltv": parts[C.CURRENT_LTV].to_numpy(dtype="float64", na_value=np.nan),
-            "nhg": parts[C.NHG].to_numpy(dtype=bool),
-            "arrears": parts[C.ARREARS].to_numpy(dtype=bool),
-        }
-    )
-    g = work.groupby([C.SNAPSHOT_YEAR, C.LOAN_ID], sort=True, observed=True)
-    agg = g.agg(
-        n_parts=("bal", "size"),
-        bal=("bal", "sum"),
-        rate_x_bal=("rate_x_bal", "sum"),
-        rate_mean=("rate", "mean"),
-        months_pos=("months_pos", "min"),
-        months=("months", "min"),
-        io=("io", "sum"),
-        orig=("orig", "min"),
-        ltv=("ltv", "max"),
-        nhg=("nhg", "max"),
-        arrears=("arrears", "max"),
-    ).reset_index()
-    total = agg["bal"].to_numpy()
+
+    def col(name: str, dtype: str | None = None, na_value: object = None) -> np.ndarray:
+        s = parts[name]
+        a = s.to_numpy(dtype=dtype, na_value=na_value) if na_value is not None else s.to_numpy(dtype=dtype)
+        return a if keep is None or keep.all() else a[keep]
+
+    year = col(C.SNAPSHOT_YEAR, "int64")
+    loan_codes, loan_ids = pd.factorize(col(C.LOAN_ID), sort=True)
+    # group key sorts by snapshot year, then loan id
+    gkey = (year - C.FIRST_SNAPSHOT) * len(loan_ids) + loan_codes
+    del loan_codes
+    gcodes, gkeys = pd.factorize(gkey, sort=True)
+    del gkey
+    groups = _Groups(gcodes, len(gkeys))
+    n_rows = len(gcodes)
+
+    bal = col(C.CURRENT_BALANCE, "float64")
+    total = groups.sum(bal)
+    rate = col(C.INTEREST_RATE, "float64")
+    rate_x_bal = groups.sum(rate * bal)
+    rate_mean = groups.sum(rate) / groups.size()
+    del rate
+    months = col(C.FIXED_PERIOD_MONTHS, "float64")
+    months_pos = groups.min(np.where(bal > 0, months, np.inf))
+    months_all = groups.min(months)
+    del months
+    is_io = (parts[C.REPAYMENT_TYPE] == C.INTEREST_ONLY).to_numpy(dtype=bool, na_value=False)
+    if keep is not None and not keep.all():
+        is_io = is_io[keep]
+    io = groups.sum(np.where(is_io, bal, 0.0))
+    del is_io, bal
+    orig = groups.min(col(C.ORIGINATION_DATE).astype("datetime64[ns]").view("int64")).view("datetime64[ns]")
+    ltv_pct = groups.fmax(col(C.CURRENT_LTV, "float64", np.nan))
+    nhg = groups.any(col(C.NHG, bool))
+    arrears = groups.any(col(C.ARREARS, bool))
+
     with np.errstate(invalid="ignore", divide="ignore"):
-        weighted = np.where(total > 0, agg["rate_x_bal"].to_numpy() / np.where(total > 0, total, 1.0), agg["rate_mean"].to_numpy())
-        io_share = np.where(total > 0, agg["io"].to_numpy() / np.where(total > 0, total, 1.0), 0.0)
-    months_rel = agg["months_pos"].fillna(agg["months"]).to_numpy()
-    ltv_pct = agg["ltv"].to_numpy()
+        weighted = np.where(total > 0, rate_x_bal / np.where(total > 0, total, 1.0), rate_mean)
+        io_share = np.where(total > 0, io / np.where(total > 0, total, 1.0), 0.0)
+    months_rel = np.where(np.isfinite(months_pos), months_pos, months_all)
     valid_hv = (ltv_pct > 0) & (total > 0)
-    house_value = np.full(len(agg), np.nan)
+    house_value = np.full(len(total), np.nan)
     house_value[valid_hv] = total[valid_hv] / (ltv_pct[valid_hv] / 100.0)
+    gkeys = np.asarray(gkeys)
+    orig_dt = pd.DatetimeIndex(orig)
     out = pd.DataFrame(
         {
-            C.SNAPSHOT_YEAR: agg[C.SNAPSHOT_YEAR].astype("int16"),
-            C.LOAN_ID: agg[C.LOAN_ID],
-            C.N_PARTS: agg["n_parts"].astype("int16"),
+            C.SNAPSHOT_YEAR: (gkeys // len(loan_ids) + C.FIRST_SNAPSHOT).astype("int16"),
+            C.LOAN_ID: np.asarray(loan_ids)[gkeys % len(loan_ids)],
+            C.N_PARTS: groups.size().astype("int16"),
             C.BALANCE: total,
             C.INTEREST_RATE: weighted,
             C.FIXED_PERIOD_YEARS: (months_rel // 12).astype("int16"),
-            C.INTEREST_ONLY_AMOUNT: agg["io"].to_numpy(),
+            C.INTEREST_ONLY_AMOUNT: io,
             C.INTEREST_ONLY_SHARE: io_share,
-            C.ORIGINATION_DATE: agg["orig"],
-            C.ORIGINATION_YEAR: agg["orig"].dt.year.astype("int16"),
+            C.ORIGINATION_DATE: orig_dt,
+            C.ORIGINATION_YEAR: orig_dt.year.to_numpy().astype("int16"),
             C.CURRENT_LTV: ltv_pct,
             C.HOUSE_VALUE: house_value,
             C.LTV: ltv_pct / 100.0,
-            C.NHG: agg["nhg"].astype(bool),
-            C.ARREARS: agg["arrears"].astype(bool),
+            C.NHG: nhg,
+            C.ARREARS: arrears,
         }
     )
     return out, unit_step(
-        population, "mortgage-snapshots", "aggregate loan parts per loan and snapshot", len(parts), len(out),
+        population, "mortgage-snapshots", "aggregate loan parts per loan and snapshot", n_rows, len(out),
         "loan parts summed to one mortgage per snapshot (balance, weighted rate, shortest fixed period, "
         "interest-only amount, oldest origination date, NHG, arrears)",
     )
@@ -158,12 +207,16 @@ def link_key(mortgages: pd.DataFrame, key: pd.DataFrame, *, population: str = "c
 
     A mortgage-snapshot whose loan id is not in the key table cannot be linked to
     CBS data and is dropped (report footnote 4: one key table, 2017; loans first
-    seen in 2018 are not in it).
+    seen in 2018 are not in it). Row order is kept.
     """
     require_columns(key, [C.LOAN_ID, C.PERSON_ID], stage="link_key (key table)")
-    k = key[[C.LOAN_ID, C.PERSON_ID]].rename(columns={C.PERSON_ID: C.MAIN_ID})
-    out = mortgages.merge(k, on=C.LOAN_ID, how="inner", validate="many_to_one")
-    out = out.sort_values([C.SNAPSHOT_YEAR, C.LOAN_ID], kind="stable").reset_index(drop=True)
+    index = pd.Index(key[C.LOAN_ID].to_numpy())
+    if not index.is_unique:
+        raise ValueError("key table: loan_id must be unique (validate it with cohorts.contracts.validate_key)")
+    pos = index.get_indexer(mortgages[C.LOAN_ID].to_numpy())
+    found = pos >= 0
+    out = mortgages.loc[found].reset_index(drop=True)
+    out[C.MAIN_ID] = key[C.PERSON_ID].to_numpy()[pos[found]]
     return out, drop_step(
         population, "mortgage-snapshots", "linkable through the 2017 key table", len(mortgages), len(out),
         "loan id not in the key table (not matched by CBS, or first seen after 2017)",
