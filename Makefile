@@ -4,10 +4,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SCALE  ?= 0.01
 SEED   ?= 20221
-DATA   ?= data_synthetic
 OUT    ?= out
+# the committed sample is data_synthetic/ (scale 0.01, seed 20221); other scales or seeds go to out/
+DATA   ?= $(if $(and $(filter 0.01,$(SCALE)),$(filter 20221,$(SEED))),data_synthetic,$(OUT)/data-$(SCALE)-$(SEED))
 
-.PHONY: venv reproduce test data benchmark clean
+.PHONY: venv reproduce test data notebooks paper benchmark clean
 
 $(BIN)/cohorts: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +18,12 @@ $(BIN)/cohorts: pyproject.toml
 
 venv: $(BIN)/cohorts
 
-## Main job: (re)generate the synthetic data if missing, build cohorts, analyse.
+## Main job: synthetic data (made if missing), build with the selection table and cohort summary,
+## then every table and figure of the report and the comparison with its published numbers.
 reproduce: venv
 	@test -f $(DATA)/manifest.json || $(BIN)/cohorts synth --scale $(SCALE) --seed $(SEED) --out $(DATA)
-	$(BIN)/cohorts build --data $(DATA) --out $(OUT)
-	$(BIN)/cohorts analyze --cohorts $(OUT)/cohorts.parquet --out $(OUT)/analysis
+	$(BIN)/cohorts build --data $(DATA) --out $(OUT)/build
+	$(BIN)/cohorts reproduce --data $(DATA) --scale $(SCALE) --seed $(SEED) --out $(OUT) --paper paper
 
 ## Re-make the committed sample in data_synthetic/ (byte-identical for the same seed).
 data: venv
@@ -29,6 +31,17 @@ data: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+## Execute the four notebooks headless (they read ../data_synthetic and write ../paper).
+notebooks: venv
+	@test -f data_synthetic/manifest.json || $(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic
+	$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 --output-dir $(OUT)/notebooks notebooks/*.ipynb
+
+## Build paper/main.pdf when LaTeX is installed (see paper/README.md).
+paper:
+	@if command -v latexmk >/dev/null 2>&1; then cd paper && latexmk -pdf -interaction=nonstopmode main.tex; \
+	elif command -v pdflatex >/dev/null 2>&1; then cd paper && pdflatex -interaction=nonstopmode main.tex && pdflatex -interaction=nonstopmode main.tex; \
+	else echo "make paper: no LaTeX installed; see paper/README.md"; fi
 
 benchmark: venv
 	$(BIN)/python benchmarks/run.py --scale 0.1 --out benchmarks/results-0.1.json

@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("cohorts.build", "link loan parts to households and build origination cohorts"),
     "norm": ("cohorts.norms.command", "compute the Trhk lending norm for a CSV of households"),
     "analyze": ("cohorts.survival.command", "survival tables (KM, log-rank, Cox, sweep) from cohorts.parquet"),
+    "reproduce": (
+        "cohorts.report.command",
+        "every table and figure of the report, and the comparison with its published numbers",
+    ),
 }
 
 

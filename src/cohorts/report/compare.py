@@ -1,0 +1,836 @@
+"""Compare reproduced numbers with the report's published numbers.
+
+Every row of the packaged target list (``cohorts/data/report_targets.csv``, a
+copy of the project's target list; see ``cohorts/data/SOURCES.md``) that is a
+study statistic (not ``external``, not a ``definition``) gets one row in the
+comparison: either a reproduced number with a tolerance and a verdict, or
+``status = "not_reproducible"`` / ``"no_data"`` with the reason.  Nothing is
+skipped silently.
+
+Mapping targets to statistics
+-----------------------------
+The mapping is a list of rules (:data:`RULES`), tried in order; the first whose
+patterns match a target row computes its number from the study frames.  The
+rules read the target's own columns: the id prefix (``T2_``, ``TB3_``,
+``F8_N_``, ...), ``source`` (``Tabel B3``), ``quantity`` (the English
+description), ``group`` (the population), ``cohort_year`` (one cohort, or a
+pooled range such as ``2012-2017``; empty = all cohorts), ``horizon_years`` and
+``threshold`` (percent of the norm maximum).  There is no list of ids.
+
+Conventions
+-----------
+* **Counts** (Tabel B3, the N under tables and figures) are compared after
+  dividing the study count by the synthetic ``scale`` (1.0 for real data); the
+  ``note`` column says so.
+* **Survival**: the report's "after 6 years" is duration 7 (x = 1 is the
+  origination year; targets README ambiguity 9); cumulative incidence is
+  100 x (1 - Kaplan-Meier survival).  The N under Figures 8/9 at "k jaar" is
+  the number at risk at duration k.
+* **Bounds**: a target noted ``lower_bound`` ("meer dan") is met when the
+  reproduced value is at least the target minus the tolerance; ``upper_bound``
+  ("bijna", "minder dan") when it is at most the target plus the tolerance.
+  ``abs_diff`` is always ``|reproduced - target|``; ``score`` is the violation
+  (one-sided for bounds) divided by the tolerance, and ranks the worst rows.
+* **Tolerances** come from ``cohorts/data/tolerances.csv``, by kind, never per
+  id.  For shares the tolerance is ``max(1 pp, 3 SE)`` with the binomial
+  standard error ``SE = 100 sqrt(p (1 - p) / N)``, ``p`` the target share and
+  ``N`` the report's own N for the target's group and cohort: Tabel B3
+  (summed over the cohorts of a pooled range; ``within_norm`` = new - new_high,
+  ``starters_within_norm`` = starters - starters_high, ``non_starters`` =
+  new - starters), the N under Tabel 1 for ``*_high_io`` and Figure 7's number
+  of arrears for shares of arrears.  Where the report gives no N, the 1 pp
+  floor applies alone.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cohorts import columns as C
+from cohorts.report import tables as T
+
+COMPARISON_COLUMNS: tuple[str, ...] = (
+    "id",
+    "target",
+    "reproduced",
+    "abs_diff",
+    "tolerance",
+    "within",
+    "status",
+    "reason",
+    "tolerance_kind",
+    "bound",
+    "score",
+    "sample_se",
+    "note",
+    "source",
+    "group",
+    "cohort_year",
+    "target_note",
+)
+STATUSES: tuple[str, ...] = ("compared", "not_reproducible", "no_data")
+TOLERANCE_KINDS: tuple[str, ...] = (
+    "share",
+    "percent",
+    "mean_percent",
+    "euro",
+    "count",
+    "cum_incidence",
+    "ratio",
+    "percent_points",
+)
+
+
+# --------------------------------------------------------------------------
+# package data
+# --------------------------------------------------------------------------
+def _data_path(name: str) -> Path:
+    return Path(str(resources.files("cohorts").joinpath("data", name)))
+
+
+def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+    """The report's published numbers (packaged copy unless ``path`` is given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, source, quantity, group, cohort_year, horizon_years,
+        threshold, value, unit, kind, note`` (``cohort_year`` as text).
+    """
+    p = _data_path("report_targets.csv") if path is None else Path(path)
+    df = pd.read_csv(p, dtype={"cohort_year": str, "group": str, "note": str})
+    required = ["id", "source", "quantity", "group", "cohort_year", "horizon_years", "threshold", "value", "unit",
+                "kind", "note"]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValueError(f"{p}: target file lacks column(s) {missing}")
+    return df
+
+
+def load_tolerances(path: str | Path | None = None) -> pd.DataFrame:
+    """The tolerance per kind of number (packaged ``tolerances.csv`` unless ``path`` is given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``kind``; columns ``absolute`` (percentage points or the
+        unit of the target), ``relative`` (fraction of the target),
+        ``se_multiplier``, ``unit``, ``applies_to``, ``rationale``.
+
+    Raises
+    ------
+    ValueError
+        If a kind used by the rules is missing or has no bound.
+    """
+    p = _data_path("tolerances.csv") if path is None else Path(path)
+    df = pd.read_csv(p).set_index("kind")
+    missing = [k for k in TOLERANCE_KINDS if k not in df.index]
+    if missing:
+        raise ValueError(f"{p}: no tolerance for kind(s) {missing}")
+    no_bound = df.index[df[["absolute", "relative", "se_multiplier"]].isna().all(axis=1)].tolist()
+    if no_bound:
+        raise ValueError(f"{p}: kind(s) {no_bound} have neither an absolute nor a relative bound")
+    return df
+
+
+# --------------------------------------------------------------------------
+# the study's statistics, computed once per run
+# --------------------------------------------------------------------------
+class NotReproducible(Exception):
+    """Raised by a rule when the target cannot be computed from the study data."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Choices where the report is ambiguous (see :mod:`cohorts.report.tables`)."""
+
+    table_5_window: str = "ever"
+    table_b4_among: str = "holders"
+    figure_7_population: str = "starters"
+    horizon_offset: int = 1
+    """Duration = printed years after origination + this (ambiguity 9)."""
+
+
+@dataclass
+class StudyResults:
+    """The study frames plus per-run caches of the expensive statistics.
+
+    Parameters
+    ----------
+    cohorts, panel, stock : pandas.DataFrame
+        Outputs of :func:`cohorts.build.build`.
+    scale : float, default 1.0
+        Synthetic population scale (counts are divided by it before comparing).
+    options : Options
+        Interpretation choices.
+    """
+
+    cohorts: pd.DataFrame
+    panel: pd.DataFrame
+    stock: pd.DataFrame
+    scale: float = 1.0
+    options: Options = field(default_factory=Options)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.scale) and self.scale > 0):
+            raise ValueError(f"scale must be a positive number, but was {self.scale!r}")
+
+    def _cached(self, key: tuple, make: Callable[[], object]) -> object:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All tables, keyed ``"T1"`` ... ``"B8"``."""
+        return self._cached(("tables",), lambda: T.all_tables(
+            self.cohorts, self.stock, table_5_window=self.options.table_5_window,
+            table_b4_among=self.options.table_b4_among))
+
+    def survival(self, *, starters: bool, threshold: float | None) -> pd.DataFrame:
+        """:func:`cohorts.report.tables.survival_data` at durations 1-7 (cached)."""
+        return self._cached(("km", starters, threshold), lambda: T.survival_data(
+            self.cohorts, starters=starters, threshold=threshold, times=range(1, 8)))
+
+    def income_growth(self) -> pd.DataFrame:
+        """:func:`cohorts.report.tables.income_growth_data` (cached)."""
+        return self._cached(("growth",), lambda: T.income_growth_data(self.panel))
+
+    def figure_7_frame(self) -> pd.DataFrame:
+        """The Figure 7 population (``lti_util``, ``event``)."""
+        return self._cached(("f7",), lambda: self.cohorts.loc[
+            T.population_mask(self.cohorts, self.options.figure_7_population)])
+
+
+# --------------------------------------------------------------------------
+# helpers on a target row
+# --------------------------------------------------------------------------
+def _threshold(row: pd.Series, default: float = 1.0) -> float:
+    t = row["threshold"]
+    return default if pd.isna(t) else float(t) / 100.0
+
+
+def _years(row: pd.Series) -> str | None:
+    y = row["cohort_year"]
+    return None if pd.isna(y) or str(y).strip() == "" else str(y)
+
+
+def _subset(res: StudyResults, row: pd.Series, *, group: str | None = None) -> pd.DataFrame:
+    """Rows of the cohort table in the target's population and cohort(s)."""
+    g = group or row["group"]
+    if g not in T.POPULATIONS:
+        raise NotReproducible(f"population '{g}' is not one of the study populations")
+    c = res.cohorts
+    m = T.population_mask(c, g) & T.cohort_selection(c, _years(row))
+    return c.loc[m]
+
+
+def _stock_subset(res: StudyResults, row: pd.Series) -> pd.DataFrame:
+    s = res.stock
+    y = _years(row)
+    snap = s[C.SNAPSHOT_YEAR].to_numpy(dtype="int64")
+    if y is None:
+        return s.loc[np.isin(snap, C.COHORT_YEARS)]
+    if "-" in y:
+        lo, hi = (int(float(v)) for v in y.split("-", 1))
+        return s.loc[(snap >= lo) & (snap <= hi)]
+    return s.loc[snap == int(float(y))]
+
+
+def _share(values: np.ndarray) -> float:
+    values = np.asarray(values, dtype=bool)
+    if len(values) == 0:
+        return float("nan")
+    return float(100.0 * values.mean())
+
+
+def _mean(values: np.ndarray) -> float:
+    v = np.asarray(values, dtype="float64")
+    v = v[~np.isnan(v)]
+    return float(v.mean()) if len(v) else float("nan")
+
+
+def _count(res: StudyResults, n: float) -> float:
+    return float(n) / res.scale
+
+
+def _horizon(res: StudyResults, row: pd.Series) -> int:
+    h = row["horizon_years"]
+    if pd.isna(h):
+        raise NotReproducible("no follow-up horizon given")
+    return int(h) + res.options.horizon_offset
+
+
+# --------------------------------------------------------------------------
+# rules
+# --------------------------------------------------------------------------
+Compute = Callable[[StudyResults, pd.Series], float]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One mapping from target rows to a statistic.
+
+    Attributes
+    ----------
+    name : str
+        Short name (written to ``comparison.csv`` as part of ``note``).
+    compute : callable
+        ``compute(results, row) -> float``; raises :class:`NotReproducible`.
+    kind : str or callable
+        Tolerance kind, or ``kind(row) -> str``.
+    id : str, optional
+        Regex that the target id must match (``re.search``).
+    quantity : str, optional
+        Regex that the quantity must match (``re.search``, case-insensitive).
+    source : str, optional
+        Regex that the source must match.
+    """
+
+    name: str
+    compute: Compute
+    kind: str | Callable[[pd.Series], str]
+    id: str | None = None
+    quantity: str | None = None
+    source: str | None = None
+
+    def matches(self, row: pd.Series) -> bool:
+        """Whether every given pattern matches the row."""
+        if self.id is not None and not re.search(self.id, str(row["id"])):
+            return False
+        if self.quantity is not None and not re.search(self.quantity, str(row["quantity"]), flags=re.IGNORECASE):
+            return False
+        return self.source is None or bool(re.search(self.source, str(row["source"])))
+
+    def kind_of(self, row: pd.Series) -> str:
+        """The tolerance kind for a row."""
+        return self.kind(row) if callable(self.kind) else self.kind
+
+
+def _table_id(row: pd.Series) -> str:
+    m = re.match(r"Tabel (B?\d)", str(row["source"]))
+    if not m:
+        raise NotReproducible(f"source '{row['source']}' names no table")
+    tid = m.group(1)
+    return tid if tid.startswith("B") else f"T{tid}"
+
+
+def _table_cell(res: StudyResults, row: pd.Series) -> float:
+    if pd.isna(row["value"]):
+        raise NotReproducible("the report prints '-' (no number) for this cell")
+    tid = _table_id(row)
+    tab = res.tables()[tid]
+    hit = tab.loc[(tab["group"] == row["group"]) & (tab["cohort"] == int(float(row["cohort_year"])))]
+    if hit.empty:
+        raise NotReproducible(f"table {tid} has no cell for group '{row['group']}' and year {row['cohort_year']}")
+    value = float(hit["value"].iloc[0])
+    return _count(res, value) if hit["statistic"].iloc[0] == "count" else value
+
+
+def _table_kind(row: pd.Series) -> str:
+    tid = _table_id(row)
+    if tid == "B3":
+        return "count"
+    if tid in ("B1", "B2"):
+        return "mean_percent"
+    if row["unit"] == "euro":
+        return "euro"
+    return "share"
+
+
+def _population_count(res: StudyResults, row: pd.Series) -> float:
+    return _count(res, len(_subset(res, row)))
+
+
+def _sum_of_shares(res: StudyResults, row: pd.Series) -> float:
+    """The per-cohort sum of category shares furthest from 100 (a property of the figure)."""
+    if str(row["id"]).startswith("F1_"):
+        data = T.figure_1_data(res.cohorts, year=int(float(row["cohort_year"])))
+        return float(data["share"].sum())
+    cut = _threshold(row)
+    data = T.quadrant_data(res.cohorts, cut=cut, strict=cut >= 1.0, population=str(row["group"]))
+    sums = data.groupby(C.COHORT)["share"].sum()
+    sums = sums[data.groupby(C.COHORT)["n"].sum() > 0]
+    if sums.empty:
+        return float("nan")
+    return float(sums.iloc[int(np.argmax(np.abs(sums.to_numpy() - 100.0)))])
+
+
+def _growth_n(res: StudyResults, row: pd.Series) -> float:
+    g = res.income_growth()
+    hit = g.loc[(g["group"] == "starters") & (g[C.YEARS_SINCE_ORIGINATION] == int(row["horizon_years"]))]
+    return _count(res, float(hit["n"].iloc[0])) if len(hit) else float("nan")
+
+
+def _growth_median(res: StudyResults, row: pd.Series) -> float:
+    g = res.income_growth()
+    group = "starters" if row["group"] == "starters" else "new"
+    hit = g.loc[(g["group"] == group) & (g[C.YEARS_SINCE_ORIGINATION] == int(row["horizon_years"]))]
+    return float(hit["median_growth"].iloc[0]) if len(hit) else float("nan")
+
+
+def _f7_counts(res: StudyResults, row: pd.Series) -> float:
+    f = res.figure_7_frame()
+    if "arrears" in str(row["id"]):
+        return _count(res, int(f[C.EVENT].astype(bool).sum()))
+    return _count(res, len(f))
+
+
+def _arrears_share(res: StudyResults, lo: float | None, hi: float | None, *, lo_inclusive: bool = True) -> float:
+    f = res.figure_7_frame()
+    u = f[C.LTI_UTIL].to_numpy(dtype="float64")
+    ev = f[C.EVENT].to_numpy(dtype=bool)
+    if ev.sum() == 0:
+        return float("nan")
+    m = np.ones(len(u), dtype=bool)
+    if lo is not None:
+        m &= (u >= lo) if lo_inclusive else (u > lo)
+    if hi is not None:
+        m &= u < hi
+    return float(100.0 * (m & ev).sum() / ev.sum())
+
+
+def _km_population(row: pd.Series) -> tuple[bool, str]:
+    group = str(row["group"])
+    starters = group.startswith("starters") or str(row["id"]).startswith(("F9_", "SUM_km_starters"))
+    category = "high" if group.endswith("high") else "within"
+    return starters, category
+
+
+def _km_value(res: StudyResults, row: pd.Series, *, column: str, time: int, category: str | None = None) -> float:
+    starters, cat = _km_population(row)
+    thr = None if pd.isna(row["threshold"]) else float(row["threshold"]) / 100.0
+    d = res.survival(starters=starters, threshold=thr)
+    hit = d.loc[(d["category"] == (category or cat)) & (d["time"] == time)]
+    if hit.empty:
+        return float("nan")
+    return float(hit[column].iloc[0])
+
+
+def _km_n(res: StudyResults, row: pd.Series) -> float:
+    return _count(res, _km_value(res, row, column="n_at_risk", time=int(row["horizon_years"])))
+
+
+def _km_cum_inc(res: StudyResults, row: pd.Series) -> float:
+    return 100.0 * _km_value(res, row, column="cum_inc", time=_horizon(res, row))
+
+
+def _km_ratio(res: StudyResults, row: pd.Series) -> float:
+    t = _horizon(res, row)
+    high = _km_value(res, row, column="cum_inc", time=t, category="high")
+    within = _km_value(res, row, column="cum_inc", time=t, category="within")
+    return high / within if within > 0 else float("nan")
+
+
+def _on(column: str, test: Callable[[np.ndarray], np.ndarray], *, dtype: str = "float64") -> Compute:
+    def compute(res: StudyResults, row: pd.Series) -> float:
+        sub = _subset(res, row)
+        return _share(test(sub[column].to_numpy(dtype=dtype)))
+    return compute
+
+
+def _util(test: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Compute:
+    def compute(res: StudyResults, row: pd.Series) -> float:
+        sub = _subset(res, row)
+        lti = sub[C.LTI_UTIL].to_numpy(dtype="float64")
+        ltv = sub[C.LTV_UTIL].to_numpy(dtype="float64")
+        return _share(test(lti, ltv, _threshold(row)))
+    return compute
+
+
+def _mean_of(values: Callable[[pd.DataFrame], np.ndarray]) -> Compute:
+    def compute(res: StudyResults, row: pd.Series) -> float:
+        return _mean(values(_subset(res, row)))
+    return compute
+
+
+def _io_volume(df: pd.DataFrame) -> np.ndarray:
+    return 100.0 * df[C.INTEREST_ONLY_AMOUNT].to_numpy(dtype="float64") / df[C.HOUSE_VALUE].to_numpy(dtype="float64")
+
+
+def _io_45_50(res: StudyResults, row: pd.Series) -> float:
+    v = _io_volume(_subset(res, row))
+    return _share((v >= 45.0) & (v <= 50.0))
+
+
+def _stock_share(column: str) -> Compute:
+    def compute(res: StudyResults, row: pd.Series) -> float:
+        return _share(_stock_subset(res, row)[column].to_numpy(dtype=bool))
+    return compute
+
+
+def _nhg(res: StudyResults, row: pd.Series) -> float:
+    if row["group"] == "stock":
+        return _stock_share(C.NHG)(res, row)
+    return _share(_subset(res, row)[C.NHG].to_numpy(dtype=bool))
+
+
+def _arrears_first_year(res: StudyResults, row: pd.Series) -> float:
+    sub = _subset(res, row)
+    ev = sub[C.EVENT].to_numpy(dtype=bool)
+    if res.options.table_5_window == "first_year":
+        ev &= sub[C.DURATION].to_numpy(dtype="int64") == 1
+    return _share(ev)
+
+
+def _ck_mean(res: StudyResults, row: pd.Series) -> float:
+    v = _subset(res, row)[C.CONSUMER_CREDIT].to_numpy(dtype="float64")
+    if res.options.table_b4_among == "holders":
+        v = v[v > 0]
+    return _mean(v)
+
+
+def _median_wealth(res: StudyResults, row: pd.Series) -> float:
+    v = _subset(res, row)[C.NET_WEALTH].to_numpy(dtype="float64")
+    v = v[~np.isnan(v)]
+    return float(np.median(v)) if len(v) else float("nan")
+
+
+def _households_per_year(res: StudyResults, row: pd.Series) -> float:
+    counts = res.cohorts.groupby(C.COHORT).size().reindex(C.COHORT_YEARS, fill_value=0)
+    n = counts.min() if "lower end" in str(row["quantity"]) else counts.max()
+    return _count(res, n)
+
+
+def _io_rate_premium(res: StudyResults, row: pd.Series) -> float:
+    c = res.cohorts.loc[T.cohort_selection(res.cohorts, _years(row))]
+    io = c[C.INTEREST_ONLY_AMOUNT].to_numpy(dtype="float64") > 0
+    rate = c[C.INTEREST_RATE].to_numpy(dtype="float64")
+    return _mean(rate[io]) - _mean(rate[~io])
+
+
+def _external_ratio(res: StudyResults, row: pd.Series) -> float:
+    raise NotReproducible("the ratio needs the 2021 share of new mortgages above 90% LTI utilisation (DNB), "
+                          "an external number")
+
+
+#: The rules, tried in order; the first match computes the number.
+RULES: tuple[Rule, ...] = (
+    # ---- table cells and the N under tables and figures -------------------
+    Rule("table N", _population_count, "count", id=r"^T\d+_N_"),
+    Rule("table cell", _table_cell, _table_kind, source=r"^Tabel (B?\d+)$"),
+    Rule("figure N (population count)", _population_count, "count", id=r"^F(B?\d)_N_\d{4}$"),
+    Rule("sum of category shares", _sum_of_shares, "percent", id=r"_sum_categories$"),
+    Rule("Figure 6 N", _growth_n, "count", id=r"^F6_N_"),
+    Rule("Figure 7 N", _f7_counts, "count", id=r"^F7_N_"),
+    Rule("Figure 8/9 number at risk", _km_n, "count", id=r"^F[89]_N_"),
+    # ---- survival -----------------------------------------------------------
+    Rule("Kaplan-Meier cumulative incidence", _km_cum_inc, "cum_incidence", quantity=r"Kaplan-Meier"),
+    Rule("ratio of cumulative incidences", _km_ratio, "ratio", quantity=r"^ratio of arrears probability"),
+    Rule("external ratio", _external_ratio, "ratio", quantity=r"^ratio of the 2021 share"),
+    # ---- Figure 7: shares of all arrears -------------------------------------
+    Rule("share of arrears at or above threshold", lambda r, w: _arrears_share(r, _threshold(w), None), "share",
+         quantity=r"share of all payment arrears in mortgages with initial LTI utilisation at or above"),
+    Rule("share of arrears between 60 and 99", lambda r, w: _arrears_share(r, 0.6, 1.0), "share",
+         quantity=r"share of all payment arrears in mortgages with initial LTI utilisation between 60% and 99%"),
+    Rule("share of arrears in high mortgages", lambda r, w: _arrears_share(r, 1.0, None, lo_inclusive=False),
+         "share", quantity=r"share of all payment arrears .*(in high mortgages|high-mortgage group)"),
+    # ---- utilisation statements (Figures 1-3, B2) -----------------------------
+    Rule("LTI below threshold", _util(lambda lti, ltv, t: lti < t), "share",
+         quantity=r"LTI utilisation below the threshold"),
+    Rule("LTI at or below threshold", _util(lambda lti, ltv, t: lti <= t), "share",
+         quantity=r"LTI utilisation at or below the threshold"),
+    Rule("LTI above 100", _util(lambda lti, ltv, t: lti > 1.0), "share",
+         quantity=r"LTI utilisation above 100%|above the estimated LTI maximum|that are high mortgages"),
+    Rule("within the LTI norm", _util(lambda lti, ltv, t: lti <= 1.0), "share",
+         quantity=r"within the standard LTI norm"),
+    Rule("LTV above the limit", _util(lambda lti, ltv, t: ltv > 1.0), "share", quantity=r"LTV above the .* limit"),
+    Rule("LTV above threshold", _util(lambda lti, ltv, t: ltv > t), "share",
+         quantity=r"LTV utilisation above the threshold"),
+    Rule("LTV at or above threshold", _util(lambda lti, ltv, t: ltv >= t), "share",
+         quantity=r"LTV utilisation at or above the threshold"),
+    Rule("quadrant 1", _util(lambda lti, ltv, t: (lti <= 1.0) & (ltv <= 1.0)), "share",
+         quantity=r"within both the LTI and LTV norm"),
+    Rule("quadrant 4", _util(lambda lti, ltv, t: (lti > 1.0) & (ltv > 1.0)), "share",
+         quantity=r"above both the LTI and the LTV norm"),
+    Rule("below threshold in both", _util(lambda lti, ltv, t: (lti < t) & (ltv < t)), "share",
+         quantity=r"below the threshold in both"),
+    Rule("at or above threshold in both", _util(lambda lti, ltv, t: (lti >= t) & (ltv >= t)), "share",
+         quantity=r">= threshold in both|both (high LTV and high LTI|LTI and LTV utilisation near)"),
+    # ---- household and loan characteristics -------------------------------------
+    Rule("interest-only volume 45-50%", _io_45_50, "share", quantity=r"interest-only volume between 45% and 50%"),
+    Rule("mean interest-only volume", _mean_of(_io_volume), "mean_percent",
+         quantity=r"mean interest-only volume as % of house value"),
+    Rule("WLT share", _on("wlt_possible", lambda v: v, dtype=bool), "share",
+         quantity=r"actual-cost test|WLT"),
+    Rule("interest-only share", _on(C.INTEREST_ONLY_AMOUNT, lambda v: v > 0), "share",
+         quantity=r"interest-only (mortgage|parts|loan parts)$"),
+    Rule("interest-only rate premium", _io_rate_premium, "percent_points", quantity=r"interest-rate premium"),
+    Rule("NHG share", _nhg, "share", quantity=r"NHG|National Mortgage Guarantee"),
+    Rule("single households", _on(C.HAS_PARTNER, lambda v: ~v, dtype=bool), "share", quantity=r"single-person"),
+    Rule("cohabiting households", _on(C.HAS_PARTNER, lambda v: v, dtype=bool), "share", quantity=r"cohabiting"),
+    Rule("consumer-credit share", _on(C.CONSUMER_CREDIT, lambda v: v > 0), "share",
+         quantity=r"consumer credit alongside"),
+    Rule("mean consumer-credit amount", _ck_mean, "euro", quantity=r"mean consumer-credit amount"),
+    Rule("negative net wealth", _on(C.NET_WEALTH, lambda v: v < 0), "share", quantity=r"negative net wealth"),
+    Rule("median net wealth", _median_wealth, "euro", quantity=r"median (household )?net wealth"),
+    Rule("fixed period >= 10 years", _on(C.FIXED_PERIOD_YEARS, lambda v: v >= 10), "share",
+         quantity=r"fixed-rate period of 10 years or longer"),
+    Rule("zzp share", _on(C.ZZP, lambda v: v, dtype=bool), "share", quantity=r"zzp"),
+    Rule("stock arrears share", _stock_share(C.ARREARS), "share",
+         quantity=r"outstanding mortgages with payment arrears"),
+    Rule("arrears share (Tabel 5)", _arrears_first_year, "share",
+         quantity=r"payment arrears in the first year|payment arrears \(first year\)"),
+    Rule("median income growth", _growth_median, "percent", quantity=r"median nominal household income growth"),
+    Rule("mean household income", _mean_of(lambda d: d[C.HOUSEHOLD_INCOME].to_numpy(dtype="float64")), "euro",
+         quantity=r"mean gross household income"),
+    Rule("mean interest rate", _mean_of(lambda d: d[C.INTEREST_RATE].to_numpy(dtype="float64")), "mean_percent",
+         quantity=r"mean mortgage interest rate"),
+    Rule("mean LTV", _mean_of(lambda d: 100.0 * d[C.LTV].to_numpy(dtype="float64")), "mean_percent",
+         quantity=r"^mean LTV"),
+    Rule("mean mortgage debt", _mean_of(lambda d: d[C.BALANCE].to_numpy(dtype="float64")), "euro",
+         quantity=r"mean mortgage debt"),
+    Rule("households per year", _households_per_year, "count", quantity=r"number of households analysed per year"),
+)
+
+
+def match_rule(row: pd.Series, rules: Sequence[Rule] = RULES) -> Rule | None:
+    """The first rule that matches a target row, or ``None``."""
+    for rule in rules:
+        if rule.matches(row):
+            return rule
+    return None
+
+
+# --------------------------------------------------------------------------
+# tolerances
+# --------------------------------------------------------------------------
+def report_n(targets: pd.DataFrame, row: pd.Series) -> float | None:
+    """The report's own N behind a share target (for its standard error), or ``None``.
+
+    Tabel B3 for the target's group and cohort (summed over a pooled range),
+    derived groups as differences of B3 columns, the N under Tabel 1 for the
+    ``*_high_io`` groups, and Figure 7's number of arrears for shares of arrears.
+    """
+    if re.search(r"share of all payment arrears", str(row["quantity"]), flags=re.IGNORECASE):
+        hit = targets.loc[targets["id"] == "F7_N_arrears", "value"]
+        return float(hit.iloc[0]) if len(hit) else None
+    group = str(row["group"])
+    if group.endswith("_high_io"):
+        prefix, source = f"T1_N_{group}_", "Tabel 1 (note)"
+        base = targets.loc[(targets["source"] == source) & targets["id"].str.startswith(prefix)]
+        years = base["cohort_year"]
+        return _sum_years(base, years, _years(row))
+    b3 = targets.loc[targets["source"] == "Tabel B3"]
+
+    def b3n(g: str) -> float | None:
+        sub = b3.loc[b3["group"] == g]
+        return _sum_years(sub, sub["cohort_year"], _years(row))
+
+    derived = {"within_norm": ("new", "new_high"), "starters_within_norm": ("starters", "starters_high"),
+               "non_starters": ("new", "starters")}
+    if group in derived:
+        a, b = (b3n(g) for g in derived[group])
+        return None if a is None or b is None else a - b
+    return b3n(group)
+
+
+def _sum_years(sub: pd.DataFrame, years: pd.Series, wanted: str | None) -> float | None:
+    if sub.empty:
+        return None
+    y = pd.to_numeric(years, errors="coerce").to_numpy()
+    if wanted is None:
+        m = np.ones(len(y), dtype=bool)
+    elif "-" in wanted:
+        lo, hi = (int(float(v)) for v in wanted.split("-", 1))
+        m = (y >= lo) & (y <= hi)
+    else:
+        m = y == int(float(wanted))
+    vals = sub["value"].to_numpy(dtype="float64")[m]
+    return float(vals.sum()) if len(vals) and not np.isnan(vals).any() else None
+
+
+def tolerance_for(kind: str, target: float, *, n: float | None, tolerances: pd.DataFrame) -> float:
+    """The tolerance of one target of a given kind.
+
+    Parameters
+    ----------
+    kind : str
+        Row of ``tolerances``.
+    target : float
+        Published value (percent for shares).
+    n : float, optional
+        The report's N for a share's standard error.
+    tolerances : pandas.DataFrame
+        From :func:`load_tolerances`.
+
+    Returns
+    -------
+    float
+        ``max(absolute, se_multiplier * SE, relative * |target|)`` over the
+        bounds given for the kind; ``SE = 100 sqrt(p (1 - p) / n)`` with
+        ``p = target / 100``.
+
+    Examples
+    --------
+    >>> tol = load_tolerances()
+    >>> round(tolerance_for("share", 50.0, n=100, tolerances=tol), 6)  # 3 * 5 pp
+    15.0
+    >>> tolerance_for("share", 50.0, n=1_000_000, tolerances=tol)  # the 1 pp floor
+    1.0
+    """
+    if kind not in tolerances.index:
+        raise ValueError(f"no tolerance for kind {kind!r}; known kinds: {list(tolerances.index)}")
+    spec = tolerances.loc[kind]
+    bounds = [0.0]
+    if pd.notna(spec["absolute"]):
+        bounds.append(float(spec["absolute"]))
+    if pd.notna(spec["relative"]):
+        bounds.append(float(spec["relative"]) * abs(target))
+    if pd.notna(spec["se_multiplier"]) and n is not None and n > 0:
+        p = min(max(target / 100.0, 0.0), 1.0)
+        bounds.append(float(spec["se_multiplier"]) * 100.0 * math.sqrt(p * (1.0 - p) / n))
+    return max(bounds)
+
+
+def _bound(note: object) -> str:
+    text = "" if pd.isna(note) else str(note)
+    if "lower_bound" in text:
+        return "at_least"
+    if "upper_bound" in text:
+        return "at_most"
+    return "two_sided"
+
+
+# --------------------------------------------------------------------------
+# the comparison
+# --------------------------------------------------------------------------
+def comparable_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """Target rows that are study statistics: not ``external`` and not ``definition``."""
+    keep = (targets["kind"] != "definition") & (targets["group"].fillna("") != "external")
+    return targets.loc[keep].reset_index(drop=True)
+
+
+def compare(
+    results: StudyResults,
+    *,
+    targets: pd.DataFrame | None = None,
+    tolerances: pd.DataFrame | None = None,
+    rules: Sequence[Rule] = RULES,
+) -> pd.DataFrame:
+    """One comparison row per comparable target.
+
+    Parameters
+    ----------
+    results : StudyResults
+        The study frames, scale and interpretation options.
+    targets : pandas.DataFrame, optional
+        Target list (default: the packaged copy).
+    tolerances : pandas.DataFrame, optional
+        Tolerances by kind (default: the packaged file).
+    rules : sequence of Rule, default :data:`RULES`
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COMPARISON_COLUMNS`: ``id, target, reproduced,
+        abs_diff, tolerance, within`` (bool; False unless compared),
+        ``status`` (``compared``; ``not_reproducible`` with a ``reason``;
+        ``no_data`` when the study population is empty), ``reason``,
+        ``tolerance_kind``, ``bound`` (``two_sided``/``at_least``/``at_most``),
+        ``score`` (violation / tolerance; <= 1 means within), ``sample_se``
+        (shares only: the binomial standard error in percentage points at the
+        study's expected N, report N x scale -- the sampling noise of a
+        synthetic sample, for telling noise from misfit), ``note`` (the rule
+        used, and "count / scale" for counts), ``source, group, cohort_year``
+        and ``target_note`` (the target's own note: approximations, bounds,
+        ambiguities).
+    """
+    all_targets = load_targets() if targets is None else targets
+    tol = load_tolerances() if tolerances is None else tolerances
+    rows = []
+    for _, row in comparable_targets(all_targets).iterrows():
+        rec = {
+            "id": row["id"], "target": row["value"], "reproduced": np.nan, "abs_diff": np.nan,
+            "tolerance": np.nan, "within": False, "status": "not_reproducible", "reason": "",
+            "tolerance_kind": "", "bound": _bound(row["note"]), "score": np.nan, "sample_se": np.nan, "note": "",
+            "source": row["source"], "group": row["group"], "cohort_year": row["cohort_year"],
+            "target_note": "" if pd.isna(row["note"]) else str(row["note"]),
+        }
+        rule = match_rule(row, rules)
+        if rule is None:
+            rec["reason"] = "no rule maps this statement to a statistic of the study data"
+            rows.append(rec)
+            continue
+        rec["note"] = rule.name
+        try:
+            kind = rule.kind_of(row)
+            rec["tolerance_kind"] = kind
+            value = float(rule.compute(results, row))
+        except NotReproducible as exc:
+            rec["reason"] = str(exc)
+            rows.append(rec)
+            continue
+        if kind == "count":
+            rec["note"] += f"; study count divided by scale {results.scale:g}"
+        if not np.isfinite(value):
+            rec["status"] = "no_data"
+            rec["reason"] = "the population is empty (or has no events) in the study data"
+            rows.append(rec)
+            continue
+        target = float(row["value"])
+        n = report_n(all_targets, row) if kind == "share" else None
+        tolerance = tolerance_for(kind, target, n=n, tolerances=tol)
+        if n is not None and n * results.scale > 0:
+            p = min(max(target / 100.0, 0.0), 1.0)
+            rec["sample_se"] = 100.0 * math.sqrt(p * (1.0 - p) / (n * results.scale))
+        diff = value - target
+        violation = {"two_sided": abs(diff), "at_least": max(0.0, -diff), "at_most": max(0.0, diff)}[rec["bound"]]
+        rec.update(
+            reproduced=value, abs_diff=abs(diff), tolerance=tolerance, within=bool(violation <= tolerance),
+            status="compared", score=violation / tolerance if tolerance > 0 else (0.0 if violation == 0 else np.inf),
+        )
+        rows.append(rec)
+    out = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
+    return out.astype({"within": bool})
+
+
+def summarize(
+    comparison: pd.DataFrame, *, worst: int = 10, n_excluded: int | None = None, scale: float | None = None
+) -> str:
+    """A short text summary: how many are within tolerance, and the worst rows.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        Output of :func:`compare`.
+    worst : int, default 10
+        How many of the worst compared rows (largest ``score``) to list.
+    n_excluded : int, optional
+        Number of target rows left out as external or definitions (reported).
+    scale : float, optional
+        Synthetic scale, mentioned next to the count rule.
+
+    Returns
+    -------
+    str
+    """
+    comp = comparison.loc[comparison["status"] == "compared"]
+    n_within = int(comp["within"].sum())
+    lines = [f"{n_within} of {len(comp)} comparable targets within tolerance "
+             f"({100.0 * n_within / len(comp) if len(comp) else 0.0:.1f}%)."]
+    for status in ("not_reproducible", "no_data"):
+        n = int((comparison["status"] == status).sum())
+        if n:
+            lines.append(f"{n} target(s) {status.replace('_', ' ')}; reasons in comparison.csv.")
+    if n_excluded is not None:
+        lines.append(f"{n_excluded} target row(s) left out: external numbers and method definitions.")
+    if scale is not None:
+        lines.append(f"Counts are compared as study count / scale ({scale:g}).")
+    by_kind = comp.groupby("tolerance_kind")["within"].agg(["sum", "size"])
+    lines.append("By kind: " + ", ".join(f"{k} {int(r['sum'])}/{int(r['size'])}" for k, r in by_kind.iterrows()))
+    if len(comp):
+        top = comp.sort_values(["score", "id"], ascending=[False, True], kind="stable").head(worst)
+        lines.append(f"Worst {len(top)} (|reproduced - target| / tolerance):")
+        for r in top.itertuples(index=False):
+            lines.append(f"  {r.id:<40} target {r.target:>12.4g}  reproduced {r.reproduced:>12.4g}  "
+                         f"tolerance {r.tolerance:>9.3g}  score {r.score:>7.2f}")
+    return "\n".join(lines)

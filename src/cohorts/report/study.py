@@ -1,0 +1,233 @@
+"""Load the study data for the report: generate (synthetic), build or reuse, read.
+
+:func:`load_study` is the one way the notebooks and ``cohorts reproduce`` get
+their data:
+
+1. **Raw data.**  ``data_dir`` holds the raw inputs (the synthetic twin or a
+   real extract described by a column mapping).  When it has none and a
+   ``scale`` and ``seed`` are given, the synthetic twin is generated there with
+   :func:`cohorts.synth.write_synthetic`; a synthetic folder made with another
+   seed or scale is regenerated.  Real extracts are never touched.
+2. **Build.**  When ``build_dir`` holds a build (``cohorts.parquet`` ...
+   ``manifest.json``, as ``cohorts build`` writes it) of exactly these input
+   files (same SHA-256) and the same threshold, it is read; otherwise the build
+   runs and its outputs are written to ``build_dir`` atomically.
+3. **Scale.**  Counts are compared with the report after dividing by the
+   scale: the synthetic manifest's ``scale``, else the ``scale`` argument, else
+   1.0 (real data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cohorts import __version__
+from cohorts.io import (
+    KINDS,
+    ColumnMapping,
+    load_mapping,
+    read_raw,
+    resolve_input,
+    write_csv,
+    write_json,
+    write_outputs,
+    write_parquet,
+)
+
+BUILD_FILES: tuple[str, ...] = ("cohorts.parquet", "panel.parquet", "stock.parquet", "selection.csv", "manifest.json")
+
+
+@dataclass(frozen=True)
+class Study:
+    """The built study data and where it came from.
+
+    Attributes
+    ----------
+    cohorts, panel, stock, selection : pandas.DataFrame
+        The outputs of :func:`cohorts.build.build`.
+    scale : float
+        Population scale of the data (1.0 for real data).
+    synthetic : bool
+        Whether the raw data are the synthetic twin.
+    data_dir, build_dir : pathlib.Path
+        Raw inputs and build outputs.
+    rebuilt : bool
+        Whether the build ran (False: an existing build was read).
+    """
+
+    cohorts: pd.DataFrame
+    panel: pd.DataFrame
+    stock: pd.DataFrame
+    selection: pd.DataFrame
+    scale: float
+    synthetic: bool
+    data_dir: Path
+    build_dir: Path
+    rebuilt: bool
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """``{"cohorts": ..., "panel": ..., "stock": ...}``."""
+        return {"cohorts": self.cohorts, "panel": self.panel, "stock": self.stock}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _has_raw_inputs(data_dir: Path, mapping: ColumnMapping) -> bool:
+    try:
+        for kind in KINDS:
+            resolve_input(data_dir, kind, mapping)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def ensure_synthetic(data_dir: str | os.PathLike, *, scale: float, seed: int) -> dict:
+    """Make sure ``data_dir`` holds the synthetic twin of this ``scale`` and ``seed``.
+
+    Reuses an existing synthetic folder with the same seed and scale;
+    otherwise (empty, missing, or synthetic with other settings) generates it.
+
+    Returns
+    -------
+    dict
+        The synthetic manifest.
+
+    Raises
+    ------
+    ValueError
+        If ``data_dir`` holds raw inputs that are not the synthetic twin.
+    """
+    data_dir = Path(data_dir)
+    manifest = _read_json(data_dir / "manifest.json")
+    if manifest is not None and manifest.get("synthetic") and manifest.get("seed") == seed \
+            and float(manifest.get("scale", -1)) == float(scale) and _has_raw_inputs(data_dir, ColumnMapping()):
+        return manifest
+    if manifest is None and _has_raw_inputs(data_dir, ColumnMapping()):
+        raise ValueError(f"{data_dir}: holds raw inputs without a synthetic manifest; refusing to overwrite them "
+                         "with synthetic data (pass no scale/seed to use them as they are)")
+    from cohorts.synth import write_synthetic
+
+    return write_synthetic(data_dir, scale=scale, seed=seed)
+
+
+def _build_is_current(build_dir: Path, data_paths: dict[str, Path], threshold: float) -> bool:
+    manifest = _read_json(build_dir / "manifest.json")
+    if manifest is None or not all((build_dir / f).exists() for f in BUILD_FILES):
+        return False
+    inputs = manifest.get("inputs", {})
+    for kind, path in data_paths.items():
+        rec = inputs.get(kind, {})
+        if rec.get("bytes") != path.stat().st_size or rec.get("sha256") != _sha256(path):
+            return False
+    return float(manifest.get("parameters", {}).get("threshold", float("nan"))) == float(threshold)
+
+
+def load_study(
+    data_dir: str | os.PathLike,
+    build_dir: str | os.PathLike,
+    *,
+    scale: float | None = None,
+    seed: int | None = None,
+    mapping: str | os.PathLike | None = None,
+    threshold: float = 1.0,
+    rebuild: bool = False,
+) -> Study:
+    """Generate (synthetic only), build or reuse, and read the study data.
+
+    Parameters
+    ----------
+    data_dir : path-like
+        Raw inputs: the synthetic twin (e.g. ``data_synthetic``) or a real extract.
+    build_dir : path-like
+        Where the build outputs are (or will be written).
+    scale, seed : float, int, optional
+        Both given: generate the synthetic twin in ``data_dir`` if it is not
+        there with these settings.  Neither: use ``data_dir`` as it is.
+    mapping : path-like, optional
+        Column-mapping TOML of a real extract (see :mod:`cohorts.io`).
+    threshold : float, default 1.0
+        LTI-utilisation cut-off of the ``high`` flag.
+    rebuild : bool, default False
+        Build even when a current build exists.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ValueError
+        If only one of ``scale`` and ``seed`` is given, or ``data_dir`` has no
+        raw inputs and no settings to generate them.
+
+    Warns
+    -----
+    cohorts.errors.NormTableFallbackWarning
+        From the norm engine when the build runs (cohorts without official tables).
+    """
+    from cohorts.build import build
+
+    data_dir, build_dir = Path(data_dir), Path(build_dir)
+    if (scale is None) != (seed is None):
+        raise ValueError(f"give both scale and seed (to generate synthetic data) or neither, "
+                         f"but got scale={scale!r}, seed={seed!r}")
+    cmap = load_mapping(mapping) if mapping is not None else ColumnMapping()
+    if scale is not None and mapping is None:
+        synth_manifest = ensure_synthetic(data_dir, scale=float(scale), seed=int(seed))
+    else:
+        if not _has_raw_inputs(data_dir, cmap):
+            raise ValueError(f"{data_dir}: no raw inputs found; give scale and seed to generate the synthetic twin")
+        synth_manifest = _read_json(data_dir / "manifest.json")
+    synthetic = bool(synth_manifest and synth_manifest.get("synthetic"))
+    data_scale = float(synth_manifest["scale"]) if synthetic else (float(scale) if scale is not None else 1.0)
+    paths = {kind: resolve_input(data_dir, kind, cmap) for kind in KINDS}
+
+    if not rebuild and _build_is_current(build_dir, paths, threshold):
+        return Study(
+            cohorts=pd.read_parquet(build_dir / "cohorts.parquet"),
+            panel=pd.read_parquet(build_dir / "panel.parquet"),
+            stock=pd.read_parquet(build_dir / "stock.parquet"),
+            selection=pd.read_csv(build_dir / "selection.csv"),
+            scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=False,
+        )
+    raw = read_raw(data_dir, mapping=cmap)
+    result = build(raw.lld, raw.cbs, raw.key, threshold=threshold)
+    manifest = {
+        "cohorts_version": __version__,
+        "command": "cohorts.report.load_study",
+        "inputs": {k: {"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for k, p in paths.items()},
+        "mapping": cmap.to_dict(),
+        "parameters": {"threshold": threshold},
+        "rows": {"cohorts": len(result.cohorts), "panel": len(result.panel), "stock": len(result.stock)},
+        "scale": data_scale,
+        "synthetic": synthetic,
+    }
+    write_outputs(build_dir, {
+        "cohorts.parquet": lambda p: write_parquet(result.cohorts, p),
+        "panel.parquet": lambda p: write_parquet(result.panel, p),
+        "stock.parquet": lambda p: write_parquet(result.stock, p),
+        "selection.csv": lambda p: write_csv(result.selection, p),
+        "manifest.json": lambda p: write_json(manifest, p),
+    })
+    return Study(cohorts=result.cohorts, panel=result.panel, stock=result.stock, selection=result.selection,
+                 scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=True)
