@@ -6,9 +6,7 @@ hypotheken") and chapter 2; each expected value is derived by hand in the test.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-import pytest
 
 from cohorts import columns as C
 from cohorts.cohort import attach_finances, follow_up, loans_from_snapshots, select_new_mortgages

@@ -9,9 +9,9 @@ calls it, and writes ``cohorts.parquet``, ``panel.parquet``, ``stock.parquet``,
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,16 @@ from cohorts.cohort import (
     require_house_value,
     select_new_mortgages,
 )
-from cohorts.io import ColumnMapping, load_mapping, read_raw, write_csv, write_json, write_outputs, write_parquet
+from cohorts.io import (
+    ColumnMapping,
+    file_record,
+    load_mapping,
+    read_raw,
+    write_csv,
+    write_json,
+    write_outputs,
+    write_parquet,
+)
 from cohorts.link import aggregate_parts, link_key, multi_mortgage_loans, owner_occupied_mask
 from cohorts.persons import PersonYears
 from cohorts.selection import Step, check_reconciles, drop_step, selection_frame
@@ -200,12 +209,39 @@ def cohort_summary(cohorts: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"mortgages": "int64", "starters": "int64", "high": "int64", "starters_high": "int64", "arrears": "int64"})
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def build_manifest(
+    result: BuildResult, *, inputs: Mapping[str, Path], mapping: ColumnMapping, parameters: dict, command: str,
+    extra: dict | None = None,
+) -> dict:
+    """The provenance record written beside the build outputs (``manifest.json``).
+
+    It lists each input file with its size and SHA-256 (so a later run can tell
+    whether a build is current), the column mapping, the parameters and the row
+    counts.
+    """
+    return {
+        "cohorts_version": __version__,
+        "command": command,
+        "inputs": {k: file_record(p) for k, p in inputs.items()},
+        "mapping": mapping.to_dict(),
+        "parameters": parameters,
+        "rows": {"cohorts": len(result.cohorts), "panel": len(result.panel), "stock": len(result.stock)},
+        **(extra or {}),
+    }
+
+
+def write_build(result: BuildResult, out_dir: str | Path, manifest: dict) -> None:
+    """Write ``cohorts.parquet``, ``panel.parquet``, ``stock.parquet``, ``selection.csv`` and the manifest atomically."""
+    write_outputs(
+        out_dir,
+        {
+            "cohorts.parquet": lambda p: write_parquet(result.cohorts, p),
+            "panel.parquet": lambda p: write_parquet(result.panel, p),
+            "stock.parquet": lambda p: write_parquet(result.stock, p),
+            "selection.csv": lambda p: write_csv(result.selection, p),
+            "manifest.json": lambda p: write_json(manifest, p),
+        },
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -240,25 +276,12 @@ def run(args: argparse.Namespace) -> int:
     log("building cohorts ...")
     result = build(raw.lld, raw.cbs, raw.key, threshold=args.threshold,
                    consumer_credit_bound=args.consumer_credit_bound, norm_tables=tables)
-    manifest = {
-        "cohorts_version": __version__,
-        "command": "cohorts build",
-        "inputs": {k: {"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for k, p in raw.paths.items()},
-        "mapping": mapping.to_dict(),
-        "parameters": {"threshold": args.threshold, "consumer_credit_bound": args.consumer_credit_bound,
-                       "tables": str(args.tables) if args.tables else "packaged"},
-        "rows": {"cohorts": len(result.cohorts), "panel": len(result.panel), "stock": len(result.stock)},
-    }
-    write_outputs(
-        args.out,
-        {
-            "cohorts.parquet": lambda p: write_parquet(result.cohorts, p),
-            "panel.parquet": lambda p: write_parquet(result.panel, p),
-            "stock.parquet": lambda p: write_parquet(result.stock, p),
-            "selection.csv": lambda p: write_csv(result.selection, p),
-            "manifest.json": lambda p: write_json(manifest, p),
-        },
+    manifest = build_manifest(
+        result, inputs=raw.paths, mapping=mapping, command="cohorts build",
+        parameters={"threshold": args.threshold, "consumer_credit_bound": args.consumer_credit_bound,
+                    "tables": str(args.tables) if args.tables else "packaged"},
     )
+    write_build(result, args.out, manifest)
     if not args.quiet:
         with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
             print("Selection (every row accounted for):")

@@ -43,6 +43,7 @@ written, so an interrupted or failed run leaves the output folder as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -258,6 +259,21 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
 def write_json(obj: object, path: str | os.PathLike) -> None:
     """Write JSON with sorted keys and a trailing newline."""
     Path(path).write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read in 4 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_record(path: str | os.PathLike) -> dict:
+    """``{"path", "bytes", "sha256"}`` of a file, for manifests."""
+    p = Path(path)
+    return {"path": str(p), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
 
 
 def write_outputs(out_dir: str | os.PathLike, writers: Mapping[str, Callable[[Path], None]]) -> list[Path]:

@@ -19,7 +19,6 @@ their data:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -27,18 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cohorts import __version__
-from cohorts.io import (
-    KINDS,
-    ColumnMapping,
-    load_mapping,
-    read_raw,
-    resolve_input,
-    write_csv,
-    write_json,
-    write_outputs,
-    write_parquet,
-)
+from cohorts.build import build, build_manifest, write_build
+from cohorts.io import KINDS, ColumnMapping, load_mapping, read_raw, resolve_input, sha256_file
 
 BUILD_FILES: tuple[str, ...] = ("cohorts.parquet", "panel.parquet", "stock.parquet", "selection.csv", "manifest.json")
 
@@ -75,14 +64,6 @@ class Study:
     def frames(self) -> dict[str, pd.DataFrame]:
         """``{"cohorts": ..., "panel": ..., "stock": ...}``."""
         return {"cohorts": self.cohorts, "panel": self.panel, "stock": self.stock}
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _read_json(path: Path) -> dict | None:
@@ -137,7 +118,7 @@ def _build_is_current(build_dir: Path, data_paths: dict[str, Path], threshold: f
     inputs = manifest.get("inputs", {})
     for kind, path in data_paths.items():
         rec = inputs.get(kind, {})
-        if rec.get("bytes") != path.stat().st_size or rec.get("sha256") != _sha256(path):
+        if rec.get("bytes") != path.stat().st_size or rec.get("sha256") != sha256_file(path):
             return False
     return float(manifest.get("parameters", {}).get("threshold", float("nan"))) == float(threshold)
 
@@ -185,7 +166,6 @@ def load_study(
     cohorts.errors.NormTableFallbackWarning
         From the norm engine when the build runs (cohorts without official tables).
     """
-    from cohorts.build import build
 
     data_dir, build_dir = Path(data_dir), Path(build_dir)
     if (scale is None) != (seed is None):
@@ -212,22 +192,10 @@ def load_study(
         )
     raw = read_raw(data_dir, mapping=cmap)
     result = build(raw.lld, raw.cbs, raw.key, threshold=threshold)
-    manifest = {
-        "cohorts_version": __version__,
-        "command": "cohorts.report.load_study",
-        "inputs": {k: {"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for k, p in paths.items()},
-        "mapping": cmap.to_dict(),
-        "parameters": {"threshold": threshold},
-        "rows": {"cohorts": len(result.cohorts), "panel": len(result.panel), "stock": len(result.stock)},
-        "scale": data_scale,
-        "synthetic": synthetic,
-    }
-    write_outputs(build_dir, {
-        "cohorts.parquet": lambda p: write_parquet(result.cohorts, p),
-        "panel.parquet": lambda p: write_parquet(result.panel, p),
-        "stock.parquet": lambda p: write_parquet(result.stock, p),
-        "selection.csv": lambda p: write_csv(result.selection, p),
-        "manifest.json": lambda p: write_json(manifest, p),
-    })
+    manifest = build_manifest(
+        result, inputs=paths, mapping=cmap, parameters={"threshold": threshold},
+        command="cohorts.report.load_study", extra={"scale": data_scale, "synthetic": synthetic},
+    )
+    write_build(result, build_dir, manifest)
     return Study(cohorts=result.cohorts, panel=result.panel, stock=result.stock, selection=result.selection,
                  scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=True)
