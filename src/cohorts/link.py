@@ -243,13 +243,16 @@ def multi_mortgage_loans(linked: pd.DataFrame, cbs: pd.DataFrame | PersonYears) 
     loans, or the partner is the main earner of another loan).
     """
     partner = partner_at(linked, cbs, year_col=C.SNAPSHOT_YEAR)
-    members = pd.concat(
-        [
-            pd.DataFrame({C.SNAPSHOT_YEAR: linked[C.SNAPSHOT_YEAR].to_numpy(), C.LOAN_ID: linked[C.LOAN_ID].to_numpy(), "person": linked[C.MAIN_ID].to_numpy()}),
-            pd.DataFrame({C.SNAPSHOT_YEAR: linked[C.SNAPSHOT_YEAR].to_numpy(), C.LOAN_ID: linked[C.LOAN_ID].to_numpy(), "person": partner.to_numpy()}),
-        ],
-        ignore_index=True,
-    ).dropna(subset=["person"])
-    members = members.drop_duplicates()
-    n_loans = members.groupby([C.SNAPSHOT_YEAR, "person"], sort=False)[C.LOAN_ID].transform("size")
-    return np.unique(members.loc[n_loans.to_numpy() > 1, C.LOAN_ID].to_numpy())
+    # one member row per (mortgage-snapshot, person): the main earner, and the partner where there is one.
+    # (snapshot, loan) is unique in `linked` and a partner is never the main earner himself (CBS
+    # contract), so counting member rows per (snapshot, person) counts distinct loans.
+    has_partner = partner.notna().to_numpy()
+    persons = np.concatenate([linked[C.MAIN_ID].to_numpy(), partner.to_numpy()[has_partner]])
+    years = np.concatenate([linked[C.SNAPSHOT_YEAR].to_numpy(dtype="int64"),
+                            linked[C.SNAPSHOT_YEAR].to_numpy(dtype="int64")[has_partner]])
+    loans = np.concatenate([linked[C.LOAN_ID].to_numpy(), linked[C.LOAN_ID].to_numpy()[has_partner]])
+    codes, _ = pd.factorize(persons)
+    key = codes.astype("int64") * 64 + (years - C.FIRST_SNAPSHOT)
+    key_codes, uniques = pd.factorize(key)
+    counts = np.bincount(key_codes, minlength=len(uniques))
+    return np.unique(loans[counts[key_codes] > 1])

@@ -2,9 +2,10 @@
 
 The CBS person file of the full population has tens of millions of rows; a
 pandas merge on ``(person_id, year)`` copies it once per look-up. A
-:class:`PersonYears` index is built once (a sorted integer key per record) and
-answers each look-up with a binary search, returning row positions; values are
-then taken column by column.
+:class:`PersonYears` index is built once: person ids are hashed to codes, and a
+dense table of (person code x year) holds each record's row position, so every
+look-up is a hash probe plus an array read; values are then taken column by
+column.
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ import pandas as pd
 
 from cohorts import columns as C
 
-_YEAR_BASE = 1990
-_YEAR_SPAN = 64  # years 1990..2053 fit in the key
-
-
 @dataclass(frozen=True, eq=False)
 class PersonYears:
     """An index of CBS person-year records.
@@ -31,33 +28,35 @@ class PersonYears:
 
     frame: pd.DataFrame
     _ids: pd.Index
-    _keys: np.ndarray
-    _rows: np.ndarray
+    _first_year: int
+    _span: int
+    _table: np.ndarray  # row position per (person code, year - first_year); -1 = no record
 
     @classmethod
     def from_frame(cls, cbs: pd.DataFrame) -> PersonYears:
         """Index a validated CBS person frame (unique ``(person_id, year)``)."""
         ids = pd.Index(pd.unique(cbs[C.PERSON_ID].to_numpy()))
         codes = ids.get_indexer(cbs[C.PERSON_ID].to_numpy()).astype("int64")
-        keys = codes * _YEAR_SPAN + (cbs[C.YEAR].to_numpy(dtype="int64") - _YEAR_BASE)
-        order = np.argsort(keys, kind="stable")
-        return cls(cbs, ids, keys[order], order)
+        years = cbs[C.YEAR].to_numpy(dtype="int64")
+        first = int(years.min()) if len(years) else 0
+        span = int(years.max()) - first + 1 if len(years) else 1
+        dtype = "int32" if len(cbs) < 2**31 else "int64"
+        table = np.full(len(ids) * span, -1, dtype=dtype)
+        table[codes * span + (years - first)] = np.arange(len(cbs), dtype=dtype)
+        return cls(cbs, ids, first, span, table)
 
     def rows(self, persons: Sequence | pd.Series | np.ndarray, years: Sequence | pd.Series | np.ndarray) -> np.ndarray:
         """Row positions in :attr:`frame` of ``(persons[i], years[i])``; -1 where there is none.
 
-        Missing person ids and years outside 1990-2053 give -1.
+        Missing person ids, unknown persons and years without any record give -1.
         """
         p = persons.array if isinstance(persons, pd.Series) else np.asarray(persons)
-        y = np.asarray(years, dtype="int64")
+        y = np.asarray(years, dtype="int64") - self._first_year
         codes = self._ids.get_indexer(p).astype("int64")
-        ok = (codes >= 0) & (y >= _YEAR_BASE) & (y < _YEAR_BASE + _YEAR_SPAN)
-        key = codes * _YEAR_SPAN + (y - _YEAR_BASE)
-        if len(self._keys) == 0:
-            return np.full(len(key), -1, dtype="int64")
-        pos = np.clip(np.searchsorted(self._keys, key), 0, len(self._keys) - 1)
-        found = ok & (self._keys[pos] == key)
-        return np.where(found, self._rows[pos], -1)
+        ok = (codes >= 0) & (y >= 0) & (y < self._span)
+        out = np.full(len(codes), -1, dtype="int64")
+        out[ok] = self._table[codes[ok] * self._span + y[ok]]
+        return out
 
     def lookup(self, persons, years, cols: Sequence[str]) -> pd.DataFrame:
         """The records' ``cols`` for each query, plus a boolean ``found`` column.
