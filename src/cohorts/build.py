@@ -32,12 +32,10 @@ from cohorts.cohort import (
 )
 from cohorts.io import (
     ColumnMapping,
-    file_record,
     load_mapping,
     read_raw,
     write_csv,
-    write_json,
-    write_outputs,
+    write_outputs_with_manifest,
     write_parquet,
 )
 from cohorts.link import aggregate_parts, link_key, multi_mortgage_loans, owner_occupied_mask
@@ -127,6 +125,11 @@ def build(
     linked, s = link_key(mortgages, key)
     steps.append(s)
     n_linked = len(linked)
+    if n_linked == 0:
+        raise ValueError(
+            f"key table: none of the {len(mortgages):,} LLD mortgage-snapshots has its loan_id in the key table "
+            f"({len(key):,} rows); the loan ids of the two files do not match (check the column mapping)"
+        )
     cbs = PersonYears.from_frame(cbs)  # one index for every CBS look-up below
     multi = multi_mortgage_loans(linked, cbs)
     timings["link"] = time.perf_counter() - t
@@ -211,36 +214,44 @@ def cohort_summary(cohorts: pd.DataFrame) -> pd.DataFrame:
 
 def build_manifest(
     result: BuildResult, *, inputs: Mapping[str, Path], mapping: ColumnMapping, parameters: dict, command: str,
-    extra: dict | None = None,
+    extra: dict | None = None, started: str | None = None, finished: str | None = None,
+    synthetic: dict | None = None,
 ) -> dict:
     """The provenance record written beside the build outputs (``manifest.json``).
 
     It lists each input file with its size and SHA-256 (so a later run can tell
-    whether a build is current), the column mapping, the parameters and the row
-    counts.
+    whether a build is current), the column mapping, the parameters, the
+    synthetic seed and scale (None for real data), the selection table, the
+    row counts, package versions, the git commit of the source and the start
+    and end time (see :func:`cohorts.provenance.run_manifest`).
+    :func:`write_build` adds the size and SHA-256 of every output file.
     """
-    return {
-        "cohorts_version": __version__,
-        "command": command,
-        "inputs": {k: file_record(p) for k, p in inputs.items()},
-        "mapping": mapping.to_dict(),
-        "parameters": parameters,
-        "rows": {"cohorts": len(result.cohorts), "panel": len(result.panel), "stock": len(result.stock)},
-        **(extra or {}),
-    }
+    from cohorts.provenance import run_manifest, utc_now
+
+    now = utc_now()
+    record = run_manifest(
+        command=command, started=started or now, finished=finished or now, inputs=dict(inputs), outputs={},
+        configuration=parameters, mapping=mapping.to_dict(), synthetic=synthetic, selection=result.selection,
+        extra={"rows": {"cohorts": len(result.cohorts), "panel": len(result.panel), "stock": len(result.stock)}},
+    )
+    record.update({"cohorts_version": __version__, "parameters": parameters, **(extra or {})})
+    return record
 
 
 def write_build(result: BuildResult, out_dir: str | Path, manifest: dict) -> None:
-    """Write ``cohorts.parquet``, ``panel.parquet``, ``stock.parquet``, ``selection.csv`` and the manifest atomically."""
-    write_outputs(
+    """Write ``cohorts.parquet``, ``panel.parquet``, ``stock.parquet``, ``selection.csv`` and the manifest atomically.
+
+    The manifest gets ``outputs``: the size and SHA-256 of each file written.
+    """
+    write_outputs_with_manifest(
         out_dir,
         {
             "cohorts.parquet": lambda p: write_parquet(result.cohorts, p),
             "panel.parquet": lambda p: write_parquet(result.panel, p),
             "stock.parquet": lambda p: write_parquet(result.stock, p),
             "selection.csv": lambda p: write_csv(result.selection, p),
-            "manifest.json": lambda p: write_json(manifest, p),
         },
+        lambda records: {**manifest, "outputs": records},
     )
 
 
@@ -261,6 +272,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``cohorts build``: read, validate, build, write atomically, print the selection and a summary."""
+    from cohorts.provenance import synthetic_settings, utc_now
+
+    started = utc_now()
     t0 = time.perf_counter()
     mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
@@ -280,6 +294,7 @@ def run(args: argparse.Namespace) -> int:
         result, inputs=raw.paths, mapping=mapping, command="cohorts build",
         parameters={"threshold": args.threshold, "consumer_credit_bound": args.consumer_credit_bound,
                     "tables": str(args.tables) if args.tables else "packaged"},
+        started=started, finished=utc_now(), synthetic=synthetic_settings(args.data),
     )
     write_build(result, args.out, manifest)
     if not args.quiet:

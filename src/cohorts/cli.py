@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cohorts.report.command",
         "every table and figure of the report, and the comparison with its published numbers",
     ),
+    "verify": ("cohorts.verify", "check that an output folder's files and inputs still match its manifest"),
 }
 
 

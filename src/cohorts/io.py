@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -196,6 +197,14 @@ def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None
             df = table.to_pandas(split_blocks=True, self_destruct=True)
             del table
         elif path.suffix == ".csv":
+            header = _csv_header(path)
+            twice = sorted({c for c in header if header.count(c) > 1 and c in wanted})
+            if twice:
+                raise ContractError(
+                    [Failure(str(path), c, "column named once in the header", header.count(c),
+                             (f"header columns {[i + 1 for i, h in enumerate(header) if h == c]}",)) for c in twice],
+                    header=f"{path}: ambiguous header",
+                )
             df = pd.read_csv(path, dtype=str, keep_default_na=True, na_values=[""])
             df = df[[n for n in wanted if n in df.columns] + [n for n in df.columns if n not in wanted]]
         else:
@@ -209,6 +218,15 @@ def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None
         ) from exc
     df = df.rename(columns=wanted)
     return validate(df, CONTRACTS[kind], source=str(path))
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file's first line (empty for an empty file)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
+        first = next(csv.reader(f), [])
+    return [c.strip() for c in first]
 
 
 @dataclass(frozen=True)
@@ -239,7 +257,62 @@ def read_raw(data_dir: str | os.PathLike, *, mapping: ColumnMapping | None = Non
             failures.extend(exc.failures)
     if failures:
         raise ContractError(failures, header=f"{data_dir}: {len(failures)} data-contract failure(s) in the raw inputs")
+    frames, failures = harmonize_ids(frames, paths)
+    if failures:
+        raise ContractError(failures, header=f"{data_dir}: the raw inputs use different id types")
     return RawData(lld=frames["lld"], cbs=frames["cbs"], key=frames["key"], paths=paths, mapping=mapping)
+
+
+#: Id columns that must match across inputs: (kind, column) pairs linked by the build.
+ID_LINKS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("lld", C.LOAN_ID), ("key", C.LOAN_ID)),
+    (("key", C.PERSON_ID), ("cbs", C.PERSON_ID)),
+    (("cbs", C.PARTNER_ID), ("cbs", C.PERSON_ID)),
+)
+
+
+def _as_plain_int(s: pd.Series) -> pd.Series | None:
+    """Text ids as integers when every value is a plain integer (no sign, no leading zero), else None."""
+    text = s.astype("string")
+    ok = text.isna() | text.str.fullmatch(r"0|[1-9][0-9]{0,17}").fillna(False)
+    if not bool(ok.all()):
+        return None
+    out = pd.to_numeric(text, errors="coerce").astype("Int64")
+    return out if out.isna().any() else out.astype("int64")
+
+
+def harmonize_ids(
+    frames: Mapping[str, pd.DataFrame], paths: Mapping[str, Path]
+) -> tuple[dict[str, pd.DataFrame], list[Failure]]:
+    """Give the id columns that the build links on (:data:`ID_LINKS`) one type across files.
+
+    A parquet file may store ids as integers where a CSV file holds text.
+    When one side is integer and the other text of plain integers (no leading
+    zeros), the text side is converted; ids with leading zeros or letters
+    cannot be matched with integer ids, which is a failure (rule "same id type
+    in every input") rather than a silent empty link.
+    """
+    out = dict(frames)
+    failures: list[Failure] = []
+    for (ka, ca), (kb, cb) in ID_LINKS:
+        a, b = out[ka][ca], out[kb][cb]
+        a_int, b_int = pd.api.types.is_integer_dtype(a), pd.api.types.is_integer_dtype(b)
+        if a_int == b_int:
+            continue
+        kt, ct, other = (kb, cb, ka) if a_int else (ka, ca, kb)
+        converted = _as_plain_int(out[kt][ct])
+        if converted is None:
+            text = out[kt][ct].astype("string")
+            bad = ~(text.isna() | text.str.fullmatch(r"0|[1-9][0-9]{0,17}").fillna(False))
+            examples = tuple(f"row {i + 1}: {v!r}" for i, v in zip(np.flatnonzero(bad.to_numpy())[:5],
+                                                                  text[bad].head(5), strict=False))
+            failures.append(Failure(str(paths[kt]), ct, f"same id type in every input (integer in {paths[other]})",
+                                    int(bad.sum()), examples))
+            continue
+        frame = out[kt].copy()
+        frame[ct] = converted
+        out[kt] = frame
+    return out, failures
 
 
 # ----------------------------------------------------------------------------
@@ -305,3 +378,39 @@ def write_outputs(out_dir: str | os.PathLike, writers: Mapping[str, Callable[[Pa
         return final
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_outputs_with_manifest(
+    out_dir: str | os.PathLike,
+    writers: Mapping[str, Callable[[Path], None]],
+    manifest: Callable[[dict[str, dict]], dict],
+    *,
+    name: str = "manifest.json",
+) -> list[Path]:
+    """Write several files and a manifest of them into ``out_dir``, atomically (see :func:`write_outputs`).
+
+    The files are written first (to the temporary folder); ``manifest`` is
+    then called with ``{relative name: {"path", "bytes", "sha256"}}`` of what
+    was written, and its result is written as JSON under ``name``; only then is
+    everything moved into place.  So the manifest's hashes are those of the
+    files as they land in ``out_dir``, and a failed run leaves ``out_dir`` as
+    it was.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The final paths, the manifest last.
+    """
+    if name in writers:
+        raise ValueError(f"{name!r} is written by the manifest itself; remove it from the writers")
+    names = list(writers)
+
+    def write_manifest(path: Path) -> None:
+        records = {}
+        for n in names:
+            rec = file_record(path.parent / n)
+            rec["path"] = n
+            records[n] = rec
+        write_json(manifest(records), path)
+
+    return write_outputs(out_dir, {**writers, name: write_manifest})

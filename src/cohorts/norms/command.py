@@ -8,12 +8,11 @@ numbers (1 = the first row under the header).  On bad input nothing is written.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from cohorts.io import write_outputs
 from cohorts.norms.engine import apply_norm, validate_inputs
 from cohorts.norms.schema import INPUT_COLUMNS
 from cohorts.norms.tables import load_tables
@@ -79,13 +78,7 @@ def run(args: argparse.Namespace) -> int:
     tables = load_tables(args.tables)
     result = apply_norm(frame, threshold=args.threshold, tables=tables)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            result.to_csv(handle, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # one row per household: an intermediate for use inside the secure environment, not an aggregate
+    # export, so it does not pass the disclosure gate; written atomically
+    write_outputs(out.parent, {out.name: lambda p: result.to_csv(p, index=False, lineterminator="\n")})
     return 0

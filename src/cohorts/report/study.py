@@ -190,11 +190,15 @@ def load_study(
             selection=pd.read_csv(build_dir / "selection.csv"),
             scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=False,
         )
+    from cohorts.provenance import utc_now
+
+    started = utc_now()
     raw = read_raw(data_dir, mapping=cmap)
     result = build(raw.lld, raw.cbs, raw.key, threshold=threshold)
     manifest = build_manifest(
         result, inputs=paths, mapping=cmap, parameters={"threshold": threshold},
-        command="cohorts.report.load_study", extra={"scale": data_scale, "synthetic": synthetic},
+        command="cohorts.report.load_study", extra={"scale": data_scale}, started=started, finished=utc_now(),
+        synthetic={"seed": synth_manifest.get("seed"), "scale": synth_manifest.get("scale")} if synthetic else None,
     )
     write_build(result, build_dir, manifest)
     return Study(cohorts=result.cohorts, panel=result.panel, stock=result.stock, selection=result.selection,

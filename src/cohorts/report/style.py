@@ -27,7 +27,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
@@ -149,12 +149,33 @@ def new_figure(*, width: str = "single", aspect: float = 0.75) -> tuple[Figure, 
     return fig, ax
 
 
+def figure_writers(fig: Figure, name: str, *, dpi: int = DPI) -> dict[str, Callable[[Path], None]]:
+    """Writers of ``<name>.pdf`` and ``<name>.png`` for :func:`cohorts.io.write_outputs`.
+
+    The same settings as :func:`export_figure` (no date, producer or software
+    metadata: the same figure gives the same bytes); ``name`` may contain a
+    folder (``figures/figure_8``), relative to the output folder.
+    """
+    common = {"bbox_inches": "tight", "pad_inches": 0.02}
+
+    def pdf(p: Path) -> None:
+        with mpl.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "cohorts"}):
+            fig.savefig(p, format="pdf", metadata=dict(PDF_METADATA), **common)
+
+    def png(p: Path) -> None:
+        with mpl.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "cohorts"}):
+            fig.savefig(p, format="png", dpi=dpi, metadata=dict(PNG_METADATA), **common)
+
+    return {f"{name}.pdf": pdf, f"{name}.png": png}
+
+
 def export_figure(fig: Figure, path_stem: str | os.PathLike, *, dpi: int = DPI) -> list[Path]:
     """Write ``<stem>.pdf`` (vector, fonts embedded) and ``<stem>.png`` (``dpi``) atomically.
 
     Metadata that would change between runs (creation date, producer,
     software) is removed, so exporting the same figure twice gives identical
-    bytes.
+    bytes.  ``cohorts reproduce`` writes its figures through the disclosure
+    gate with :func:`figure_writers`; this function writes a figure as it is.
 
     Parameters
     ----------
@@ -171,14 +192,4 @@ def export_figure(fig: Figure, path_stem: str | os.PathLike, *, dpi: int = DPI) 
         The PDF and PNG paths.
     """
     stem = Path(path_stem)
-    name = stem.name
-    common = {"bbox_inches": "tight", "pad_inches": 0.02}
-    with mpl.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "cohorts"}):
-        return write_outputs(
-            stem.parent,
-            {
-                f"{name}.pdf": lambda p: fig.savefig(p, format="pdf", metadata=dict(PDF_METADATA), **common),
-                f"{name}.png": lambda p: fig.savefig(p, format="png", dpi=dpi, metadata=dict(PNG_METADATA),
-                                                     **common),
-            },
-        )
+    return write_outputs(stem.parent, figure_writers(fig, stem.name, dpi=dpi))

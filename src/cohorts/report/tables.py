@@ -307,6 +307,18 @@ def _stat(values: np.ndarray, statistic: str) -> float:
 
 _UNIT = {"share": "percent", "count": "count"}
 
+#: Contributor columns added by ``support=True`` (for the disclosure gate, :mod:`cohorts.disclosure`):
+#: non-missing values, the two largest absolute values and the sum of absolute values of a cell.
+SUPPORT_COLUMNS: tuple[str, ...] = ("n_contrib", "top1", "top2", "abs_total")
+
+
+def _support(v: np.ndarray) -> tuple[int, float, float, float]:
+    a = np.abs(v[~np.isnan(v)])
+    if len(a) == 0:
+        return 0, 0.0, 0.0, 0.0
+    top = np.sort(a)[::-1][:2]
+    return len(a), float(top[0]), float(top[1]) if len(top) > 1 else 0.0, float(a.sum())
+
 Values = Callable[[pd.DataFrame], pd.Series | np.ndarray]
 
 
@@ -323,8 +335,13 @@ def _group_table(
     stock_values: Values | None = None,
     threshold: float | None = None,
     years: Sequence[int] = C.COHORT_YEARS,
+    support: bool = False,
 ) -> pd.DataFrame:
-    """The tidy table of one statistic per group and cohort (and stock year)."""
+    """The tidy table of one statistic per group and cohort (and stock year).
+
+    ``support=True`` adds the contributor columns the disclosure gate needs
+    (:data:`SUPPORT_COLUMNS`); they are never exported.
+    """
     _require(cohorts, [C.COHORT], frame="cohorts")
     rows = []
     vals = np.asarray(values(cohorts))
@@ -334,18 +351,19 @@ def _group_table(
         mask = population_mask(cohorts, group, threshold=threshold) & extra
         for year in years:
             m = mask & (cohort == year)
-            v = vals[m]
-            rows.append((table, group, int(year), statistic, unit, int(m.sum()), _stat(v.astype("float64"), statistic)))
+            v = vals[m].astype("float64")
+            rows.append((table, group, int(year), statistic, unit, int(m.sum()), _stat(v, statistic), *_support(v)))
     if stock is not None:
         _require(stock, [C.SNAPSHOT_YEAR], frame="stock")
         sv = np.asarray((stock_values or values)(stock))
         snap = stock[C.SNAPSHOT_YEAR].to_numpy(dtype="int64")
         for year in years:
             m = snap == year
-            value = _stat(sv[m].astype("float64"), statistic)
-            rows.append((table, STOCK, int(year), statistic, unit, int(m.sum()), value))
-    out = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
-    return out.astype({"cohort": "int64", "n": "int64", "value": "float64"})
+            v = sv[m].astype("float64")
+            rows.append((table, STOCK, int(year), statistic, unit, int(m.sum()), _stat(v, statistic), *_support(v)))
+    out = pd.DataFrame(rows, columns=[*TIDY_COLUMNS, *SUPPORT_COLUMNS])
+    out = out.astype({"cohort": "int64", "n": "int64", "value": "float64", "n_contrib": "int64"})
+    return out if support else out.drop(columns=list(SUPPORT_COLUMNS))
 
 
 def _col(name: str) -> Values:
@@ -430,18 +448,20 @@ def table_5(cohorts: pd.DataFrame, stock: pd.DataFrame, *, window: str = "ever")
                         stock_values=_bool(C.ARREARS))
 
 
-def table_b1(cohorts: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
+def table_b1(cohorts: pd.DataFrame, stock: pd.DataFrame, *, support: bool = False) -> pd.DataFrame:
     """Tabel B1: mean mortgage interest rate (percent), per group and in the stock."""
-    return _group_table("B1", cohorts, values=_col(C.INTEREST_RATE), statistic="mean", unit="percent", stock=stock)
+    return _group_table("B1", cohorts, values=_col(C.INTEREST_RATE), statistic="mean", unit="percent", stock=stock,
+                        support=support)
 
 
 def _ltv_pct(df: pd.DataFrame) -> np.ndarray:
     return 100.0 * df[C.LTV].to_numpy(dtype="float64")
 
 
-def table_b2(cohorts: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
+def table_b2(cohorts: pd.DataFrame, stock: pd.DataFrame, *, support: bool = False) -> pd.DataFrame:
     """Tabel B2: mean LTV in percent (``ltv`` x 100), per group and in the stock."""
-    return _group_table("B2", cohorts, values=_ltv_pct, statistic="mean", unit="percent", stock=stock)
+    return _group_table("B2", cohorts, values=_ltv_pct, statistic="mean", unit="percent", stock=stock,
+                        support=support)
 
 
 def table_b3(cohorts: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
@@ -452,7 +472,7 @@ def table_b3(cohorts: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
 TABLE_B4_AMONG: tuple[str, ...] = ("holders", "all")
 
 
-def table_b4(cohorts: pd.DataFrame, *, among: str = "holders") -> pd.DataFrame:
+def table_b4(cohorts: pd.DataFrame, *, among: str = "holders", support: bool = False) -> pd.DataFrame:
     """Tabel B4: mean consumer-credit amount (euro).
 
     Parameters
@@ -466,12 +486,14 @@ def table_b4(cohorts: pd.DataFrame, *, among: str = "holders") -> pd.DataFrame:
     if among not in TABLE_B4_AMONG:
         raise ValueError(f"among must be one of {TABLE_B4_AMONG}, but was {among!r}")
     where = _positive(C.CONSUMER_CREDIT) if among == "holders" else None
-    return _group_table("B4", cohorts, values=_col(C.CONSUMER_CREDIT), statistic="mean", unit="euro", where=where)
+    return _group_table("B4", cohorts, values=_col(C.CONSUMER_CREDIT), statistic="mean", unit="euro", where=where,
+                        support=support)
 
 
-def table_b5(cohorts: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
+def table_b5(cohorts: pd.DataFrame, stock: pd.DataFrame, *, support: bool = False) -> pd.DataFrame:
     """Tabel B5: median net wealth excluding the own home (euro), per group and in the stock."""
-    return _group_table("B5", cohorts, values=_col(C.NET_WEALTH), statistic="median", unit="euro", stock=stock)
+    return _group_table("B5", cohorts, values=_col(C.NET_WEALTH), statistic="median", unit="euro", stock=stock,
+                        support=support)
 
 
 def table_b6(cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -479,17 +501,19 @@ def table_b6(cohorts: pd.DataFrame) -> pd.DataFrame:
     return _group_table("B6", cohorts, values=_positive(C.STUDENT_DEBT), statistic="share", unit="percent")
 
 
-def table_b7(cohorts: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
+def table_b7(cohorts: pd.DataFrame, stock: pd.DataFrame, *, support: bool = False) -> pd.DataFrame:
     """Tabel B7: mean mortgage debt (``observed_mortgage``, euro), per group and in the stock."""
-    return _group_table("B7", cohorts, values=_col(C.BALANCE), statistic="mean", unit="euro", stock=stock)
+    return _group_table("B7", cohorts, values=_col(C.BALANCE), statistic="mean", unit="euro", stock=stock,
+                        support=support)
 
 
-def table_b8(cohorts: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
+def table_b8(cohorts: pd.DataFrame, stock: pd.DataFrame, *, support: bool = False) -> pd.DataFrame:
     """Tabel B8: mean house value (euro), per group and in the stock.
 
     The report prints '-' for the 2012 stock; it is computed here anyway.
     """
-    return _group_table("B8", cohorts, values=_col(C.HOUSE_VALUE), statistic="mean", unit="euro", stock=stock)
+    return _group_table("B8", cohorts, values=_col(C.HOUSE_VALUE), statistic="mean", unit="euro", stock=stock,
+                        support=support)
 
 
 def all_tables(
@@ -498,22 +522,27 @@ def all_tables(
     *,
     table_5_window: str = "ever",
     table_b4_among: str = "holders",
+    support: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """Every table of the report, keyed by table id (``"T1"`` ... ``"B8"``)."""
+    """Every table of the report, keyed by table id (``"T1"`` ... ``"B8"``).
+
+    ``support=True`` adds the contributor columns (:data:`SUPPORT_COLUMNS`) to
+    the tables of means and medians, for the disclosure gate.
+    """
     return {
         "T1": table_1(cohorts),
         "T2": table_2(cohorts, stock),
         "T3": table_3(cohorts),
         "T4": table_4(cohorts),
         "T5": table_5(cohorts, stock, window=table_5_window),
-        "B1": table_b1(cohorts, stock),
-        "B2": table_b2(cohorts, stock),
+        "B1": table_b1(cohorts, stock, support=support),
+        "B2": table_b2(cohorts, stock, support=support),
         "B3": table_b3(cohorts, stock),
-        "B4": table_b4(cohorts, among=table_b4_among),
-        "B5": table_b5(cohorts, stock),
+        "B4": table_b4(cohorts, among=table_b4_among, support=support),
+        "B5": table_b5(cohorts, stock, support=support),
         "B6": table_b6(cohorts),
-        "B7": table_b7(cohorts, stock),
-        "B8": table_b8(cohorts, stock),
+        "B7": table_b7(cohorts, stock, support=support),
+        "B8": table_b8(cohorts, stock, support=support),
     }
 
 
@@ -584,12 +613,23 @@ def format_number(value: float, *, decimals: int, suffix: str = "", lang: str = 
     return text + suffix
 
 
-def format_table(table: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
-    """The wide table as strings in the report's number format (see :data:`NUMBER_FORMATS`)."""
+def format_table(table: pd.DataFrame, *, lang: str = "en", marker: str = "x") -> pd.DataFrame:
+    """The wide table as strings in the report's number format (see :data:`NUMBER_FORMATS`).
+
+    A table released by the disclosure gate (:mod:`cohorts.disclosure`) has a
+    ``disclosure`` column; cells with a suppression note there show ``marker``
+    instead of a number (an ``empty`` note, no units, shows ``-``).
+    """
     tid = str(table["table"].iloc[0])
     decimals, suffix = NUMBER_FORMATS[tid]
     w = wide(table, lang=lang, labels=True)
-    return w.map(lambda v: format_number(v, decimals=decimals, suffix=suffix, lang=lang))
+    out = w.map(lambda v: format_number(v, decimals=decimals, suffix=suffix, lang=lang))
+    if "disclosure" in table.columns:
+        note = table["disclosure"].fillna("").astype(str)
+        flag = table.assign(_flag=note.ne("") & ~note.str.startswith("empty"))
+        flagged = wide(flag, column="_flag", lang=lang, labels=True).astype(bool).to_numpy()
+        out = out.mask(flagged, marker)
+    return out
 
 
 def _latex_escape(text: str) -> str:
@@ -599,7 +639,9 @@ def _latex_escape(text: str) -> str:
     return text
 
 
-def to_latex(table: pd.DataFrame, *, lang: str = "en", caption: str | None = None, label: str | None = None) -> str:
+def to_latex(
+    table: pd.DataFrame, *, lang: str = "en", caption: str | None = None, label: str | None = None, marker: str = "x"
+) -> str:
     """A booktabs LaTeX tabular of a tidy table, in the report's layout and number format.
 
     Parameters
@@ -610,13 +652,15 @@ def to_latex(table: pd.DataFrame, *, lang: str = "en", caption: str | None = Non
         Labels and number format.
     caption, label : str, optional
         When given, the tabular is wrapped in a ``table`` float with them.
+    marker : str, default "x"
+        Shown in cells suppressed by the disclosure gate (see :func:`format_table`).
 
     Returns
     -------
     str
         LaTeX source (needs ``\\usepackage{booktabs}``).
     """
-    f = format_table(table, lang=lang)
+    f = format_table(table, lang=lang, marker=marker)
     head = [_latex_escape(str(f.index.name or ""))] + [_latex_escape(str(c)) for c in f.columns]
     lines = [r"\begin{tabular}{l" + "r" * f.shape[1] + "}", r"\toprule", " & ".join(head) + r" \\", r"\midrule"]
     for idx, row in f.iterrows():
@@ -706,9 +750,13 @@ def quadrant_data(
     return quadrant_shares(sub, cut=cut, strict=strict, by=C.COHORT)
 
 
-def income_data(cohorts: pd.DataFrame, *, groups: Sequence[str] = GROUPS) -> pd.DataFrame:
-    """Figure 4: mean gross household income (euro, t+1) per group and cohort (tidy, table id ``F4``)."""
-    return _group_table("F4", cohorts, values=_col(C.HOUSEHOLD_INCOME), statistic="mean", unit="euro", groups=groups)
+def income_data(cohorts: pd.DataFrame, *, groups: Sequence[str] = GROUPS, support: bool = False) -> pd.DataFrame:
+    """Figure 4: mean gross household income (euro, t+1) per group and cohort (tidy, table id ``F4``).
+
+    ``support=True`` adds the contributor columns for the disclosure gate.
+    """
+    return _group_table("F4", cohorts, values=_col(C.HOUSEHOLD_INCOME), statistic="mean", unit="euro", groups=groups,
+                        support=support)
 
 
 def interest_only_data(cohorts: pd.DataFrame, *, groups: Sequence[str] = GROUPS) -> pd.DataFrame:

@@ -1,20 +1,28 @@
 """``cohorts analyze``: survival tables from the cohort table, written as CSV.
 
 Reads ``cohorts.parquet`` (or a CSV), computes every table in memory with
-:func:`cohorts.survival.analysis_tables` and only then writes them, each
-atomically (a temporary file in the output directory, then ``os.replace``), so
-invalid input leaves the output directory untouched.
+:func:`cohorts.survival.analysis_tables`, passes each through the disclosure
+gate (:func:`cohorts.disclosure.gate_analysis`: curves cut and pooled, models
+without enough events refused, small counts suppressed) and only then writes
+them, with ``disclosure_log.csv`` and a provenance ``manifest.json``, in one
+atomic step (:func:`cohorts.io.write_outputs_with_manifest`), so invalid input
+leaves the output directory untouched.
+
+Strict mode (``--strict``; the default unless a ``manifest.json`` beside the
+cohort table says the data are synthetic) writes nothing when any table
+needed suppression and exits with code 2, listing the tables and reasons.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import uuid
+import json
 from pathlib import Path
 
 import pandas as pd
 
+from cohorts.disclosure import Gate, gate_analysis, load_rules, strict_default
+from cohorts.io import write_csv, write_outputs_with_manifest
 from cohorts.survival.sweep import DEFAULT_THRESHOLDS
 from cohorts.survival.tables import analysis_tables
 
@@ -31,6 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--thresholds", type=float, nargs="+", default=list(DEFAULT_THRESHOLDS),
                         help="thresholds of the sweep table (default 0.8 0.9 1.0 1.1 1.2)")
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    parser.add_argument("--disclosure-rules", type=Path, default=None, metavar="TOML",
+                        help="disclosure rules overriding the packaged ones (see docs/disclosure.md)")
+    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                        help="refuse to write anything when a table needs suppression (default: strict unless the "
+                             "build manifest beside --cohorts says the data are synthetic)")
 
 
 def read_cohorts(path: Path) -> pd.DataFrame:
@@ -42,24 +55,48 @@ def read_cohorts(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def write_csv_atomic(table: pd.DataFrame, path: Path) -> None:
-    """Write ``table`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+def _csv_writer(frame: pd.DataFrame):
+    return lambda p: write_csv(frame, p)
+
+
+def build_provenance(cohorts_path: Path) -> dict | None:
+    """The build manifest beside the cohort table (``manifest.json``), or None."""
     try:
-        with open(tmp, "x", newline="") as fh:
-            table.to_csv(fh, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        manifest = json.loads((cohorts_path.parent / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compute the tables and write them to ``args.out``; returns 0."""
+    """Compute the tables, gate them and write them with the log and manifest to ``args.out``; returns 0."""
+    from cohorts.provenance import run_manifest, utc_now
+
+    started = utc_now()
+    rules = load_rules(args.disclosure_rules)
     df = read_cohorts(args.cohorts)
     tables = analysis_tables(df, threshold=args.threshold, thresholds=args.thresholds, alpha=args.alpha)
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        write_csv_atomic(table, out / f"{name}.csv")
+    build = build_provenance(args.cohorts)
+    synthetic = build.get("synthetic") if build else None
+    synthetic = synthetic if isinstance(synthetic, dict) else None
+    strict = strict_default(synthetic=synthetic is not None, rules=rules) if args.strict is None else args.strict
+    gate = Gate(gate_analysis(tables, rules=rules), rules, bool(strict))
+    gate.enforce()
+    writers = {name: _csv_writer(gate.published(name)) for name in gate.checked}
+    disclosure_log = gate.log
+    writers["disclosure_log.csv"] = lambda p: write_csv(disclosure_log, p)
+    configuration = {"threshold": args.threshold, "thresholds": list(args.thresholds), "alpha": args.alpha,
+                     "strict": bool(strict), "disclosure_rules": rules.to_dict()}
+
+    def manifest(records: dict[str, dict]) -> dict:
+        return run_manifest(
+            command="cohorts analyze", started=started, finished=utc_now(), inputs={"cohorts": args.cohorts},
+            outputs=records, configuration=configuration, mapping=build.get("mapping") if build else None,
+            synthetic=synthetic, selection=pd.DataFrame(build["selection"]) if build and build.get("selection")
+            else None,
+            extra={"rows": {"cohorts": len(df)},
+                   "disclosure": {"strict": bool(strict), "artefacts_needing_suppression": sorted(gate.needing())}},
+        )
+
+    write_outputs_with_manifest(args.out, writers, manifest)
     return 0

@@ -1,0 +1,130 @@
+"""The gate in ``cohorts analyze`` and ``cohorts reproduce``, provenance manifests and ``cohorts verify``.
+
+Contract and regression checks: strict mode writes nothing and names the
+artefacts; non-strict writes suppressed cells as the marker and a log row per
+check; figures agree with their gated data; outputs are byte-identical across
+runs; verify notices a changed, missing or extra-tampered file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cohorts.cli import main
+from cohorts.disclosure import LOG_COLUMNS, Rules, gate_figure_data
+from cohorts.errors import NormTableFallbackWarning
+from cohorts.report import tables as T
+from cohorts.report.command import draw_gated_survival
+
+
+def _digest(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def cohorts_file(tmp_path, analysis_cohorts):
+    path = tmp_path / "build" / "cohorts.parquet"
+    path.parent.mkdir()
+    analysis_cohorts.to_parquet(path)
+    return path
+
+
+def test_analyze_strict_refuses_and_writes_nothing(tmp_path, cohorts_file, capsys):
+    out = tmp_path / "analysis"
+    assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(out)]) == 2  # no manifest: real, strict
+    err = capsys.readouterr().err
+    assert "disclosure control (strict mode)" in err and "km.csv" in err and "pool" in err
+    assert not out.exists()
+
+
+def test_analyze_synthetic_build_manifest_defaults_to_not_strict(tmp_path, cohorts_file):
+    (cohorts_file.parent / "manifest.json").write_text(json.dumps({"synthetic": {"seed": 1, "scale": 0.01}}))
+    out = tmp_path / "analysis"
+    assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["configuration"]["strict"] is False and manifest["synthetic"] == {"seed": 1, "scale": 0.01}
+    assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(tmp_path / "a2"), "--strict"]) == 2
+
+
+def test_analyze_log_markers_manifest_verify_and_determinism(tmp_path, cohorts_file, capsys):
+    out1, out2 = tmp_path / "a1", tmp_path / "a2"
+    for out in (out1, out2):
+        assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(out), "--no-strict"]) == 0
+    log = pd.read_csv(out1 / "disclosure_log.csv")
+    assert list(log.columns) == list(LOG_COLUMNS)
+    assert {"km.csv", "cif.csv", "cox.csv", "sweep.csv", "by_cohort.csv", "logrank.csv"} <= set(log["artefact"])
+    assert {"release", "pool"} <= set(log["decision"])
+    km = pd.read_csv(out1 / "km.csv", dtype=str, keep_default_na=False)
+    pooled = km["disclosure"].str.startswith("pooled")
+    assert pooled.any() and (km.loc[pooled, "surv"] == "x").all()  # a marker, never a number
+    # every table and the log are byte-identical across runs; only the manifest's times differ
+    d1, d2 = _digest(out1), _digest(out2)
+    assert {k: v for k, v in d1.items() if k != "manifest.json"} == {k: v for k, v in d2.items()
+                                                                      if k != "manifest.json"}
+    manifest = json.loads((out1 / "manifest.json").read_text())
+    assert set(manifest["outputs"]) == set(d1) - {"manifest.json"}
+    assert manifest["inputs"]["cohorts"]["sha256"] == hashlib.sha256(cohorts_file.read_bytes()).hexdigest()
+    assert {"cohorts", "pandas", "numpy", "lifelines", "statsmodels"} <= set(manifest["versions"])
+    assert manifest["started"] <= manifest["finished"]
+    assert manifest["configuration"]["disclosure_rules"]["min_units"] == 10
+    capsys.readouterr()
+    assert main(["verify", str(out1)]) == 0
+    assert "all" in capsys.readouterr().out
+    (out1 / "km.csv").write_text("changed\n")
+    (out1 / "cif.csv").unlink()
+    assert main(["verify", str(out1)]) == 1
+    printed = capsys.readouterr().out
+    assert "output km.csv" in printed and "size" in printed and "output cif.csv" in printed and "missing" in printed
+    cohorts_file.write_bytes(cohorts_file.read_bytes() + b"\0")
+    assert main(["verify", str(out2)]) == 1
+    assert "input cohorts" in capsys.readouterr().out
+    assert main(["verify", str(tmp_path / "nowhere")]) == 2
+
+
+def test_reproduce_strict_on_real_data_writes_no_output(tmp_path, raw_dir, capsys):
+    out = tmp_path / "out"
+    with pytest.warns(NormTableFallbackWarning):
+        code = main(["reproduce", "--out", str(out), "--data", str(raw_dir), "--real", "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "strict mode" in err and "table_T2.csv" in err and "figure_8_data.csv" in err
+    # the build (microdata, a cache inside the secure environment) may exist; no export does
+    assert sorted(p.name for p in out.iterdir()) == ["build"]
+
+
+def test_reproduce_not_strict_writes_markers_log_and_verifiable_manifest(tmp_path, raw_dir, capsys):
+    out = tmp_path / "out"
+    with pytest.warns(NormTableFallbackWarning):
+        assert main(["reproduce", "--out", str(out), "--data", str(raw_dir), "--real", "--quiet",
+                     "--no-strict"]) == 0
+    formatted = pd.read_csv(out / "tables" / "table_B3_formatted.csv", dtype=str)
+    cells = formatted.drop(columns=formatted.columns[0]).to_numpy().ravel()
+    assert set(cells) == {"x", "0"}  # four mortgages: every count hidden, empty cells shown as 0
+    assert "& x" in (out / "tables" / "table_B3.tex").read_text()
+    log = pd.read_csv(out / "disclosure_log.csv")
+    assert "comparison.csv" in set(log["artefact"]) and "figure_8.pdf/.png" in set(log["artefact"])
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["selection"] and manifest["synthetic"] is None and manifest["mapping"]["source"] == "default"
+    assert set(manifest["inputs"]) == {"lld", "cbs", "key"}
+    capsys.readouterr()
+    assert main(["verify", str(out)]) == 0
+    assert main(["verify", str(out / "build")]) == 0  # the build manifest lists its outputs too
+
+
+def test_km_figure_is_drawn_from_the_gated_curve(analysis_cohorts):
+    data = T.survival_data(analysis_cohorts.assign(high=analysis_cohorts["lti_util"] > 1.0))
+    gated = gate_figure_data("figure_8_data", data, rules=Rules())
+    released = gated.released
+    assert released["disclosure"].ne("").any()  # some steps pooled or cut in this sample
+    fig = draw_gated_survival(released)
+    ax = fig.axes[0]
+    for line, cat in zip(ax.get_lines(), ("within", "high"), strict=True):
+        shown = released.loc[(released["category"] == cat) & released["disclosure"].eq("")]
+        np.testing.assert_array_equal(line.get_xdata()[1:], shown["time"].to_numpy())
+        np.testing.assert_array_equal(line.get_ydata()[1:], shown["surv"].to_numpy())
