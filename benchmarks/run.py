@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,7 +51,38 @@ STAGES: dict[str, str] = {
         "t = time.perf_counter(); apply_norm(df, columns={{'year': 'cohort'}}); "
         "print('inner_seconds', time.perf_counter() - t)"
     ),
+    # the statistics on all new mortgages (the build's cohorts.parquet); 'inner_seconds' times the fit alone
+    "km_logrank": (
+        "import time, pandas as pd; from cohorts.survival import fit_km, logrank; "
+        "df = pd.read_parquet('{out}/cohorts.parquet'); "
+        "df['group'] = df['high'].astype(str) + '/' + df['starter'].astype(str); "
+        "t = time.perf_counter(); fit_km(df, duration='duration', event='event', group='group'); "
+        "logrank(df, duration='duration', event='event', group='group'); "
+        "print('inner_seconds', time.perf_counter() - t)"
+    ),
+    "cox": (
+        "import time, pandas as pd; from cohorts.survival import fit_cox; "
+        "df = pd.read_parquet('{out}/cohorts.parquet'); "
+        "t = time.perf_counter(); fit_cox(df, duration='duration', event='event', covariates=COX_COVARIATES); "
+        "print('inner_seconds', time.perf_counter() - t)"
+    ),
+    "discrete": (
+        "import time, pandas as pd; from cohorts.survival import fit_discrete; "
+        "df = pd.read_parquet('{out}/cohorts.parquet'); "
+        "t = time.perf_counter(); fit_discrete(df, duration='duration', event='event', covariates=COX_COVARIATES); "
+        "print('inner_seconds', time.perf_counter() - t)"
+    ),
+    "sweep": (
+        "import time, pandas as pd; from cohorts.survival import sweep; "
+        "df = pd.read_parquet('{out}/cohorts.parquet'); "
+        "t = time.perf_counter(); sweep(df); print('inner_seconds', time.perf_counter() - t)"
+    ),
+    # the same Cox model in R (survival::coxph, Efron), when Rscript is installed
+    "cox_r": "R",
 }
+
+#: covariates of the benchmark Cox and discrete-time models (cohort as a categorical: 5 dummies)
+COX_COVARIATES = ["high", "starter", "nhg", "zzp", "ltv", "interest_rate", "C(cohort)"]
 
 
 def _versions() -> dict[str, str]:
@@ -66,7 +98,11 @@ def _versions() -> dict[str, str]:
 def run_stage(code: str) -> dict[str, float]:
     """Run ``code`` in a fresh interpreter; return wall, CPU seconds and peak RSS (MB)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if isinstance(code, list):  # a ready command line (the R benchmark)
+        argv = code
+    else:
+        argv = [sys.executable, "-c", f"COX_COVARIATES = {COX_COVARIATES!r}; " + code]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     stdout = proc.stdout.read() if proc.stdout else ""
@@ -85,11 +121,20 @@ def run_stage(code: str) -> dict[str, float]:
     return res
 
 
+def _export_for_r(out: Path) -> None:
+    """Write the Cox model's columns as CSV beside cohorts.parquet, for cox.R (not timed)."""
+    import pandas as pd
+
+    df = pd.read_parquet(out / "cohorts.parquet", columns=["duration", "event", "high", "starter", "nhg", "zzp",
+                                                           "ltv", "interest_rate", "cohort"])
+    df.astype({c: int for c in ("event", "high", "starter", "nhg", "zzp")}).to_csv(out / "cox_input.csv", index=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--stages", default="synth,read_validate,build,norm")
+    parser.add_argument("--stages", default="synth,read_validate,build,norm,km_logrank,cox,cox_r,discrete,sweep")
     parser.add_argument("--repeat", type=int, default=1, help="runs per stage; the median is reported")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="JSON file for the results")
@@ -98,7 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     data, out = work / "data", work / "build"
     results: dict[str, dict] = {}
     for name in args.stages.split(","):
-        code = STAGES[name].format(data=data, out=out, scale=args.scale, seed=args.seed)
+        if STAGES[name] == "R":
+            if shutil.which("Rscript") is None:
+                print(f"{name:14s} skipped: Rscript not installed (apt-get install r-base-core r-cran-survival)")
+                continue
+            code = ["Rscript", str(HERE / "cox.R"), str(out / "cohorts.parquet")]
+            _export_for_r(out)
+        else:
+            code = STAGES[name].format(data=data, out=out, scale=args.scale, seed=args.seed)
         runs = [run_stage(code) for _ in range(args.repeat)]
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         results[name] = {"median": med, "runs": runs}
