@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +23,7 @@ from cohorts.disclosure import LOG_COLUMNS, Rules, gate_figure_data
 from cohorts.errors import NormTableFallbackWarning
 from cohorts.report import tables as T
 from cohorts.report.command import draw_gated_survival
+from cohorts.report.figures import FIGURES
 
 
 def _digest(folder):
@@ -128,3 +132,96 @@ def test_km_figure_is_drawn_from_the_gated_curve(analysis_cohorts):
         shown = released.loc[(released["category"] == cat) & released["disclosure"].eq("")]
         np.testing.assert_array_equal(line.get_xdata()[1:], shown["time"].to_numpy())
         np.testing.assert_array_equal(line.get_ydata()[1:], shown["surv"].to_numpy())
+
+
+# --------------------------------------------------------------------------
+# the committed synthetic sample: every figure drawn from its gated data
+# --------------------------------------------------------------------------
+SAMPLE = Path(__file__).resolve().parents[2] / "data_synthetic"
+
+
+@pytest.fixture(scope="module")
+def sample_copy(tmp_path_factory):
+    """A copy of the committed synthetic sample (the command may not write into the repository)."""
+    try:
+        settings = json.loads((SAMPLE / "manifest.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        pytest.skip("data_synthetic/manifest.json not found: the committed synthetic sample is needed")
+    d = tmp_path_factory.mktemp("sample") / "data"
+    shutil.copytree(SAMPLE, d)
+    return d, float(settings["scale"]), int(settings["seed"])
+
+
+@pytest.fixture(scope="module")
+def sample_reproduce(sample_copy, tmp_path_factory):
+    data, scale, seed = sample_copy
+    out = tmp_path_factory.mktemp("reproduce") / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NormTableFallbackWarning)
+        code = main(["reproduce", "--data", str(data), "--scale", str(scale), "--seed", str(seed), "--out", str(out),
+                     "--quiet"])
+    return code, out
+
+
+@pytest.mark.slow
+def test_reproduce_on_the_sample_writes_every_figure_with_gaps(sample_reproduce):
+    code, out = sample_reproduce
+    assert code == 0  # synthetic: not strict
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["configuration"]["strict"] is False
+    for name in FIGURES:
+        assert name not in manifest["not_written"], name
+        for ext in ("pdf", "png"):
+            assert (out / "figures" / f"{name}.{ext}").stat().st_size > 0, (name, ext)
+    log = pd.read_csv(out / "disclosure_log.csv")
+    suppressed = log.loc[log["decision"].str.startswith("suppress")]
+    assert len(suppressed)  # the small sample needs suppression somewhere ...
+    drawn_with_gaps = set(log.loc[(log["cell"] == "figure") & (log["decision"] == "suppress"), "artefact"])
+    needing = {a.removesuffix("_data.csv") for a in manifest["disclosure"]["artefacts_needing_suppression"]
+               if a.startswith("figure_")}
+    assert {f"{n}.pdf/.png" for n in needing} == drawn_with_gaps  # ... and those figures are drawn with gaps
+    # suppressed cells are written as the marker, never as numbers
+    for data in sorted((out / "tables").glob("figure_*_data.csv")):
+        frame = pd.read_csv(data, dtype=str, keep_default_na=False)
+        hidden = frame["disclosure"].ne("") & ~frame["disclosure"].str.startswith("empty")
+        for col in ("share", "value", "surv", "km_cum_inc", "share_events", "median_growth", "hr"):
+            if col in frame:
+                assert frame.loc[hidden, col].isin(["x", ""]).all(), (data.name, col)
+
+
+@pytest.mark.slow
+def test_reproduce_on_the_sample_figures_show_the_released_values(sample_copy, sample_reproduce):
+    """Figure and data agree: the values drawn are the released ones of ``<figure>_data.csv``."""
+    from cohorts.report import Exporter, load_study
+
+    data, scale, seed = sample_copy
+    _, out = sample_reproduce
+    study = load_study(data, out / "build", scale=scale, seed=seed)  # the build of the run above, reused
+    assert not study.rebuilt
+    export = Exporter(study, data.parent / "unused", strict=False)
+    fig5 = export.prepare_figure("figure_5")
+    released = fig5.display
+    for line, group in zip(fig5.figure.axes[0].get_lines(), pd.unique(released["group"]), strict=False):
+        sub = released.loc[released["group"] == group].sort_values("cohort")
+        np.testing.assert_array_equal(line.get_ydata(), pd.to_numeric(sub["value"]).to_numpy(dtype="float64"))
+    written = pd.read_csv(out / "tables" / "figure_5_data.csv", dtype=str, keep_default_na=False)
+    shown = pd.to_numeric(released["value"]).notna().to_numpy()
+    np.testing.assert_allclose(pd.to_numeric(written.loc[shown, "value"]).to_numpy(),
+                               pd.to_numeric(released.loc[shown, "value"]).to_numpy(), rtol=1e-12)
+    fig7 = export.prepare_figure("figure_7")
+    released = fig7.display.sort_values("threshold")
+    np.testing.assert_array_equal(fig7.figure.axes[0].get_lines()[0].get_ydata(),
+                                  pd.to_numeric(released["share_events"]).to_numpy(dtype="float64"))
+
+
+@pytest.mark.slow
+def test_reproduce_on_the_sample_strict_still_refuses(sample_copy, tmp_path, capsys):
+    data, scale, seed = sample_copy
+    out = tmp_path / "strict"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NormTableFallbackWarning)
+        code = main(["reproduce", "--data", str(data), "--scale", str(scale), "--seed", str(seed), "--out", str(out),
+                     "--quiet", "--strict"])
+    assert code == 2
+    assert "strict mode" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["build"]

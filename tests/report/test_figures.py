@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -129,3 +130,151 @@ def test_export_is_byte_identical_and_embeds_fonts(tmp_path, hand_cohorts):
     with Image.open(a[1]) as im:
         dpi = im.info.get("dpi")
     assert dpi is not None and round(dpi[0]) == S.DPI
+
+
+# --------------------------------------------------------------------------
+# figures drawn from gated data: a suppressed cell (NaN with a disclosure note) is a gap marked "x"
+# --------------------------------------------------------------------------
+SUPPRESSED = "suppressed: units in cell >= 10"
+
+
+def _gate(frame, hidden):
+    """Hand-made 'released' data: the rows in ``hidden`` suppressed as the gate does (value NaN, a note)."""
+    out = frame.copy()
+    out["disclosure"] = ["" if i not in hidden else SUPPRESSED for i in range(len(out))]
+    return out
+
+
+def _quadrant_data():
+    rows = [(c, q, n) for c in (2016, 2017) for q, n in zip(("Q1", "Q2", "Q3", "Q4"), (40, 30, 20, 10), strict=True)]
+    frame = pd.DataFrame(rows, columns=["cohort", "quadrant", "n"]).astype({"n": "float64"})
+    frame["share"] = frame["n"]  # 100 per cohort, so share (%) == n
+    return frame
+
+
+def test_quadrant_figure_leaves_a_suppressed_segment_out(hand_cohorts):
+    data = _quadrant_data()
+    hidden = {5, 7}  # 2017 Q2 and (secondary) 2017 Q4
+    released = _gate(data, hidden)
+    released.loc[list(hidden), ["share", "n"]] = np.nan
+    ax = F.FIGURES["figure_2"].plot(released, ax=S.new_figure()[1])
+    x_2016, x_2017 = 4, 5  # positions of the cohorts among 2012..2017
+    drawn = {}
+    for q, container in zip(("Q1", "Q2", "Q3", "Q4"), ax.containers, strict=True):
+        for bar in container.patches:
+            drawn[(round(bar.get_x() + bar.get_width() / 2), q)] = (bar.get_y(), bar.get_height())
+    assert (x_2017, "Q2") not in drawn and (x_2017, "Q4") not in drawn
+    # the released quadrants of 2017 stacked without the suppressed ones; 2016 complete
+    assert drawn[(x_2017, "Q1")] == pytest.approx((0.0, 40.0))
+    assert drawn[(x_2017, "Q3")] == pytest.approx((40.0, 20.0))
+    assert [drawn[(x_2016, q)][1] for q in ("Q1", "Q2", "Q3", "Q4")] == pytest.approx([40.0, 30.0, 20.0, 10.0])
+    assert [t for t in _texts(ax) if t == F.MARKER] == [F.MARKER]  # one "x" over the 2017 bar
+    assert any("disclosure control" in t.get_text() for t in ax.texts)
+
+
+def test_figure_1_grid_shows_x_for_a_suppressed_cell(hand_cohorts):
+    from cohorts.report import tables as T
+
+    data = T.figure_1_data(hand_cohorts.assign(lti_util=[0.5, 0.5, 0.5, 0.5, 0.5, 0.5]), year=2017)
+    data["share"] = data["share"].astype("float64")
+    hit = int(np.flatnonzero(data["share"].to_numpy() > 0)[0])  # the one filled cell: 100%
+    other = hit + 1
+    released = _gate(data, {hit})
+    released.loc[hit, ["share"]] = np.nan
+    released.loc[other, "share"] = 12.5  # a released cell with a value of its own
+    ax = F.plot_figure_1(released, ax=S.new_figure(width="double")[1])
+    n_ltv = data["ltv_category"].cat.categories.size
+    image = ax.get_images()[0].get_array()
+    assert np.ma.is_masked(image[hit // n_ltv, hit % n_ltv])  # not coloured
+    assert image[other // n_ltv, other % n_ltv] == pytest.approx(12.5)
+    by_pos = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts}
+    assert by_pos[(hit // n_ltv, hit % n_ltv)] == F.MARKER
+    assert by_pos[(other // n_ltv, other % n_ltv)] == "12.5"
+    assert any(p.get_hatch() for p in ax.patches)  # the blank cell is hatched
+
+
+def test_group_lines_omit_a_suppressed_point(hand_cohorts):
+    from cohorts.report import tables as T
+
+    data = T.interest_only_data(hand_cohorts)
+    data["value"] = np.linspace(10.0, 90.0, len(data))  # every cell released with a value ...
+    hit = int(np.flatnonzero((data["group"] == "new").to_numpy() & (data["cohort"] == 2015).to_numpy())[0])
+    released = _gate(data, {hit})  # ... but one
+    released.loc[hit, "value"] = np.nan
+    ax = F.plot_figure_5(released, ax=S.new_figure()[1])
+    line = ax.get_lines()[0]  # group "new"
+    new = released.loc[released["group"] == "new"].sort_values("cohort")
+    np.testing.assert_array_equal(line.get_xdata(), new["cohort"].to_numpy())
+    np.testing.assert_array_equal(line.get_ydata(), new["value"].to_numpy())  # NaN (a gap) at 2015
+    assert np.isnan(line.get_ydata()[3]) and np.isfinite(np.delete(line.get_ydata(), 3)).all()
+    assert F.MARKER in _texts(ax)
+
+
+def test_figure_7_omits_suppressed_thresholds_and_takes_n_from_a_released_one(hand_cohorts):
+    from cohorts.report import tables as T
+
+    data = T.arrears_threshold_data(hand_cohorts, population="new")
+    released = _gate(data, {0})
+    released.loc[0, ["share_events", "share_mortgages"]] = np.nan
+    released["n_events"] = released["n_events"].astype("float64")
+    released.loc[0, "n_events"] = np.nan
+    ax = F.plot_figure_7(released, ax=S.new_figure()[1])
+    events = ax.get_lines()[0]
+    np.testing.assert_array_equal(events.get_ydata(), released["share_events"].to_numpy())
+    assert ax.get_legend().get_title().get_text() == "N = 3 / 6"
+
+
+def test_sweep_and_cohort_sensitivity_draw_only_released_points(hand_cohorts):
+    from cohorts.report import tables as T
+
+    sweep = T.threshold_sweep_data(hand_cohorts, starters=False)
+    sweep["km_cum_inc"] = np.linspace(0.1, 0.5, len(sweep))
+    sweep["km_cum_inc_lower"], sweep["km_cum_inc_upper"] = sweep["km_cum_inc"] - 0.05, sweep["km_cum_inc"] + 0.05
+    hit = int(np.flatnonzero((sweep["group"] == "above").to_numpy())[1])
+    released = _gate(sweep, {hit})
+    released.loc[hit, ["km_cum_inc", "km_cum_inc_lower", "km_cum_inc_upper"]] = np.nan
+    ax = F.plot_figure_sweep(released, ax=S.new_figure()[1])
+    above = released.loc[(released["group"] == "above") & released["km_cum_inc"].notna()].sort_values("threshold")
+    drawn = ax.containers[1].lines[0]  # the data line of the "above" errorbar
+    np.testing.assert_allclose(drawn.get_ydata(), 100.0 * above["km_cum_inc"].to_numpy())
+    np.testing.assert_allclose(drawn.get_xdata(), 100.0 * above["threshold"].to_numpy() + 1.0)
+    assert F.MARKER in _texts(ax)
+
+    sens = T.cohort_sensitivity_data(hand_cohorts)
+    keep = (sens["view"] == "cohort") & (sens["time"] == 2)
+    hit = int(np.flatnonzero(keep.to_numpy() & (sens["group"] == "within").to_numpy())[0])
+    released = _gate(sens, {hit})
+    released.loc[hit, "km_cum_inc"] = np.nan
+    ax = F.plot_figure_cohort_sensitivity(released, ax=S.new_figure()[1])
+    within = released.loc[keep & (released["group"] == "within") & released["km_cum_inc"].notna()]
+    np.testing.assert_allclose(ax.containers[0].lines[0].get_ydata(), 100.0 * within["km_cum_inc"].to_numpy())
+
+
+@pytest.mark.parametrize("name", list(F.FIGURES))
+def test_every_figure_draws_from_fully_suppressed_data(name, hand_cohorts, hand_panel):
+    """Gated data where every cell is suppressed still draws (all gaps), without warnings."""
+    from cohorts.disclosure import Rules, gate_figure_data
+    from cohorts.report.compare import Options
+    from cohorts.report.exports import FIGURE_DATA
+
+    options = Options()
+    frames = {"cohorts": hand_cohorts, "panel": hand_panel, "stock": hand_cohorts}
+    if name == "figure_cox":  # the default model has too many coefficients for six mortgages
+        from cohorts.report import tables as T
+
+        data = T.cox_data(hand_cohorts, covariates=(C.HIGH,))
+    else:
+        data = FIGURE_DATA[f"{name}_data"](frames, options)
+    released = gate_figure_data(f"{name}_data", data, rules=Rules()).released
+    fig = F.draw_data(name, released)
+    assert isinstance(fig, Figure)
+    if name == "figure_cox":  # refused: one row with the reason, nothing drawn
+        assert "model not shown (disclosure control)" in _texts(fig.axes[0])
+    import io
+
+    fig.savefig(io.BytesIO(), format="png")  # constrained layout copes with the gap markers
+
+
+def test_draw_data_refuses_unknown_names():
+    with pytest.raises(ValueError, match="unknown figure"):
+        F.draw_data("figure_99", pd.DataFrame())

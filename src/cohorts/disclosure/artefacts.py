@@ -160,7 +160,7 @@ def _refusal_row(chk: Checked, sub: pd.DataFrame, keys: Sequence[str]) -> Checke
 
 
 def gate_figure_data(stem: str, frame: pd.DataFrame, *, rules: Rules) -> Checked:
-    """The data behind one figure (``stem`` as in :data:`cohorts.report.command.FIGURE_DATA`)."""
+    """The data behind one figure (``stem`` as in :data:`cohorts.report.exports.FIGURE_DATA`)."""
     artefact = f"{stem}.csv"
     if stem in ("figure_4_data", "figure_5_data"):
         return gate_report_table(artefact, frame, rules=rules)

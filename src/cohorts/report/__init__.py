@@ -15,8 +15,16 @@ tables
 figures
     ``figure_1`` ... ``figure_9``, ``figure_b1``, ``figure_b2``,
     ``figure_sweep``, ``figure_cox``, ``figure_cohort_sensitivity``, each
-    ``(frame, *, ..., lang="en", ax=None) -> Axes``; ``draw(name, frames)``
+    ``(frame, *, ..., lang="en", ax=None) -> Axes``; ``draw(name, frames)``;
+    ``plot_*(data, *, lang, ax)`` and ``draw_data(name, data)`` draw a figure
+    from its (gated) data, suppressed cells as gaps marked ``x``
     (:mod:`cohorts.report.figures`).
+Exporter(study, out, *, strict=None, rules=None, lang="en", options=None)
+    The one export gate: ``.table("T2")``, ``.figure("figure_1")`` gate,
+    draw from the released data and write atomically; ``.finish()`` (or the
+    ``with`` block) writes ``disclosure_log.csv`` and ``manifest.json``
+    (:mod:`cohorts.report.exports`).  ``cohorts reproduce`` and the notebooks
+    write only through it.
 house_style(), new_figure(), export_figure(fig, path_stem)
     The house style and deterministic PDF + PNG export (:mod:`cohorts.report.style`).
 compare
@@ -28,10 +36,13 @@ The command ``cohorts reproduce`` lives in :mod:`cohorts.report.command`.
 
 from cohorts.report import compare, figures, tables
 from cohorts.report.compare import Options, StudyResults, load_targets, load_tolerances, summarize
+from cohorts.report.exports import Exporter, ExportResult
 from cohorts.report.study import Study, load_study
 from cohorts.report.style import export_figure, house_style, new_figure
 
 __all__ = [
+    "ExportResult",
+    "Exporter",
     "Options",
     "Study",
     "StudyResults",

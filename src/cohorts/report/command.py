@@ -22,12 +22,14 @@
 Disclosure control
 ------------------
 Every table and the data behind every figure pass the export gate
-(:mod:`cohorts.disclosure`) before anything is written: suppressed cells show
-the marker (``x``), survival curves are cut and pooled, models without
-enough events are refused, and each check is a row of
-``disclosure_log.csv``.  The survival figures (8, 9) are drawn from the gated
-curve, so figure and CSV agree; any other figure whose data needed
-suppression is not drawn (it is listed under ``not_written``).
+(:mod:`cohorts.report.exports`, the same :class:`~cohorts.report.exports.Exporter`
+the notebooks use; rules in :mod:`cohorts.disclosure`) before anything is
+written: suppressed cells show the marker (``x``), survival curves are cut
+and pooled, models without enough events are refused, and each check is a
+row of ``disclosure_log.csv``.  Every figure is drawn from its data as
+released (suppressed cells are gaps marked ``x``), so figure and
+``<figure>_data.csv`` agree; a figure is missing only when its data cannot be
+computed (listed under ``not_written``).
 ``comparison.csv`` holds reproduced numbers that the cell rules do not cover:
 it is written only when the run is not strict.  In strict mode (the default
 on real data; ``--strict``/``--no-strict``) a run in which any artefact needed
@@ -36,8 +38,9 @@ listing the artefacts and reasons.  Tables, figures and outputs go into
 ``OUT`` in one atomic step (tables and figures byte-identical across runs;
 only the manifest's times differ).
 
-``--paper DIR`` also writes the figures and tables to ``DIR/figures`` and
-``DIR/tables`` (the paper includes them from there).
+``--paper DIR`` also copies the figures and tables to ``DIR/figures`` and
+``DIR/tables`` (the paper includes them from there) and the log to
+``DIR/disclosure_log.csv``.
 """
 
 from __future__ import annotations
@@ -47,24 +50,20 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from cohorts import __version__
 from cohorts.disclosure import (
     LOG_COLUMNS,
     Checked,
-    Gate,
     Rules,
     gate_figure_data,
     gate_report_table,
-    gated_curve_points,
     load_rules,
+    log_frame,
     strict_default,
 )
 from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
@@ -78,96 +77,9 @@ from cohorts.report.compare import (
     load_targets,
     summarize,
 )
+from cohorts.report.exports import FIGURE_DATA, TABLE_DATA, Exporter
 from cohorts.report.study import Study, load_study
-from cohorts.report.style import (
-    LINE_PALETTE,
-    LINESTYLES,
-    export_figure,
-    figure_writers,
-    house_style,
-    new_figure,
-)
-
-#: file stem -> function(frames, options) -> tidy frame, for the data behind each figure
-FIGURE_DATA = {
-    "figure_1_data": lambda f, o: T.figure_1_data(f["cohorts"]),
-    "figure_2_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=1.0, strict=True),
-    "figure_3_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=0.9, strict=False),
-    "figure_4_data": lambda f, o: T.income_data(f["cohorts"], support=True),
-    "figure_5_data": lambda f, o: T.interest_only_data(f["cohorts"]),
-    "figure_6_data": lambda f, o: T.income_growth_data(f["panel"]),
-    "figure_7_data": lambda f, o: T.arrears_threshold_data(f["cohorts"], population=o.figure_7_population,
-                                                           thresholds=F.FIGURE_7_THRESHOLDS),
-    "figure_8_data": lambda f, o: T.survival_data(f["cohorts"]),
-    "figure_9_data": lambda f, o: T.survival_data(f["cohorts"], starters=True),
-    "figure_b1_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=1.0, strict=True, population="starters"),
-    "figure_b2_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=0.9, strict=False, population="starters"),
-    "figure_sweep_data": lambda f, o: T.threshold_sweep_data(f["cohorts"]),
-    "figure_cox_data": lambda f, o: T.cox_data(f["cohorts"]),
-    "figure_cohort_sensitivity_data": lambda f, o: T.cohort_sensitivity_data(f["cohorts"]),
-}
-
-
-def table_exports(
-    study: Study, *, lang: str = "en", options: Options | None = None
-) -> tuple[dict[str, pd.DataFrame | str], dict[str, str]]:
-    """Every table (tidy frame and LaTeX) and the data behind every figure, keyed by file name.
-
-    Not gated: ``cohorts reproduce`` uses :func:`checked_exports`, which passes
-    every frame through the disclosure gate.
-
-    ``options`` (:class:`cohorts.report.compare.Options`) carries the
-    interpretation choices (Table 5 window, Table B4 population, Figure 7
-    population); the defaults when omitted.
-
-    Returns
-    -------
-    exports : dict
-        File name -> frame (CSV) or text (LaTeX).
-    failures : dict
-        File name -> reason, for figure data that cannot be computed on these
-        data (e.g. a Cox model whose covariate is constant in a tiny sample).
-    """
-    out: dict[str, pd.DataFrame | str] = {}
-    failures: dict[str, str] = {}
-    opts = Options() if options is None else options
-    for tid, tab in T.all_tables(study.cohorts, study.stock, table_5_window=opts.table_5_window,
-                                 table_b4_among=opts.table_b4_among).items():
-        out[f"table_{tid}.csv"] = tab
-        out[f"table_{tid}_formatted.csv"] = T.format_table(tab, lang=lang).reset_index()
-        out[f"table_{tid}.tex"] = T.to_latex(tab, lang=lang)  # a bare tabular: the paper adds caption and label
-    frames = study.frames
-    for stem, make in FIGURE_DATA.items():
-        try:
-            out[f"{stem}.csv"] = make(frames, opts).drop(columns=list(T.SUPPORT_COLUMNS), errors="ignore")
-        except ValueError as exc:  # ContractError / ConvergenceError of the survival engine
-            failures[f"{stem}.csv"] = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-    return out, failures
-
-
-def write_tables(exports: Mapping[str, pd.DataFrame | str], out_dir: str | os.PathLike) -> list[Path]:
-    """Write the table exports atomically into ``out_dir``."""
-    def writer(obj: pd.DataFrame | str):
-        if isinstance(obj, str):
-            return lambda p: Path(p).write_text(obj, encoding="utf-8")
-        return lambda p: write_csv(obj, p)
-
-    return write_outputs(out_dir, {name: writer(obj) for name, obj in exports.items()})
-
-
-def export_table(table: pd.DataFrame, out_dir: str | os.PathLike, *, lang: str = "en") -> list[Path]:
-    """Write one table as ``table_<id>.csv``, ``table_<id>_formatted.csv`` and ``table_<id>.tex``, atomically.
-
-    The CSV is tidy (full precision); the formatted CSV and the LaTeX have the
-    report's layout and number format.  The LaTeX file is a bare ``tabular``
-    (no float), to be ``\\input`` inside the document's own ``table``
-    environment.
-    """
-    tid = str(table["table"].iloc[0])
-    tex = T.to_latex(table, lang=lang)
-    formatted = T.format_table(table, lang=lang).reset_index()
-    return write_tables({f"table_{tid}.csv": table, f"table_{tid}_formatted.csv": formatted,
-                         f"table_{tid}.tex": tex}, out_dir)
+from cohorts.report.style import house_style, new_figure
 
 
 def copy_files(paths: list[Path], out_dir: str | os.PathLike) -> list[Path]:
@@ -178,44 +90,13 @@ def copy_files(paths: list[Path], out_dir: str | os.PathLike) -> list[Path]:
     return write_outputs(out_dir, {Path(src).name: copier(Path(src)) for src in paths})
 
 
-def write_figures(
-    study: Study, out_dir: str | os.PathLike, *, lang: str = "en", options: Options | None = None
-) -> tuple[list[Path], dict[str, str]]:
-    """Draw every registered figure in the house style and export it (PDF + PNG) into ``out_dir``.
-
-    ``options`` sets the Figure 7 population (default: starters).
-
-    Returns
-    -------
-    paths : list of pathlib.Path
-        The files written.
-    failures : dict
-        Figure name -> reason, for figures that cannot be drawn on these data.
-    """
-    paths: list[Path] = []
-    failures: dict[str, str] = {}
-    for name in F.FIGURES:
-        try:
-            extra = {"population": options.figure_7_population} if name == "figure_7" and options else {}
-            fig = F.draw(name, study.frames, lang=lang, **extra)
-        except ValueError as exc:  # ContractError / ConvergenceError of the survival engine
-            failures[name] = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-            continue
-        paths += export_figure(fig, Path(out_dir) / name)
-    return paths, failures
-
-
 # ----------------------------------------------------------------------------
-# through the disclosure gate
+# through the disclosure gate (cohorts.report.exports)
 # ----------------------------------------------------------------------------
-#: Survival figures drawn from their gated data (figure -> data artefact).
-KM_FIGURES: Mapping[str, str] = {"figure_8": "figure_8_data.csv", "figure_9": "figure_9_data.csv"}
-
-
 def checked_exports(
     study: Study, *, rules: Rules, options: Options | None = None
 ) -> tuple[dict[str, Checked], dict[str, str]]:
-    """Every table and the data behind every figure, through the disclosure gate.
+    """Every table and the data behind every figure, through the disclosure gate (nothing drawn or written).
 
     Returns
     -------
@@ -227,9 +108,8 @@ def checked_exports(
     opts = Options() if options is None else options
     checked: dict[str, Checked] = {}
     failures: dict[str, str] = {}
-    for tid, tab in T.all_tables(study.cohorts, study.stock, table_5_window=opts.table_5_window,
-                                 table_b4_among=opts.table_b4_among, support=True).items():
-        checked[f"table_{tid}.csv"] = gate_report_table(f"table_{tid}.csv", tab, rules=rules)
+    for tid, make in TABLE_DATA.items():
+        checked[f"table_{tid}.csv"] = gate_report_table(f"table_{tid}.csv", make(study.frames, opts), rules=rules)
     for stem, make in FIGURE_DATA.items():
         try:
             frame = make(study.frames, opts)
@@ -245,86 +125,14 @@ def draw_gated_survival(released: pd.DataFrame, *, lang: str = "en", threshold: 
 
     Only released points are drawn (pooled steps are drawn at the step they
     were pooled into; a cut curve ends at its last released point); the
-    numbers at risk are those of the released table.
+    numbers at risk are those of the released table.  See
+    :func:`cohorts.report.figures.draw_data`.
     """
     spec = F.FIGURES["figure_8"]
-    text = F.TEXT[lang]
     with house_style():
         fig, ax = new_figure(width=spec.width, aspect=spec.aspect)
-        shown = gated_curve_points(released)
-        for k, cat in enumerate(("within", "high")):
-            sub = shown.loc[shown["category"] == cat].sort_values("time")
-            t = np.concatenate([[0.0], sub["time"].to_numpy(dtype="float64")])
-            y = np.concatenate([[1.0], sub["surv"].to_numpy(dtype="float64")])
-            lo = np.concatenate([[1.0], sub["surv_lower"].to_numpy(dtype="float64")])
-            hi = np.concatenate([[1.0], sub["surv_upper"].to_numpy(dtype="float64")])
-            label = text["within"] if cat == "within" else text["high"].format(thr=100.0 * threshold)
-            colour = LINE_PALETTE[k]
-            ax.step(t, y, where="post", color=colour, linestyle=LINESTYLES[k], label=label)
-            ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.2, linewidth=0)
-            y_row = -0.32 - 0.07 * k
-            ax.annotate(label, xy=(0.0, y_row), xycoords="axes fraction", ha="right", va="top", fontsize="small",
-                        annotation_clip=False)
-            risk = released.loc[(released["category"] == cat) & released["n_at_risk"].notna()]
-            for tt, n in zip(risk["time"], risk["n_at_risk"], strict=True):
-                ax.annotate(T.format_number(float(n), decimals=0, lang=lang), xy=(tt, y_row),
-                            xycoords=("data", "axes fraction"), ha="center", va="top", fontsize="x-small",
-                            annotation_clip=False)
-        ax.annotate(text["at_risk"], xy=(0.0, -0.25), xycoords="axes fraction", ha="left", va="top",
-                    fontsize="small", style="italic", annotation_clip=False)
-        ax.legend(loc="lower left")
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0, symbol=""))
-        ax.set_ylabel(text["surv"])
-        ax.set_xlabel(text["year_after"])
-        ax.set_xlim(0, 7.4)
-        ax.set_xticks(list(range(1, 8)))
+        F.plot_survival(released, threshold=threshold, lang=lang, ax=ax)
     return fig
-
-
-def _figure_log(name: str, data: str, decision: str, rule: str) -> dict:
-    return {"artefact": f"{name}.pdf/.png", "cell": "figure", "rule": rule, "count": float("nan"),
-            "measure": float("nan"), "limit": float("nan"), "decision": decision}
-
-
-def gated_figures(
-    study: Study, checked: Mapping[str, Checked], failures: Mapping[str, str], *, lang: str = "en",
-    options: Options | None = None,
-) -> tuple[dict[str, Figure], dict[str, str], pd.DataFrame]:
-    """Draw the figures whose data passed the gate (the survival figures from their gated data).
-
-    Returns
-    -------
-    figures : dict
-        Name -> Figure.
-    not_drawn : dict
-        Name -> reason.
-    log : pandas.DataFrame
-        One disclosure-log row per figure.
-    """
-    figures: dict[str, Figure] = {}
-    not_drawn: dict[str, str] = {}
-    rows = []
-    for name in F.FIGURES:
-        data = f"{name}_data.csv"
-        if data in failures:
-            not_drawn[name] = failures[data]
-            continue
-        if name in KM_FIGURES:
-            figures[name] = draw_gated_survival(checked[data].released, lang=lang)
-            rows.append(_figure_log(name, data, "release", f"drawn from the gated {data}"))
-            continue
-        if checked[data].needs_suppression:
-            not_drawn[name] = f"disclosure: {data} needed suppression (see disclosure_log.csv)"
-            rows.append(_figure_log(name, data, "suppress", f"not drawn: {data} needed suppression"))
-            continue
-        try:
-            extra = {"population": options.figure_7_population} if name == "figure_7" and options else {}
-            figures[name] = F.draw(name, study.frames, lang=lang, **extra)
-        except ValueError as exc:  # ContractError / ConvergenceError of the survival engine
-            not_drawn[name] = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-            continue
-        rows.append(_figure_log(name, data, "release", f"data {data} released as computed"))
-    return figures, not_drawn, pd.DataFrame(rows, columns=list(LOG_COLUMNS))
 
 
 # ----------------------------------------------------------------------------
@@ -380,37 +188,30 @@ def run(args: argparse.Namespace) -> int:
 
     options = Options(table_5_window=args.table5_window, table_b4_among=args.table_b4_among,
                       figure_7_population=args.figure7_population)
-    checked, not_written = checked_exports(study, rules=rules, options=options)
-    gate = Gate(checked, rules, strict)
+    # the one export gate (cohorts.report.exports), as in the notebooks: every table and figure is gated,
+    # and every figure drawn from its released data; here all are written together, atomically
+    exporter = Exporter(study, out, strict=strict, rules=rules, lang=args.lang, options=options)
+    results = exporter.prepare_all()
+    gate = exporter.gate(results)
     gate.enforce()  # strict mode: nothing is written when any artefact needed suppression
-    figures, not_drawn, figure_log = gated_figures(study, checked, not_written, lang=args.lang, options=options)
-    for name, reason in {**not_written, **not_drawn}.items():
+    not_written = {k: v for r in results for k, v in r.not_written.items()}
+    for name, reason in not_written.items():
         print(f"cohorts reproduce: warning: {name} not written: {reason}", file=sys.stderr)
 
     targets = load_targets()
-    results = StudyResults(study.cohorts, study.panel, study.stock, scale=study.scale, options=options)
-    comparison = compare(results, targets=targets)
+    study_results = StudyResults(study.cohorts, study.panel, study.stock, scale=study.scale, options=options)
+    comparison = compare(study_results, targets=targets)
     n_excluded = len(targets) - len(comparable_targets(targets))
     summary = summarize(comparison, worst=args.worst, n_excluded=n_excluded, scale=study.scale)
     comparison_row = {"artefact": "comparison.csv", "cell": "all", "count": float("nan"), "measure": float("nan"),
                       "limit": float("nan"),
                       "rule": "reproduced numbers not covered by the cell rules: written only when not strict",
                       "decision": "withheld" if strict else "written unchecked (not strict)"}
-    disclosure_log = pd.concat([gate.log, figure_log, pd.DataFrame([comparison_row], columns=list(LOG_COLUMNS))],
-                               ignore_index=True)
+    disclosure_log = log_frame([*(r.log for r in results), pd.DataFrame([comparison_row], columns=list(LOG_COLUMNS))])
 
     writers: dict[str, object] = {}
-    for name in checked:
-        folder = "tables"
-        writers[f"{folder}/{name}"] = _csv_writer(gate.published(name))
-        if name.startswith("table_"):
-            released = checked[name].released
-            stem = name.removesuffix(".csv")
-            formatted = T.format_table(released, lang=args.lang, marker=rules.marker).reset_index()
-            writers[f"{folder}/{stem}_formatted.csv"] = _csv_writer(formatted)
-            writers[f"{folder}/{stem}.tex"] = _text_writer(T.to_latex(released, lang=args.lang, marker=rules.marker))
-    for name, fig in figures.items():
-        writers.update(figure_writers(fig, f"figures/{name}"))
+    for r in results:
+        writers.update(r.writers)
     if not strict:
         writers["comparison.csv"] = _csv_writer(comparison)
     writers["disclosure_log.csv"] = _csv_writer(disclosure_log)
@@ -430,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
         "lang": args.lang,
         "options": configuration["options"],
         "rows": {"cohorts": len(study.cohorts), "panel": len(study.panel), "stock": len(study.stock)},
-        "not_written": {**not_written, **not_drawn, **withheld},
+        "not_written": {**not_written, **withheld},
         "disclosure": {"strict": strict, "artefacts_needing_suppression": sorted(gate.needing())},
         "comparison": {
             "compared": int((comparison["status"] == "compared").sum()),
@@ -458,14 +259,16 @@ def run(args: argparse.Namespace) -> int:
         for stale in sorted((out / folder).glob("*")):
             if stale.is_file() and f"{folder}/{stale.name}" not in writers:
                 stale.unlink()
-    for fig in figures.values():
-        fig.clear()
+    for r in results:
+        if r.figure is not None:
+            r.figure.clear()
     log(f"tables and figures: {out / 'tables'}, {out / 'figures'} ({len(writers)} files, "
         f"{time.perf_counter() - t0:.1f} s); disclosure log: {out / 'disclosure_log.csv'}")
     if args.paper is not None:
         for folder in ("tables", "figures"):
             copy_files([out / n for n in writers if n.startswith(f"{folder}/")], Path(args.paper) / folder)
-        log(f"paper exports: {args.paper}/figures, {args.paper}/tables")
+        copy_files([out / "disclosure_log.csv"], Path(args.paper))  # the log of what the paper folder holds
+        log(f"paper exports: {args.paper}/figures, {args.paper}/tables, {args.paper}/disclosure_log.csv")
     print(f"cohorts reproduce: {out}/{'comparison.csv' if not strict else 'manifest.json'} "
           f"({time.perf_counter() - t0:.1f} s)")
     print(summary)

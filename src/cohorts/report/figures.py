@@ -7,6 +7,16 @@ None) and returns that Axes.  Nothing is shown or saved here; export with
 :mod:`cohorts.report.tables` (``*_data`` functions), so what is plotted is
 what is tested.
 
+Each figure is drawn by a ``plot_*`` function from its data frame alone
+(``figure_1`` computes :func:`~cohorts.report.tables.figure_1_data` and calls
+:func:`plot_figure_1`, and so on).  The export gate
+(:mod:`cohorts.report.exports`) draws every exported figure with
+:func:`draw_data` from the data *as released* by the disclosure gate: a
+suppressed cell is missing (NaN, with a ``disclosure`` note) and is drawn as
+a gap marked ``x`` (a blank hatched grid cell, an omitted bar segment, an
+omitted line or curve point), so a figure and its ``<name>_data.csv`` show
+the same numbers.
+
 Labels are English by default; ``lang="nl"`` gives the report's Dutch.  The
 interpretation choices (Figure 7 on starters, >= 90% in Figures 3 and B2,
 duration 1 = origination year) are documented in
@@ -28,8 +38,21 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from cohorts import columns as C
 from cohorts.classify import DEFAULT_EDGES, QUADRANTS
+from cohorts.disclosure import NOTE, suppressed_rows
 from cohorts.report import tables as T
-from cohorts.report.style import LINE_PALETTE, LINESTYLES, MARKERS, PALETTE, house_style, luminance, new_figure
+from cohorts.report.style import (
+    LINE_PALETTE,
+    LINESTYLES,
+    MARKERS,
+    PALETTE,
+    SEQUENTIAL_CMAP,
+    house_style,
+    luminance,
+    new_figure,
+)
+
+#: What a suppressed cell, bar or point shows in a figure (the gate's default marker).
+MARKER = "x"
 
 _TEXT = {
     "en": {
@@ -66,6 +89,8 @@ _TEXT = {
         "new_high": "new, LTI > 100%",
         "starters_high": "first-time buyers, LTI > 100%",
         "cohort_arrears": "cumulative arrears {h} yr after origination (%)",
+        "suppressed": "{marker}: not shown (disclosure control)",
+        "refused": "model not shown (disclosure control)",
     },
     "nl": {
         "lti_util": "LTI-benutting",
@@ -101,6 +126,8 @@ _TEXT = {
         "new_high": "nieuw, LTI > 100%",
         "starters_high": "koopstarters, LTI > 100%",
         "cohort_arrears": "achterstand {h} jaar na afsluiten (%)",
+        "suppressed": "{marker}: niet getoond (geheimhouding)",
+        "refused": "model niet getoond (geheimhouding)",
     },
 }
 #: Figure labels in English (``"en"``) and Dutch (``"nl"``).
@@ -137,8 +164,109 @@ def _pct_axis(ax: Axes, axis: str = "y", *, xmax: float = 100.0) -> None:
 
 
 # --------------------------------------------------------------------------
+# gated data: suppressed cells are missing and drawn as gaps
+# --------------------------------------------------------------------------
+def suppressed(data: pd.DataFrame) -> np.ndarray:
+    """Boolean mask of the rows of figure data that the disclosure gate suppressed, pooled or cut.
+
+    Rows of gated data carry a ``disclosure`` note: empty where released as
+    computed, ``empty: ...`` for a population without units (no number
+    exists, which is not a suppression), else what the gate did.  Data that
+    did not pass the gate (no ``disclosure`` column) has no suppressed rows.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Figure data, as computed or as released by
+        :func:`cohorts.disclosure.gate_figure_data`.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (len(data),)
+    """
+    if NOTE not in data.columns:
+        return np.zeros(len(data), dtype=bool)
+    return suppressed_rows(data)
+
+
+def _values(series: pd.Series) -> np.ndarray:
+    """Numbers as float64, the marker and missing values as NaN."""
+    return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+
+
+def _note_suppressed(ax: Axes, *, lang: str) -> None:
+    """The legend of the marker, above the upper right corner of the axes."""
+    ax.annotate(_t(lang, "suppressed", marker=MARKER), xy=(1.0, 1.04), xycoords="axes fraction", ha="right",
+                va="bottom", fontsize="x-small", style="italic", annotation_clip=False)
+
+
+def _mark_points(ax: Axes, x: Sequence[float], *, colour: str) -> None:
+    """The marker at each omitted point, just above the x-axis."""
+    for xx in x:
+        ax.annotate(MARKER, xy=(float(xx), 0.02), xycoords=("data", "axes fraction"), ha="center", va="bottom",
+                    fontsize="x-small", color=colour, annotation_clip=False)
+
+
+# --------------------------------------------------------------------------
 # Figure 1
 # --------------------------------------------------------------------------
+def plot_figure_1(
+    data: pd.DataFrame,
+    *,
+    lti_edges: Sequence[float] = DEFAULT_EDGES,
+    ltv_edges: Sequence[float] = DEFAULT_EDGES,
+    lang: str = "en",
+    ax: Axes,
+) -> Axes:
+    """Figure 1 drawn from its data (:func:`cohorts.report.tables.figure_1_data`, gated or not).
+
+    A suppressed cell is left blank, hatched and labelled with the marker
+    ``x``; a cell of an empty population shows ``-``.
+    """
+    import matplotlib as mpl
+
+    lti_order = list(data["lti_category"].cat.categories) if isinstance(data["lti_category"].dtype,
+                                                                         pd.CategoricalDtype) \
+        else list(pd.unique(data["lti_category"]))
+    ltv_order = list(data["ltv_category"].cat.categories) if isinstance(data["ltv_category"].dtype,
+                                                                         pd.CategoricalDtype) \
+        else list(pd.unique(data["ltv_category"]))
+    work = data.assign(_share=_values(data["share"]), _gap=suppressed(data).astype("float64"))
+    grid = work.pivot(index="lti_category", columns="ltv_category", values="_share").loc[lti_order, ltv_order]
+    gaps = work.pivot(index="lti_category", columns="ltv_category", values="_gap").loc[lti_order, ltv_order]
+    values = grid.to_numpy(dtype="float64")
+    hidden = gaps.to_numpy(dtype="float64") > 0
+    vmax = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+    cmap = mpl.colormaps[SEQUENTIAL_CMAP].with_extremes(bad="white")
+    ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0.0, vmax=max(vmax, 1e-9), aspect="auto")
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            if hidden[i, j]:
+                ax.add_patch(mpl.patches.Rectangle((j - 0.5, i - 0.5), 1.0, 1.0, facecolor="white",
+                                                   edgecolor="#BBBBBB", hatch="////", linewidth=0.0))
+                ax.text(j, i, MARKER, ha="center", va="center", fontsize=6, color="black")
+                continue
+            if not np.isfinite(v):
+                ax.text(j, i, "-", ha="center", va="center", fontsize=6, color="black")
+                continue
+            colour = cmap(v / vmax if vmax > 0 else 0.0)
+            text_colour = "black" if luminance(mpl.colors.to_hex(colour)) > 0.5 else "white"
+            ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=6, color=text_colour)
+    ax.set_xticks(range(values.shape[1]), [str(c) for c in grid.columns], rotation=45, ha="right")
+    ax.set_yticks(range(values.shape[0]), [str(c) for c in grid.index])
+    ax.set_xlabel(_t(lang, "ltv_util"))
+    ax.set_ylabel(_t(lang, "lti_util"))
+    for edges, line in ((list(lti_edges), ax.axhline), (list(ltv_edges), ax.axvline)):
+        if 1.0 in edges:
+            line(edges.index(1.0) + 0.5, color="white", linewidth=1.2)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(True)
+    if hidden.any():
+        _note_suppressed(ax, lang=lang)
+    return ax
+
+
 @_styled(width="double", aspect=0.5)
 def figure_1(
     cohorts: pd.DataFrame,
@@ -170,55 +298,52 @@ def figure_1(
     matplotlib.axes.Axes
     """
     data = T.figure_1_data(cohorts, year=year, lti_edges=lti_edges, ltv_edges=ltv_edges)
-    grid = data.pivot(index="lti_category", columns="ltv_category", values="share")
-    grid = grid.loc[data["lti_category"].cat.categories, data["ltv_category"].cat.categories]
-    values = grid.to_numpy(dtype="float64")
-    vmax = np.nanmax(values) if np.isfinite(values).any() else 1.0
-    ax.imshow(values, cmap="cividis", vmin=0.0, vmax=max(vmax, 1e-9), aspect="auto")
-    import matplotlib as mpl
-
-    cmap = mpl.colormaps["cividis"]
-    for i in range(values.shape[0]):
-        for j in range(values.shape[1]):
-            v = values[i, j]
-            colour = cmap(v / vmax if vmax > 0 else 0.0)
-            text_colour = "black" if luminance(mpl.colors.to_hex(colour)) > 0.5 else "white"
-            ax.text(j, i, "-" if not np.isfinite(v) else f"{v:.1f}", ha="center", va="center", fontsize=6,
-                    color=text_colour)
-    ax.set_xticks(range(values.shape[1]), list(grid.columns), rotation=45, ha="right")
-    ax.set_yticks(range(values.shape[0]), list(grid.index))
-    ax.set_xlabel(_t(lang, "ltv_util"))
-    ax.set_ylabel(_t(lang, "lti_util"))
-    for edges, line in ((list(lti_edges), ax.axhline), (list(ltv_edges), ax.axvline)):
-        if 1.0 in edges:
-            line(edges.index(1.0) + 0.5, color="white", linewidth=1.2)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(True)
-    return ax
+    return plot_figure_1(data, lti_edges=lti_edges, ltv_edges=ltv_edges, lang=lang, ax=ax)
 
 
 # --------------------------------------------------------------------------
 # Figures 2, 3, B1, B2
 # --------------------------------------------------------------------------
-def _quadrant_figure(
-    cohorts: pd.DataFrame, *, cut: float, strict: bool, population: str, lang: str, ax: Axes | None
-) -> Axes:
-    data = T.quadrant_data(cohorts, cut=cut, strict=strict, population=population)
-    wide = data.pivot(index=C.COHORT, columns="quadrant", values="share").reindex(columns=list(QUADRANTS))
-    wide = wide.reindex(list(C.COHORT_YEARS))
-    x = np.arange(len(wide))
-    bottom = np.zeros(len(wide))
+def plot_quadrants(data: pd.DataFrame, *, population: str = "new", lang: str = "en", ax: Axes) -> Axes:
+    """Figures 2, 3, B1, B2 drawn from their data (:func:`cohorts.report.tables.quadrant_data`, gated or not).
+
+    Stacked bars of the quadrant shares per cohort.  A suppressed quadrant is
+    omitted (the released quadrants of that cohort are stacked without it) and
+    the cohort's bar is labelled with the marker ``x``; a cohort without
+    mortgages has bars of height 0.
+    """
+    work = data.assign(_share=_values(data["share"]), _gap=suppressed(data).astype("float64"),
+                       quadrant=data["quadrant"].astype(str), cohort=data[C.COHORT].astype(int))
+    share = work.pivot(index=C.COHORT, columns="quadrant", values="_share").reindex(
+        index=list(C.COHORT_YEARS), columns=list(QUADRANTS))
+    gaps = work.pivot(index=C.COHORT, columns="quadrant", values="_gap").reindex(
+        index=list(C.COHORT_YEARS), columns=list(QUADRANTS)).fillna(0.0) > 0
+    x = np.arange(len(share))
+    bottom = np.zeros(len(share))
     for k, q in enumerate(QUADRANTS):
-        v = np.nan_to_num(wide[q].to_numpy(dtype="float64"))
-        ax.bar(x, v, bottom=bottom, color=PALETTE[k], edgecolor="white", linewidth=0.4, width=0.75,
-               label=_t(lang, q))
-        bottom += v
-    ax.set_xticks(x, [str(y) for y in wide.index])
+        shown = ~gaps[q].to_numpy()
+        v = np.nan_to_num(share[q].to_numpy(dtype="float64"))  # an empty population: a bar of height 0
+        ax.bar(x[shown], v[shown], bottom=bottom[shown], color=PALETTE[k], edgecolor="white", linewidth=0.4,
+               width=0.75, label=_t(lang, q))
+        bottom[shown] += v[shown]
+    hidden = gaps.to_numpy().any(axis=1)
+    for xx, top in zip(x[hidden], bottom[hidden], strict=True):
+        ax.text(float(xx), float(top) + 1.0, MARKER, ha="center", va="bottom", fontsize="x-small")
+    ax.set_xticks(x, [str(y) for y in share.index])
     ax.set_xlabel(_t(lang, "cohort"))
     ax.set_ylabel(_t(lang, "share_starters" if population == "starters" else "share_new"))
     ax.set_ylim(0, 100)
     ax.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=1.0)
+    if hidden.any():
+        _note_suppressed(ax, lang=lang)
     return ax
+
+
+def _quadrant_figure(
+    cohorts: pd.DataFrame, *, cut: float, strict: bool, population: str, lang: str, ax: Axes
+) -> Axes:
+    data = T.quadrant_data(cohorts, cut=cut, strict=strict, population=population)
+    return plot_quadrants(data, population=population, lang=lang, ax=ax)
 
 
 @_styled(aspect=0.9)
@@ -252,15 +377,44 @@ def figure_b2(cohorts: pd.DataFrame, *, strict: bool = False, lang: str = "en", 
 # --------------------------------------------------------------------------
 # Figures 4, 5, 6
 # --------------------------------------------------------------------------
-def _group_lines(data: pd.DataFrame, *, scale: float, lang: str, ax: Axes) -> Axes:
+def plot_group_lines(data: pd.DataFrame, *, scale: float = 1.0, lang: str = "en", ax: Axes) -> Axes:
+    """Figures 4 and 5 drawn from their tidy data (``group, cohort, value``; gated or not).
+
+    One line per group over the cohorts; a suppressed point is omitted (the
+    line has a gap there) and marked ``x`` above the x-axis.  Values are
+    divided by ``scale``.
+    """
+    hidden_any = False
+    gaps = suppressed(data)
     for k, group in enumerate(pd.unique(data["group"])):
-        sub = data.loc[data["group"] == group].sort_values("cohort")
-        ax.plot(sub["cohort"], sub["value"] / scale, color=LINE_PALETTE[k % len(LINE_PALETTE)],
-                linestyle=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)],
-                label=_t(lang, group))
+        hit = (data["group"] == group).to_numpy()
+        sub = data.loc[hit].assign(_gap=gaps[hit]).sort_values("cohort")
+        colour = LINE_PALETTE[k % len(LINE_PALETTE)]
+        ax.plot(sub["cohort"].astype(int).to_numpy(), _values(sub["value"]) / scale, color=colour,
+                linestyle=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)], label=_t(lang, group))
+        if sub["_gap"].any():
+            hidden_any = True
+            _mark_points(ax, sub.loc[sub["_gap"], "cohort"].astype(int).tolist(), colour=colour)
     ax.set_xticks(list(C.COHORT_YEARS))
     ax.set_xlabel(_t(lang, "cohort"))
     ax.legend()
+    if hidden_any:
+        _note_suppressed(ax, lang=lang)
+    return ax
+
+
+def plot_figure_4(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
+    """Figure 4 drawn from its data (:func:`cohorts.report.tables.income_data`, gated or not)."""
+    plot_group_lines(data, scale=1000.0, lang=lang, ax=ax)
+    ax.set_ylabel(_t(lang, "income"))
+    return ax
+
+
+def plot_figure_5(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
+    """Figure 5 drawn from its data (:func:`cohorts.report.tables.interest_only_data`, gated or not)."""
+    plot_group_lines(data, scale=1.0, lang=lang, ax=ax)
+    ax.set_ylabel(_t(lang, "share_households"))
+    ax.set_ylim(0, 100)
     return ax
 
 
@@ -269,9 +423,7 @@ def figure_4(
     cohorts: pd.DataFrame, *, groups: Sequence[str] = T.GROUPS, lang: str = "en", ax: Axes | None = None
 ) -> Axes:
     """Figure 4: mean gross household income by cohort for each group (euro 1,000)."""
-    _group_lines(T.income_data(cohorts, groups=groups), scale=1000.0, lang=lang, ax=ax)
-    ax.set_ylabel(_t(lang, "income"))
-    return ax
+    return plot_figure_4(T.income_data(cohorts, groups=groups), lang=lang, ax=ax)
 
 
 @_styled()
@@ -279,9 +431,39 @@ def figure_5(
     cohorts: pd.DataFrame, *, groups: Sequence[str] = T.GROUPS, lang: str = "en", ax: Axes | None = None
 ) -> Axes:
     """Figure 5: share of households with (partly) interest-only mortgages by cohort and group."""
-    _group_lines(T.interest_only_data(cohorts, groups=groups), scale=1.0, lang=lang, ax=ax)
-    ax.set_ylabel(_t(lang, "share_households"))
-    ax.set_ylim(0, 100)
+    return plot_figure_5(T.interest_only_data(cohorts, groups=groups), lang=lang, ax=ax)
+
+
+def plot_figure_6(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
+    """Figure 6 drawn from its data (:func:`cohorts.report.tables.income_growth_data`, gated or not).
+
+    The first group is drawn with its interquartile range, the N per year of
+    the first group under the x-axis.  A suppressed year is omitted (gap) and
+    its N shows the marker ``x``.
+    """
+    groups = list(pd.unique(data["group"]))
+    gaps = suppressed(data)
+    for k, group in enumerate(groups):
+        hit = (data["group"] == group).to_numpy()
+        sub = data.loc[hit]
+        k_ = sub[C.YEARS_SINCE_ORIGINATION].astype(int).to_numpy()
+        ax.plot(k_, _values(sub["median_growth"]), color=PALETTE[k], linestyle=LINESTYLES[k], marker=MARKERS[k],
+                label=_t(lang, group))
+        if k == 0:
+            ax.fill_between(k_, _values(sub["p25_growth"]), _values(sub["p75_growth"]), color=PALETTE[k],
+                            alpha=0.15, linewidth=0)
+    first = data.loc[(data["group"] == groups[0]).to_numpy()] if groups else data
+    years = first[C.YEARS_SINCE_ORIGINATION].astype(int).tolist()
+    ns = _values(first["n"])
+    labels = [f"{k}\n{MARKER if not np.isfinite(n) else T.format_number(float(n), decimals=0, lang=lang)}"
+              for k, n in zip(years, ns, strict=True)]
+    ax.set_xticks(years, labels, fontsize="x-small")
+    ax.set_xlabel(_t(lang, "years_since_n"))
+    ax.set_ylabel(_t(lang, "growth"))
+    ax.axhline(0.0, color="grey", linewidth=0.5)
+    ax.legend()
+    if gaps.any():
+        _note_suppressed(ax, lang=lang)
     return ax
 
 
@@ -301,29 +483,47 @@ def figure_6(
     x-axis for the first group.
     """
     data = T.income_growth_data(panel, groups=groups, max_years=max_years)
-    for k, group in enumerate(groups):
-        sub = data.loc[data["group"] == group]
-        k_ = sub[C.YEARS_SINCE_ORIGINATION].to_numpy()
-        ax.plot(k_, sub["median_growth"], color=PALETTE[k], linestyle=LINESTYLES[k], marker=MARKERS[k],
-                label=_t(lang, group))
-        if k == 0:
-            ax.fill_between(k_, sub["p25_growth"], sub["p75_growth"], color=PALETTE[k], alpha=0.15, linewidth=0)
-    first = data.loc[data["group"] == groups[0]]
-    ax.set_xticks(first[C.YEARS_SINCE_ORIGINATION].tolist(),
-                  [f"{k}\n{T.format_number(float(n), decimals=0, lang=lang)}"
-                   for k, n in zip(first[C.YEARS_SINCE_ORIGINATION], first["n"], strict=True)],
-                  fontsize="x-small")
-    ax.set_xlabel(_t(lang, "years_since_n"))
-    ax.set_ylabel(_t(lang, "growth"))
-    ax.axhline(0.0, color="grey", linewidth=0.5)
-    ax.legend()
-    return ax
+    return plot_figure_6(data, lang=lang, ax=ax)
 
 
 # --------------------------------------------------------------------------
 # Figure 7
 # --------------------------------------------------------------------------
 FIGURE_7_THRESHOLDS: tuple[float, ...] = tuple(np.round(np.arange(0.4, 1.501, 0.05), 2))
+
+
+def plot_figure_7(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
+    """Figure 7 drawn from its data (:func:`cohorts.report.tables.arrears_threshold_data`, gated or not).
+
+    A suppressed threshold is omitted from both lines (a gap) and marked
+    ``x``; the N in the legend is that of a released threshold (``x`` when
+    none is released).
+    """
+    data = data.sort_values("threshold")
+    gaps = suppressed(data)
+    x = 100.0 * data["threshold"].to_numpy(dtype="float64")
+    ax.plot(x, _values(data["share_events"]), color=PALETTE[0], linestyle="-", marker=MARKERS[0],
+            label=_t(lang, "arrears"))
+    ax.plot(x, _values(data["share_mortgages"]), color=PALETTE[1], linestyle="--", label=_t(lang, "share_mortgages"))
+    if len(x):  # also when every point is suppressed (no data to scale the axis to)
+        ax.set_xlim(float(x.min()) - 2.5, float(x.max()) + 2.5)
+    ax.set_xlabel(_t(lang, "threshold"))
+    ax.set_ylabel(_t(lang, "share_arrears"))
+    ax.set_ylim(0, 100)
+    ax.axvline(100.0, color="grey", linewidth=0.5)
+    n_events, n_mort = _values(data["n_events"]), _values(data["n_mortgages"])
+    shown = np.isfinite(n_events) & np.isfinite(n_mort)
+    if not len(data):
+        title = "N = 0 / 0"
+    elif shown.any():
+        title = f"N = {int(n_events[shown][0]):,} / {int(n_mort[shown][0]):,}"
+    else:
+        title = f"N = {MARKER} / {MARKER}"
+    ax.legend(title=title)
+    if gaps.any():
+        _mark_points(ax, x[gaps], colour=PALETTE[0])
+        _note_suppressed(ax, lang=lang)
+    return ax
 
 
 @_styled()
@@ -342,17 +542,7 @@ def figure_7(
     mortgages above each threshold is drawn for reference.
     """
     data = T.arrears_threshold_data(cohorts, population=population, thresholds=thresholds)
-    x = 100.0 * data["threshold"].to_numpy()
-    ax.plot(x, data["share_events"], color=PALETTE[0], linestyle="-", marker=MARKERS[0], label=_t(lang, "arrears"))
-    ax.plot(x, data["share_mortgages"], color=PALETTE[1], linestyle="--", label=_t(lang, "share_mortgages"))
-    ax.set_xlabel(_t(lang, "threshold"))
-    ax.set_ylabel(_t(lang, "share_arrears"))
-    ax.set_ylim(0, 100)
-    ax.axvline(100.0, color="grey", linewidth=0.5)
-    n_events = int(data["n_events"].iloc[0]) if len(data) else 0
-    n_mort = int(data["n_mortgages"].iloc[0]) if len(data) else 0
-    ax.legend(title=f"N = {n_events:,} / {n_mort:,}")
-    return ax
+    return plot_figure_7(data, lang=lang, ax=ax)
 
 
 # --------------------------------------------------------------------------
@@ -370,6 +560,44 @@ def _at_risk_table(ax: Axes, at: pd.DataFrame, *, lang: str) -> None:
             ax.annotate(T.format_number(float(n), decimals=0, lang=lang), xy=(t, y),
                         xycoords=("data", "axes fraction"), ha="center", va="top", fontsize="x-small",
                         annotation_clip=False)
+
+
+def plot_survival(data: pd.DataFrame, *, threshold: float = 1.0, lang: str = "en", ax: Axes) -> Axes:
+    """Figures 8 and 9 drawn from their data (:func:`cohorts.report.tables.survival_data`, gated or not).
+
+    Only released points are drawn: a pooled step is drawn at the step it was
+    pooled into, a cut curve ends at its last released point; the numbers at
+    risk are those of the data (a hidden number is not printed).
+    """
+    gaps = suppressed(data)
+    shown = data.loc[~gaps]
+    for k, cat in enumerate(("within", "high")):
+        sub = shown.loc[shown["category"] == cat].sort_values("time")
+        t = np.concatenate([[0.0], sub["time"].to_numpy(dtype="float64")])
+        y = np.concatenate([[1.0], _values(sub["surv"])])
+        lo = np.concatenate([[1.0], _values(sub["surv_lower"])])
+        hi = np.concatenate([[1.0], _values(sub["surv_upper"])])
+        label = _t(lang, "within") if cat == "within" else _t(lang, "high", thr=100.0 * threshold)
+        colour = LINE_PALETTE[k]
+        ax.step(t, y, where="post", color=colour, linestyle=LINESTYLES[k], label=label)
+        ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.2, linewidth=0)
+        y_row = -0.32 - 0.07 * k
+        ax.annotate(label, xy=(0.0, y_row), xycoords="axes fraction", ha="right", va="top", fontsize="small",
+                    annotation_clip=False)
+        risk = data.loc[(data["category"] == cat).to_numpy() & np.isfinite(_values(data["n_at_risk"]))]
+        for tt, n in zip(risk["time"], _values(risk["n_at_risk"]), strict=True):
+            ax.annotate(T.format_number(float(n), decimals=0, lang=lang), xy=(tt, y_row),
+                        xycoords=("data", "axes fraction"), ha="center", va="top", fontsize="x-small",
+                        annotation_clip=False)
+    ax.annotate(_t(lang, "at_risk"), xy=(0.0, -0.25), xycoords="axes fraction", ha="left", va="top",
+                fontsize="small", style="italic", annotation_clip=False)
+    ax.legend(loc="lower left")
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0, symbol=""))
+    ax.set_ylabel(_t(lang, "surv"))
+    ax.set_xlabel(_t(lang, "year_after"))
+    ax.set_xlim(0, 7.4)
+    ax.set_xticks(list(range(1, 8)))
+    return ax
 
 
 def _survival_figure(
@@ -418,6 +646,59 @@ def figure_9(
     return _survival_figure(cohorts, starters=True, threshold=threshold, lang=lang, ax=ax, ci=ci)
 
 
+def _points_with_intervals(
+    ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, *, k: int, label: str,
+    hidden: np.ndarray,
+) -> bool:
+    """Points with intervals at the released ``x``; the omitted (``hidden``) points marked ``x``."""
+    shown = np.isfinite(y)
+    err = np.vstack([np.nan_to_num(y[shown] - lo[shown]), np.nan_to_num(hi[shown] - y[shown])])
+    ax.errorbar(x[shown], y[shown], yerr=err, fmt=MARKERS[k], color=PALETTE[k], capsize=2,
+                linestyle=LINESTYLES[k], label=label)
+    if hidden.any():
+        _mark_points(ax, x[hidden], colour=PALETTE[k])
+    return bool(hidden.any())
+
+
+def _percent_floor(ax: Axes, values: pd.Series) -> None:
+    """A y-axis of percentages from 0 (0 to 10 when no point is released)."""
+    if np.isfinite(_values(values)).any():
+        ax.set_ylim(bottom=0.0)
+    else:
+        ax.set_ylim(0.0, 10.0)
+
+
+def plot_figure_sweep(data: pd.DataFrame, *, horizon: int | None = None, lang: str = "en", ax: Axes) -> Axes:
+    """The threshold sweep drawn from its data (:func:`cohorts.report.tables.threshold_sweep_data`, gated or not).
+
+    Points with 95% intervals above and at/below each threshold at one
+    ``horizon`` (default: the largest time in the data); a suppressed point
+    is omitted and marked ``x``.
+    """
+    h = int(data["time"].max()) if horizon is None and len(data) else int(horizon or 0)
+    data = data.loc[(data["time"] == h).to_numpy()]
+    gaps = suppressed(data)
+    hidden_any = False
+    for k, (group, key) in enumerate((("within", "below"), ("above", "above"))):
+        hit = (data["group"] == group).to_numpy()
+        sub = data.loc[hit].assign(_gap=gaps[hit]).sort_values("threshold")
+        x = 100.0 * sub["threshold"].to_numpy(dtype="float64") + (1.0 if k else -1.0)
+        hidden_any |= _points_with_intervals(
+            ax, x, 100.0 * _values(sub["km_cum_inc"]), 100.0 * _values(sub["km_cum_inc_lower"]),
+            100.0 * _values(sub["km_cum_inc_upper"]), k=k, label=_t(lang, key), hidden=sub["_gap"].to_numpy())
+    ticks = sorted(100.0 * float(t) for t in pd.unique(data["threshold"]))
+    ax.set_xticks(ticks)
+    if ticks:
+        ax.set_xlim(ticks[0] - 5.0, ticks[-1] + 5.0)
+    _percent_floor(ax, data["km_cum_inc"])
+    ax.set_xlabel(_t(lang, "lti_threshold"))
+    ax.set_ylabel(_t(lang, "cum_inc", h=h - 1))
+    ax.legend()
+    if hidden_any:
+        _note_suppressed(ax, lang=lang)
+    return ax
+
+
 @_styled()
 def figure_sweep(
     cohorts: pd.DataFrame,
@@ -434,19 +715,39 @@ def figure_sweep(
     and 80% (7.6%) after 6 years (duration 7).
     """
     data = T.threshold_sweep_data(cohorts, thresholds=thresholds, horizon=horizon, starters=starters)
-    for k, (group, key) in enumerate((("within", "below"), ("above", "above"))):
-        sub = data.loc[data["group"] == group].sort_values("threshold")
-        x = 100.0 * sub["threshold"].to_numpy() + (1.0 if k else -1.0)
-        y = 100.0 * sub["km_cum_inc"].to_numpy()
-        lo = 100.0 * sub["km_cum_inc_lower"].to_numpy()
-        hi = 100.0 * sub["km_cum_inc_upper"].to_numpy()
-        err = np.vstack([np.nan_to_num(y - lo), np.nan_to_num(hi - y)])
-        ax.errorbar(x, y, yerr=err, fmt=MARKERS[k], color=PALETTE[k], capsize=2, linestyle=LINESTYLES[k],
-                    label=_t(lang, key))
+    plot_figure_sweep(data, horizon=horizon, lang=lang, ax=ax)
     ax.set_xticks([100.0 * t for t in thresholds])
-    ax.set_xlabel(_t(lang, "lti_threshold"))
-    ax.set_ylabel(_t(lang, "cum_inc", h=horizon - 1))
-    ax.legend()
+    return ax
+
+
+def plot_figure_cox(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
+    """The Cox forest plot drawn from its data (:func:`cohorts.report.tables.cox_data`, gated or not).
+
+    A model refused by the disclosure gate (one row with its reason) is not
+    drawn; the axes say so.
+    """
+    hr = _values(data["hr"])
+    shown = np.isfinite(hr) & ~suppressed(data)
+    sub = data.loc[shown]
+    y = np.arange(len(sub))[::-1]
+    hr = hr[shown]
+    xerr = np.vstack([hr - _values(sub["hr_lower"]), _values(sub["hr_upper"]) - hr])
+    if len(sub):
+        ax.errorbar(hr, y, xerr=xerr, fmt="o", color=PALETTE[0], capsize=2)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    else:
+        ax.text(0.5, 0.5, _t(lang, "refused"), ha="center", va="center", transform=ax.transAxes,
+                fontsize="small", style="italic")
+    ax.axvline(1.0, color="grey", linewidth=0.6)
+    ax.set_yticks(y, [str(c) for c in sub["covariate"]])
+    ax.set_xlabel(_t(lang, "hr"))
+    n = _values(data["n"])[:1]
+    e = _values(data["n_events"])[:1]
+    if len(n) and np.isfinite(n[0]) and np.isfinite(e[0]):
+        ax.set_title(f"N = {int(n[0]):,}, {int(e[0]):,} arrears", loc="left")
+    else:
+        ax.set_title(f"N = {MARKER}", loc="left")
     return ax
 
 
@@ -463,18 +764,34 @@ def figure_cox(
     The report states the comparison only in words; the default model has the
     high flag, the starter flag and cohort dummies (reference 2012).
     """
-    data = T.cox_data(cohorts, covariates=covariates)
-    y = np.arange(len(data))[::-1]
-    hr = data["hr"].to_numpy(dtype="float64")
-    xerr = np.vstack([hr - data["hr_lower"].to_numpy(dtype="float64"), data["hr_upper"].to_numpy(dtype="float64") - hr])
-    ax.errorbar(hr, y, xerr=xerr, fmt="o", color=PALETTE[0], capsize=2)
-    ax.axvline(1.0, color="grey", linewidth=0.6)
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_yticks(y, list(data["covariate"]))
-    ax.set_xlabel(_t(lang, "hr"))
-    n, e = int(data["n"].iloc[0]), int(data["n_events"].iloc[0])
-    ax.set_title(f"N = {n:,}, {e:,} arrears", loc="left")
+    return plot_figure_cox(T.cox_data(cohorts, covariates=covariates), lang=lang, ax=ax)
+
+
+def plot_figure_cohort_sensitivity(data: pd.DataFrame, *, horizon: int = 2, lang: str = "en", ax: Axes) -> Axes:
+    """Cohort sensitivity drawn from its data (:func:`cohorts.report.tables.cohort_sensitivity_data`, gated or not).
+
+    Cumulative arrears at duration ``horizon`` per cohort (view ``cohort``),
+    within the norm vs high; a suppressed point is omitted and marked ``x``.
+    """
+    keep = (data["view"] == "cohort").to_numpy() & (data["time"] == horizon).to_numpy()
+    data = data.loc[keep]
+    gaps = suppressed(data)
+    hidden_any = False
+    for k, (group, cat) in enumerate((("within", "within"), ("above", "high"))):
+        hit = (data["group"] == group).to_numpy()
+        sub = data.loc[hit].assign(_gap=gaps[hit], _cohort=data.loc[hit, C.COHORT].astype(int)).sort_values("_cohort")
+        x = sub["_cohort"].to_numpy(dtype="float64") + (0.1 if k else -0.1)
+        hidden_any |= _points_with_intervals(
+            ax, x, 100.0 * _values(sub["km_cum_inc"]), 100.0 * _values(sub["km_cum_inc_lower"]),
+            100.0 * _values(sub["km_cum_inc_upper"]), k=k, label=_t(lang, cat, thr=100.0),
+            hidden=sub["_gap"].to_numpy())
+    ax.set_xticks(list(C.COHORT_YEARS))
+    _percent_floor(ax, data["km_cum_inc"])
+    ax.set_xlabel(_t(lang, "cohort"))
+    ax.set_ylabel(_t(lang, "cohort_arrears", h=horizon - 1))
+    ax.legend()
+    if hidden_any:
+        _note_suppressed(ax, lang=lang)
     return ax
 
 
@@ -493,24 +810,11 @@ def figure_cohort_sensitivity(
     every cohort, including 2017, has.
     """
     data = T.cohort_sensitivity_data(cohorts, starters=starters)
-    data = data.loc[(data["view"] == "cohort") & (data["time"] == horizon)]
-    for k, (group, cat) in enumerate((("within", "within"), ("above", "high"))):
-        sub = data.loc[data["group"] == group].sort_values(C.COHORT)
-        y = 100.0 * sub["km_cum_inc"].to_numpy()
-        err = np.vstack([np.nan_to_num(y - 100.0 * sub["km_cum_inc_lower"].to_numpy()),
-                         np.nan_to_num(100.0 * sub["km_cum_inc_upper"].to_numpy() - y)])
-        x = sub[C.COHORT].astype(int).to_numpy(dtype="float64") + (0.1 if k else -0.1)
-        ax.errorbar(x, y, yerr=err, fmt=MARKERS[k], color=PALETTE[k], capsize=2, linestyle=LINESTYLES[k],
-                    label=_t(lang, cat, thr=100.0))
-    ax.set_xticks(list(C.COHORT_YEARS))
-    ax.set_xlabel(_t(lang, "cohort"))
-    ax.set_ylabel(_t(lang, "cohort_arrears", h=horizon - 1))
-    ax.legend()
-    return ax
+    return plot_figure_cohort_sensitivity(data, horizon=horizon, lang=lang, ax=ax)
 
 
 # --------------------------------------------------------------------------
-# registry (used by ``cohorts reproduce`` and the notebooks)
+# registry (used by ``cohorts reproduce`` and the export gate of the notebooks)
 # --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FigureSpec:
@@ -519,38 +823,50 @@ class FigureSpec:
     Attributes
     ----------
     function : callable
-        The figure function.
+        The figure function ``(frame, *, lang, ax, **options) -> Axes``.
     frame : str
         ``"cohorts"`` or ``"panel"``: the frame passed first.
     width : str
         ``"single"`` or ``"double"`` column.
     aspect : float
         Height / width.
+    plot : callable, optional
+        ``(data, *, lang, ax) -> Axes``: the figure drawn from its data (the
+        frame written as ``<name>_data.csv``), gated or not.
     """
 
     function: Callable[..., Axes]
     frame: str
     width: str = "single"
     aspect: float = 0.75
+    plot: Callable[..., Axes] | None = None
 
 
 FIGURES: Mapping[str, FigureSpec] = MappingProxyType({
-    "figure_1": FigureSpec(figure_1, "cohorts", "double", 0.5),
-    "figure_2": FigureSpec(figure_2, "cohorts", "single", 0.9),
-    "figure_3": FigureSpec(figure_3, "cohorts", "single", 0.9),
-    "figure_4": FigureSpec(figure_4, "cohorts"),
-    "figure_5": FigureSpec(figure_5, "cohorts"),
-    "figure_6": FigureSpec(figure_6, "panel"),
-    "figure_7": FigureSpec(figure_7, "cohorts"),
-    "figure_8": FigureSpec(figure_8, "cohorts", "single", 0.85),
-    "figure_9": FigureSpec(figure_9, "cohorts", "single", 0.85),
-    "figure_b1": FigureSpec(figure_b1, "cohorts", "single", 0.9),
-    "figure_b2": FigureSpec(figure_b2, "cohorts", "single", 0.9),
-    "figure_sweep": FigureSpec(figure_sweep, "cohorts"),
-    "figure_cox": FigureSpec(figure_cox, "cohorts", "single", 0.8),
-    "figure_cohort_sensitivity": FigureSpec(figure_cohort_sensitivity, "cohorts"),
+    "figure_1": FigureSpec(figure_1, "cohorts", "double", 0.5, plot_figure_1),
+    "figure_2": FigureSpec(figure_2, "cohorts", "single", 0.9, plot_quadrants),
+    "figure_3": FigureSpec(figure_3, "cohorts", "single", 0.9, plot_quadrants),
+    "figure_4": FigureSpec(figure_4, "cohorts", plot=plot_figure_4),
+    "figure_5": FigureSpec(figure_5, "cohorts", plot=plot_figure_5),
+    "figure_6": FigureSpec(figure_6, "panel", plot=plot_figure_6),
+    "figure_7": FigureSpec(figure_7, "cohorts", plot=plot_figure_7),
+    "figure_8": FigureSpec(figure_8, "cohorts", "single", 0.85, plot_survival),
+    "figure_9": FigureSpec(figure_9, "cohorts", "single", 0.85, plot_survival),
+    "figure_b1": FigureSpec(figure_b1, "cohorts", "single", 0.9, functools.partial(plot_quadrants,
+                                                                                 population="starters")),
+    "figure_b2": FigureSpec(figure_b2, "cohorts", "single", 0.9, functools.partial(plot_quadrants,
+                                                                                 population="starters")),
+    "figure_sweep": FigureSpec(figure_sweep, "cohorts", plot=plot_figure_sweep),
+    "figure_cox": FigureSpec(figure_cox, "cohorts", "single", 0.8, plot_figure_cox),
+    "figure_cohort_sensitivity": FigureSpec(figure_cohort_sensitivity, "cohorts", plot=plot_figure_cohort_sensitivity),
 })
 """Every exported figure: name -> :class:`FigureSpec`."""
+
+
+def _spec(name: str) -> FigureSpec:
+    if name not in FIGURES:
+        raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
+    return FIGURES[name]
 
 
 def draw(name: str, frames: Mapping[str, pd.DataFrame], *, lang: str = "en", **options: object) -> Figure:
@@ -570,10 +886,43 @@ def draw(name: str, frames: Mapping[str, pd.DataFrame], *, lang: str = "en", **o
     -------
     matplotlib.figure.Figure
     """
-    if name not in FIGURES:
-        raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
-    spec = FIGURES[name]
+    spec = _spec(name)
     with house_style():
         fig, ax = new_figure(width=spec.width, aspect=spec.aspect)
         spec.function(frames[spec.frame], lang=lang, ax=ax, **options)
+    return fig
+
+
+def draw_data(name: str, data: pd.DataFrame, *, lang: str = "en") -> Figure:
+    """Draw a registered figure from its data, in the house style at its journal size.
+
+    This is how every exported figure is drawn: from the frame written as
+    ``<name>_data.csv``, as released by the disclosure gate, so the figure
+    shows exactly the released numbers.  Suppressed cells (missing, with a
+    ``disclosure`` note) are drawn as gaps marked ``x``: blank hatched cells
+    in the Figure 1 grid, omitted bar segments, omitted line and curve points.
+
+    Parameters
+    ----------
+    name : str
+        Key of :data:`FIGURES`.
+    data : pandas.DataFrame
+        The figure's data (:data:`cohorts.report.exports.FIGURE_DATA`), gated
+        (:func:`cohorts.disclosure.gate_figure_data`) or not.
+    lang : {"en", "nl"}, default "en"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a registered figure or ``lang`` is unknown.
+    """
+    spec = _spec(name)
+    _t(lang, "within")
+    with house_style():
+        fig, ax = new_figure(width=spec.width, aspect=spec.aspect)
+        spec.plot(data, lang=lang, ax=ax)
     return fig

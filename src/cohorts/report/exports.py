@@ -1,0 +1,433 @@
+"""The one export gate of the report: every table and figure written to disk passes through here.
+
+``cohorts reproduce`` and the notebooks write their tables and figures only
+through :class:`Exporter`:
+
+>>> from cohorts.report import Exporter, load_study            # doctest: +SKIP
+>>> study = load_study("data_synthetic", "out/build", scale=0.01, seed=20221)
+>>> with Exporter(study, "paper") as export:
+...     export.table("B3").display       # the released table, in the report's layout
+...     export.figure("figure_1").figure  # drawn from the released data
+
+Each export
+
+1. computes the artefact with the counts behind its numbers
+   (:data:`TABLE_DATA`, :data:`FIGURE_DATA`; contributor columns for means),
+2. passes it through the disclosure gate
+   (:func:`cohorts.disclosure.gate_report_table`,
+   :func:`cohorts.disclosure.gate_figure_data`): suppressed cells become
+   missing and are written as the marker (``x``),
+3. for a figure, draws it from the *released* data
+   (:func:`cohorts.report.figures.draw_data`; suppressed cells are gaps
+   marked ``x``), so the figure and its ``<name>_data.csv`` agree,
+4. in strict mode (the default on real data, ``study.synthetic`` False)
+   refuses an artefact that needed any suppression: nothing of it is written
+   and :class:`cohorts.disclosure.DisclosureError` is raised, listing why;
+   otherwise writes the files atomically (tables and figure data to
+   ``OUT/tables``, figures to ``OUT/figures``).
+
+:meth:`Exporter.finish` (or leaving the ``with`` block) writes
+``OUT/disclosure_log.csv`` (one row per check of every artefact exported
+into ``OUT``, earlier exports of other artefacts kept) and ``OUT/manifest.json``
+(provenance of the files in ``OUT``).  ``cohorts reproduce`` prepares every
+artefact with the same methods (:meth:`Exporter.prepare_table`,
+:meth:`Exporter.prepare_figure`) and writes them, the log and its manifest
+in one atomic step (:mod:`cohorts.report.command`).
+
+A notebook may *display* ungated results on screen (they never leave the
+secure environment); only what passes through here is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import Self
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from cohorts.disclosure import (
+    LOG_COLUMNS,
+    Checked,
+    DisclosureError,
+    Gate,
+    Rules,
+    gate_figure_data,
+    gate_report_table,
+    load_rules,
+    log_frame,
+    publishable,
+    strict_default,
+)
+from cohorts.io import (
+    file_record,
+    write_csv,
+    write_outputs,
+    write_outputs_with_manifest,
+)
+from cohorts.report import figures as F
+from cohorts.report import tables as T
+from cohorts.report.compare import Options
+from cohorts.report.study import Study
+from cohorts.report.style import figure_writers
+
+Maker = Callable[[Mapping[str, pd.DataFrame], Options], pd.DataFrame]
+
+#: Table id -> function(frames, options) -> tidy table with the contributor columns the gate needs.
+TABLE_DATA: Mapping[str, Maker] = MappingProxyType({
+    "T1": lambda f, o: T.table_1(f["cohorts"]),
+    "T2": lambda f, o: T.table_2(f["cohorts"], f["stock"]),
+    "T3": lambda f, o: T.table_3(f["cohorts"]),
+    "T4": lambda f, o: T.table_4(f["cohorts"]),
+    "T5": lambda f, o: T.table_5(f["cohorts"], f["stock"], window=o.table_5_window),
+    "B1": lambda f, o: T.table_b1(f["cohorts"], f["stock"], support=True),
+    "B2": lambda f, o: T.table_b2(f["cohorts"], f["stock"], support=True),
+    "B3": lambda f, o: T.table_b3(f["cohorts"], f["stock"]),
+    "B4": lambda f, o: T.table_b4(f["cohorts"], among=o.table_b4_among, support=True),
+    "B5": lambda f, o: T.table_b5(f["cohorts"], f["stock"], support=True),
+    "B6": lambda f, o: T.table_b6(f["cohorts"]),
+    "B7": lambda f, o: T.table_b7(f["cohorts"], f["stock"], support=True),
+    "B8": lambda f, o: T.table_b8(f["cohorts"], f["stock"], support=True),
+})
+
+#: Figure data file stem -> function(frames, options) -> tidy frame, for the data behind each figure.
+FIGURE_DATA: Mapping[str, Maker] = MappingProxyType({
+    "figure_1_data": lambda f, o: T.figure_1_data(f["cohorts"]),
+    "figure_2_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=1.0, strict=True),
+    "figure_3_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=0.9, strict=False),
+    "figure_4_data": lambda f, o: T.income_data(f["cohorts"], support=True),
+    "figure_5_data": lambda f, o: T.interest_only_data(f["cohorts"]),
+    "figure_6_data": lambda f, o: T.income_growth_data(f["panel"]),
+    "figure_7_data": lambda f, o: T.arrears_threshold_data(f["cohorts"], population=o.figure_7_population,
+                                                           thresholds=F.FIGURE_7_THRESHOLDS),
+    "figure_8_data": lambda f, o: T.survival_data(f["cohorts"]),
+    "figure_9_data": lambda f, o: T.survival_data(f["cohorts"], starters=True),
+    "figure_b1_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=1.0, strict=True, population="starters"),
+    "figure_b2_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=0.9, strict=False, population="starters"),
+    "figure_sweep_data": lambda f, o: T.threshold_sweep_data(f["cohorts"]),
+    "figure_cox_data": lambda f, o: T.cox_data(f["cohorts"]),
+    "figure_cohort_sensitivity_data": lambda f, o: T.cohort_sensitivity_data(f["cohorts"]),
+})
+
+LOG_FILE = "disclosure_log.csv"
+MANIFEST_FILE = "manifest.json"
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}".replace("\n", " ")
+
+
+def _csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    return lambda p: write_csv(frame, p)
+
+
+def _text_writer(text: str) -> Callable[[Path], None]:
+    return lambda p: Path(p).write_text(text, encoding="utf-8")
+
+
+def figure_log_row(name: str, data: str, *, suppressed: bool) -> dict:
+    """The disclosure-log row of a figure drawn from its gated data ``data``."""
+    rule = (f"drawn from the gated {data}; suppressed cells left out (marked x)" if suppressed
+            else f"drawn from the gated {data}, released as computed")
+    return {"artefact": f"{name}.pdf/.png", "cell": "figure", "rule": rule, "count": float("nan"),
+            "measure": float("nan"), "limit": float("nan"), "decision": "suppress" if suppressed else "release"}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """One table or figure through the gate: what was checked, what is (or was) written, what to display.
+
+    Attributes
+    ----------
+    name : str
+        ``"table_<id>"`` or the figure name (``"figure_1"``).
+    checked : Mapping[str, Checked]
+        The gated artefacts (``table_T2.csv``; ``figure_1_data.csv``).
+    display : pandas.DataFrame or None
+        The released table in the report's layout (suppressed cells show the
+        marker), or the released figure data; None when it could not be
+        computed.
+    figure : matplotlib.figure.Figure or None
+        The figure drawn from its released data (None for tables and figures
+        that could not be computed).
+    files : tuple of str
+        The files of this artefact, relative to the output folder.
+    written : tuple of pathlib.Path
+        The files written (empty before :meth:`Exporter.table` /
+        :meth:`Exporter.figure` wrote them, or when refused).
+    not_written : Mapping[str, str]
+        Artefact -> reason, for what was not computed or not drawn.
+    log : pandas.DataFrame
+        The disclosure-log rows of this artefact (:data:`cohorts.disclosure.LOG_COLUMNS`).
+    """
+
+    name: str
+    checked: Mapping[str, Checked]
+    display: pd.DataFrame | None
+    figure: Figure | None
+    files: tuple[str, ...]
+    log: pd.DataFrame
+    not_written: Mapping[str, str] = field(default_factory=dict)
+    written: tuple[Path, ...] = ()
+    writers: Mapping[str, Callable[[Path], None]] = field(default_factory=dict, repr=False)
+
+    @property
+    def needs_suppression(self) -> bool:
+        """Whether any cell of the artefact was suppressed, pooled, cut or refused by the gate."""
+        return any(c.needs_suppression for c in self.checked.values())
+
+    def needing(self) -> dict[str, list[str]]:
+        """Gated artefact -> reasons, for those that needed suppression."""
+        return {name: c.reasons() for name, c in self.checked.items() if c.needs_suppression}
+
+
+class Exporter:
+    """The export gate of one study: rules, strict mode, output folder and the accumulated log.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`cohorts.report.load_study`.
+    out : path-like
+        Output folder: tables and figure data go to ``OUT/tables``, figures to
+        ``OUT/figures``, the log and manifest to ``OUT``.
+    strict : bool, optional
+        Refuse any artefact that needs suppression.  Default: strict on real
+        data, not strict on the synthetic twin (``gate.strict_real`` /
+        ``gate.strict_synthetic`` of the rules), as ``cohorts reproduce``.
+    rules : Rules or path-like, optional
+        Disclosure rules, or a TOML file overriding the packaged ones.
+    lang : {"en", "nl"}, default "en"
+        Labels of tables and figures.
+    options : cohorts.report.compare.Options, optional
+        Interpretation choices (Table 5 window, Table B4 population, Figure 7
+        population); the defaults when omitted.
+
+    Examples
+    --------
+    >>> with Exporter(study, "paper") as export:     # doctest: +SKIP
+    ...     export.figure("figure_2").figure
+    """
+
+    def __init__(
+        self,
+        study: Study,
+        out: str | os.PathLike,
+        *,
+        strict: bool | None = None,
+        rules: Rules | str | os.PathLike | None = None,
+        lang: str = "en",
+        options: Options | None = None,
+    ) -> None:
+        if lang not in T.LANGS:
+            raise ValueError(f"lang must be one of {T.LANGS}, but was {lang!r}")
+        self.study = study
+        self.out = Path(out)
+        self.rules = rules if isinstance(rules, Rules) else load_rules(rules)
+        self.strict = strict_default(synthetic=study.synthetic, rules=self.rules) if strict is None else bool(strict)
+        self.lang = lang
+        self.options = Options() if options is None else options
+        self._results: dict[str, ExportResult] = {}
+        self._refused: dict[str, list[str]] = {}
+        self._started = _now()
+
+    # ------------------------------------------------------------------ prepare (nothing written)
+    def prepare_table(self, table: str) -> ExportResult:
+        """Gate one report table (``"T2"`` or ``"table_T2"``); nothing is written.
+
+        Returns
+        -------
+        ExportResult
+            ``files``: ``tables/table_<id>.csv`` (tidy, suppressed cells as
+            the marker), ``_formatted.csv`` and ``.tex`` (the report's layout).
+
+        Raises
+        ------
+        ValueError
+            If the table id is unknown.
+        """
+        tid = table.removeprefix("table_")
+        if tid not in TABLE_DATA:
+            raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLE_DATA)}")
+        name = f"table_{tid}.csv"
+        chk = gate_report_table(name, TABLE_DATA[tid](self.study.frames, self.options), rules=self.rules)
+        released, marker = chk.released, self.rules.marker
+        formatted = T.format_table(released, lang=self.lang, marker=marker).reset_index()
+        writers = {
+            f"tables/{name}": _csv_writer(publishable(released, marker=marker)),
+            f"tables/table_{tid}_formatted.csv": _csv_writer(formatted),
+            f"tables/table_{tid}.tex": _text_writer(T.to_latex(released, lang=self.lang, marker=marker)),
+        }
+        return ExportResult(name=f"table_{tid}", checked={name: chk}, display=T.format_table(
+            released, lang=self.lang, marker=marker), figure=None, files=tuple(writers), log=chk.log,
+            writers=writers)
+
+    def prepare_figure(self, name: str) -> ExportResult:
+        """Gate the data behind one figure and draw the figure from the released data; nothing is written.
+
+        Returns
+        -------
+        ExportResult
+            ``files``: ``tables/<name>_data.csv`` (suppressed cells as the
+            marker), ``figures/<name>.pdf`` and ``.png``.  When the data
+            cannot be computed (e.g. a Cox model with a constant covariate),
+            no files and the reason under ``not_written``.
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not a figure of :data:`cohorts.report.figures.FIGURES`.
+        """
+        if name not in F.FIGURES:
+            raise ValueError(f"unknown figure {name!r}; known: {', '.join(F.FIGURES)}")
+        stem = f"{name}_data"
+        data = f"{stem}.csv"
+        try:
+            frame = FIGURE_DATA[stem](self.study.frames, self.options)
+        except ValueError as exc:  # ContractError / ConvergenceError of the survival engine
+            why = _reason(exc)
+            return ExportResult(name=name, checked={}, display=None, figure=None, files=(),
+                                log=log_frame([]), not_written={data: why, name: why})
+        chk = gate_figure_data(stem, frame, rules=self.rules)
+        fig = F.draw_data(name, chk.released, lang=self.lang)
+        writers = {f"tables/{data}": _csv_writer(publishable(chk.released, marker=self.rules.marker)),
+                   **figure_writers(fig, f"figures/{name}")}
+        log = log_frame([chk.log, pd.DataFrame([figure_log_row(name, data, suppressed=chk.needs_suppression)],
+                                               columns=list(LOG_COLUMNS))])
+        return ExportResult(name=name, checked={data: chk}, display=chk.released, figure=fig, files=tuple(writers),
+                            log=log, writers=writers)
+
+    def prepare_all(self) -> list[ExportResult]:
+        """Every table (:data:`TABLE_DATA`) and every figure (:data:`cohorts.report.figures.FIGURES`), prepared."""
+        return [*(self.prepare_table(t) for t in TABLE_DATA), *(self.prepare_figure(f) for f in F.FIGURES)]
+
+    def gate(self, results: Sequence[ExportResult]) -> Gate:
+        """The :class:`cohorts.disclosure.Gate` of prepared results (for an all-or-nothing write)."""
+        return Gate({k: v for r in results for k, v in r.checked.items()}, self.rules, self.strict)
+
+    # ------------------------------------------------------------------ export (written now)
+    def _export(self, result: ExportResult) -> ExportResult:
+        need = result.needing()
+        if self.strict and need:
+            self._refused.update(need)
+            raise DisclosureError(need)
+        written = tuple(write_outputs(self.out, dict(result.writers))) if result.writers else ()
+        done = ExportResult(name=result.name, checked=result.checked, display=result.display, figure=result.figure,
+                            files=result.files, log=result.log, not_written=result.not_written, written=written,
+                            writers=result.writers)
+        self._results[result.name] = done
+        return done
+
+    def table(self, table: str) -> ExportResult:
+        """Gate and write one report table (``"T2"``); returns what was written and the released table.
+
+        Raises
+        ------
+        cohorts.disclosure.DisclosureError
+            In strict mode, when the table needed suppression (nothing written).
+        """
+        return self._export(self.prepare_table(table))
+
+    def figure(self, name: str) -> ExportResult:
+        """Gate the data of one figure, draw it from the released data and write both.
+
+        Raises
+        ------
+        cohorts.disclosure.DisclosureError
+            In strict mode, when the data needed suppression (nothing written).
+        """
+        return self._export(self.prepare_figure(name))
+
+    @property
+    def log(self) -> pd.DataFrame:
+        """The disclosure-log rows of everything exported so far."""
+        return log_frame(r.log for r in self._results.values())
+
+    def finish(self) -> list[Path]:
+        """Write ``OUT/disclosure_log.csv`` and ``OUT/manifest.json`` for what was exported.
+
+        The log keeps the rows of artefacts exported into ``OUT`` earlier (by
+        another notebook) and replaces those of artefacts exported here; the
+        manifest lists (and hashes) the files exported here, those listed by
+        the folder's earlier manifest that still exist, and the log.
+
+        Raises
+        ------
+        cohorts.disclosure.DisclosureError
+            In strict mode when an export was refused (the log would show the
+            counts behind the refusal; nothing is written).
+        """
+        if self.strict and self._refused:
+            raise DisclosureError(self._refused)
+        from cohorts.provenance import run_manifest, synthetic_settings, utc_now
+
+        mine = set(self.log["artefact"])
+        previous = _read_log(self.out / LOG_FILE)
+        log = log_frame([previous.loc[~previous["artefact"].isin(mine)], self.log])
+        files = {f for r in self._results.values() for f in r.files}
+        old = _read_json(self.out / MANIFEST_FILE) or {}
+        listed = sorted({*old.get("outputs", {}), *files} - {LOG_FILE})
+        carried = {n: {**file_record(self.out / n), "path": n} for n in listed if (self.out / n).is_file()}
+        not_written = {**old.get("not_written", {}), **{k: v for r in self._results.values()
+                                                        for k, v in r.not_written.items()}}
+
+        def manifest(records: dict[str, dict]) -> dict:
+            return run_manifest(
+                command="cohorts.report.Exporter", started=self._started, finished=utc_now(),
+                inputs=_raw_inputs(self.study), outputs={**carried, **records},
+                configuration={"lang": self.lang, "strict": self.strict, "disclosure_rules": self.rules.to_dict(),
+                               "options": {"table_5_window": self.options.table_5_window,
+                                           "table_b4_among": self.options.table_b4_among,
+                                           "figure_7_population": self.options.figure_7_population}},
+                synthetic=synthetic_settings(self.study.data_dir) if self.study.synthetic else None,
+                selection=self.study.selection,
+                extra={"scale": self.study.scale, "not_written": not_written,
+                       "disclosure": {"strict": self.strict,
+                                      "artefacts_needing_suppression": sorted(
+                                          k for r in self._results.values() for k in r.needing())}},
+            )
+
+        return write_outputs_with_manifest(self.out, {LOG_FILE: _csv_writer(log)}, manifest, name=MANIFEST_FILE)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.finish()
+
+
+def _now() -> str:
+    from cohorts.provenance import utc_now
+
+    return utc_now()
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _read_log(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path)
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return pd.DataFrame(columns=list(LOG_COLUMNS))
+    if list(frame.columns) != list(LOG_COLUMNS):
+        return pd.DataFrame(columns=list(LOG_COLUMNS))
+    return frame
+
+
+def _raw_inputs(study: Study) -> dict[str, dict]:
+    """The raw inputs of the study as its build manifest records them (path, size, SHA-256)."""
+    build = _read_json(Path(study.build_dir) / MANIFEST_FILE) if study.build_dir is not None else None
+    inputs = (build or {}).get("inputs") or {}
+    return {kind: dict(rec) for kind, rec in inputs.items() if isinstance(rec, Mapping)}
