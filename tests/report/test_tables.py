@@ -59,8 +59,8 @@ def test_tables_3_4_6_shares_by_hand(hand_cohorts):
 
 
 def test_table_5_windows_by_hand(hand_cohorts, hand_stock):
-    ever = T.table_5(hand_cohorts, hand_stock)
-    first = T.table_5(hand_cohorts, hand_stock, window="first_year")
+    ever = T.table_5(hand_cohorts, hand_stock, window="ever")
+    first = T.table_5(hand_cohorts, hand_stock)  # the default: first arrears in the origination year
     assert cell(ever, "new", 2017) == pytest.approx(50.0)  # rows 1 (duration 1) and 4 (duration 2)
     assert cell(first, "new", 2017) == pytest.approx(25.0)  # only row 1 at duration 1
     assert cell(ever, "starters_high", 2017) == pytest.approx(100.0)

@@ -152,9 +152,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=T.LANGS, default="en", help="labels of tables and figures (default en)")
     parser.add_argument("--paper", type=Path, default=None,
                         help="also write figures and tables to PAPER/figures and PAPER/tables")
-    parser.add_argument("--table5-window", choices=T.TABLE_5_WINDOWS, default="ever",
-                        help="Tabel 5 for new mortgages: arrears at any time during follow-up (default) or in the "
-                             "origination year only")
+    parser.add_argument("--table5-window", choices=T.TABLE_5_WINDOWS, default="first_year",
+                        help="Tabel 5 for new mortgages: first arrears in the origination year (default) or at any "
+                             "time during follow-up")
     parser.add_argument("--table-b4-among", choices=T.TABLE_B4_AMONG, default="holders",
                         help="Tabel B4 mean consumer credit among households that have it (default) or all")
     parser.add_argument("--figure7-population", choices=T.FIGURE_7_POPULATIONS, default="starters",

@@ -152,7 +152,7 @@ class NotReproducible(Exception):
 class Options:
     """Choices where the report is ambiguous (see :mod:`cohorts.report.tables`)."""
 
-    table_5_window: str = "ever"
+    table_5_window: str = "first_year"
     table_b4_among: str = "holders"
     figure_7_population: str = "starters"
     horizon_offset: int = 1

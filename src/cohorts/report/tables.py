@@ -42,12 +42,18 @@ snapshot year (from the stock frame).
 Choices where the report is ambiguous (targets README, "Ambiguities")
 ---------------------------------------------------------------------
 * Tabel 5 (arrears) for new mortgages: by default the share of a cohort's
-  mortgages with a first registered arrears at any time during follow-up
-  (``window="ever"``); ``window="first_year"`` counts only arrears at the
-  origination snapshot.  The report says "in het eerste jaar na afsluiten"
-  only for 2017; its values for 2012-2016 (1.2-2.8%) exceed 2017's (0.7%), and
-  Figure 7's 3,321 arrears equal Tabel B3 x Tabel 5 (starters) only under the
-  "ever" reading (ambiguity 10).
+  mortgages whose first registered arrears fall in the origination year
+  (``window="first_year"``, duration 1); ``window="ever"`` counts first arrears
+  at any time during follow-up.  The report says "in het eerste jaar na
+  afsluiten" only for 2017 (ambiguity 10), but its own survival curves decide
+  the reading: Figures 8 and 9 put the cumulative share with arrears after six
+  years at 4.6-9.2%, so an "ever" share of 1.2% for the 2012 cohort (followed
+  for seven snapshots) is impossible, while first-year shares of 1-3% agree
+  with the curves' first step.  Figure 7's N (3,321 arrears) equals Tabel B3 x
+  Tabel 5 for starters, so the report's Figure 7 counts the same arrears as its
+  Tabel 5; our Figure 7 keeps every first arrears during follow-up (the text
+  calls them "all observed arrears"), so its N does not match (F7_N_arrears in
+  comparison.csv) -- a tension inside the report that no single reading removes.
 * Tabel B4 (mean consumer-credit amount): by default the mean among households
   that have consumer credit (``among="holders"``), following its caption "Tabel
   B3 i.c.m. Tabel 3"; ``among="all"`` averages over all households (ambiguity 14).
@@ -416,20 +422,20 @@ def table_4(cohorts: pd.DataFrame) -> pd.DataFrame:
     return _group_table("T4", cohorts, values=_bool(C.ZZP), statistic="share", unit="percent")
 
 
-TABLE_5_WINDOWS: tuple[str, ...] = ("ever", "first_year")
+TABLE_5_WINDOWS: tuple[str, ...] = ("first_year", "ever")
 
 
-def table_5(cohorts: pd.DataFrame, stock: pd.DataFrame, *, window: str = "ever") -> pd.DataFrame:
+def table_5(cohorts: pd.DataFrame, stock: pd.DataFrame, *, window: str = "first_year") -> pd.DataFrame:
     """Tabel 5: share of households with payment arrears.
 
     Parameters
     ----------
     cohorts, stock : pandas.DataFrame
         Cohort table (``event``, ``duration``) and stock (``arrears``).
-    window : {"ever", "first_year"}, default "ever"
-        New mortgages: arrears at any time during follow-up (default; see the
-        module docstring for why), or only at the origination snapshot
-        (``duration == 1``).  The stock column is always the share of a
+    window : {"first_year", "ever"}, default "first_year"
+        New mortgages: first arrears at the origination snapshot
+        (``duration == 1``; default, see the module docstring for why), or at
+        any time during follow-up.  The stock column is always the share of a
         snapshot year's mortgages flagged in arrears.
 
     Returns
@@ -520,7 +526,7 @@ def all_tables(
     cohorts: pd.DataFrame,
     stock: pd.DataFrame,
     *,
-    table_5_window: str = "ever",
+    table_5_window: str = "first_year",
     table_b4_among: str = "holders",
     support: bool = False,
 ) -> dict[str, pd.DataFrame]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from cohorts.synth.cells import cohort_index, solve_cells, solve_cells_high_factor
 from cohorts.synth.params import SynthParams
@@ -19,6 +20,21 @@ def _lognormal_mean(rng: np.random.Generator, mean: np.ndarray, sigma: float) ->
     """Lognormal draws with the given (arithmetic) mean."""
     mu = np.log(np.maximum(mean, 1.0)) - 0.5 * sigma**2
     return rng.lognormal(mu, sigma)
+
+
+def _uncapped_mean(capped_mean: np.ndarray, sigma: float, cap: float) -> np.ndarray:
+    """Mean of a lognormal whose mean after capping at ``cap`` is ``capped_mean``.
+
+    E[min(X, c)] = m Phi((ln c - mu - s^2) / s) + c (1 - Phi((ln c - mu) / s)),
+    mu = ln m - s^2 / 2; solved for m by a fixed number of multiplicative steps.
+    """
+    target = np.minimum(np.asarray(capped_mean, dtype="float64"), 0.95 * cap)
+    m = target.copy()
+    for _ in range(30):
+        mu = np.log(m) - 0.5 * sigma**2
+        capped = m * ndtr((np.log(cap) - mu - sigma**2) / sigma) + cap * (1.0 - ndtr((np.log(cap) - mu) / sigma))
+        m = m * target / capped
+    return m
 
 
 def _split_assets(
@@ -114,12 +130,16 @@ def draw_new_households(
         cc["share_new"], cc["share_new_high"], cc["share_starters"], cc["share_starters_high"],
         population=pop, lower=0.001, upper=0.999,
     )[ci, cell]
+    # Tabel B4 means are among holders: the cells are weighted by holder counts.
+    holders = {g: np.asarray(pop[g], dtype="float64") * np.asarray(cc[f"share_{g}"], dtype="float64")
+               for g in ("new", "new_high", "starters", "starters_high")}
     ck_mean = solve_cells(
         cc["mean_new"], cc["mean_new_high"], cc["mean_starters"], cc["mean_starters_high"],
-        population=pop, lower=500.0,
+        population=holders, lower=500.0,
     )[ci, cell]
     has_ck = rng.random(n) < ck_share
-    ck_amount = np.clip(np.round(_lognormal_mean(rng, ck_mean, cc["sigma"])), 100, cc["cap"])
+    ck_amount = np.clip(np.round(_lognormal_mean(rng, _uncapped_mean(ck_mean, cc["sigma"], cc["cap"]), cc["sigma"])),
+                        100, cc["cap"])
     above = ~has_ck & (rng.random(n) < cc["above_cap_share"] / (1 - ck_share))
     above_amount = np.round(rng.uniform(cc["cap"] + 1, cc["above_cap_max"], n))
     consumer_credit = np.where(has_ck, ck_amount, 0.0)
@@ -140,7 +160,7 @@ def draw_new_households(
     # Financial assets so that net wealth has about the published median (Tabel B5).
     w = params.wealth
     med = np.array([w["new"], w["new_high"], w["starters"], w["starters_high"]], dtype="float64").T  # (6, 4)
-    med = med * np.asarray(w["cell_factor"], dtype="float64")
+    med = med * np.asarray(w["cell_factor"], dtype="float64") * np.asarray(w["cohort_factor"], dtype="float64").T
     debts_typical = ck_share * ck_mean + sd_share * sd["mean"]
     asset_median = med[ci, cell] + w["debts_factor"] * debts_typical
     assets = rng.lognormal(np.log(asset_median), w["sigma"])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr, ndtri
 
 from cohorts.columns import COHORT_YEARS, FIRST_SNAPSHOT, LAST_SNAPSHOT
 from cohorts.synth import kinds as K
@@ -126,13 +127,6 @@ def _draw_kinds(rng: np.random.Generator, params: SynthParams, counts: Counts, s
     return pd.DataFrame({name: np.concatenate(parts) for name, parts in blocks.items()})
 
 
-def _piecewise_uniform(rng: np.random.Generator, n: int, edges: tuple[float, ...], probs: tuple[float, ...]) -> np.ndarray:
-    p = np.asarray(probs, dtype="float64")
-    e = np.asarray(edges, dtype="float64")
-    b = rng.choice(len(p), size=n, p=p / p.sum())
-    return rng.uniform(e[b], e[b + 1])
-
-
 def term_premium(params: SynthParams, fixed_months: np.ndarray) -> np.ndarray:
     """Rate premium (percentage points) of a fixed-rate period (Tabel B1 structure)."""
     fm = np.asarray(params.rates["fixed_months"])
@@ -164,18 +158,56 @@ def _io_share(rng: np.random.Generator, params: SynthParams, io: np.ndarray, n_p
     return np.where(io, share, 0.0)
 
 
-def _ltv(rng: np.random.Generator, params: SynthParams, mean: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    """LTV in percent with about the given mean; a small share above the year's limit."""
+def _io_value_share(rng: np.random.Generator, params: SynthParams, io: np.ndarray) -> np.ndarray:
+    """Interest-only amount as a share of the house value (0 without interest-only part)."""
+    p = params.parts
+    n = len(io)
+    half = rng.random(n) < p["io_at_half_share"]
+    share = np.where(half, rng.uniform(0.45, 0.50, n), rng.uniform(p["io_value_low"], p["io_value_high"], n))
+    return np.where(io, share, 0.0)
+
+
+def _ltv(params: SynthParams, mean: np.ndarray, top: np.ndarray, limit: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """LTV in percent with about the given mean, from the uniform ``v`` (inverse CDF).
+
+    Three parts: a share ``above_limit_share`` above the year's limit (the top
+    of ``v``), a share ``top`` at 90-100% of the limit (Figure 3: many loans
+    borrow near the LTV maximum), and the rest a power distribution between
+    the floor and 90% of the limit whose mean makes the total mean ``mean``.
+    """
     lp = params.ltv
-    n = len(mean)
     a = lp["above_limit_share"]
-    above = rng.random(n) < a
-    below_mean = (mean - a * (limit + 2.0)) / (1 - a)
-    mu = np.clip(1 - below_mean / limit, 0.02, 0.95)
-    k = lp["concentration"]
-    x = rng.beta(mu * k, (1 - mu) * k)
-    ltv = np.where(above, limit + rng.uniform(0.1, lp["above_limit_max"], n), limit * (1 - x))
-    return np.maximum(ltv, lp["floor"])
+    floor = lp["floor"]
+    cut = lp["top_from"] * limit
+    above_mean = limit + 0.5 * lp["above_limit_max"]
+    top_mean = 0.5 * (cut + limit)
+    rest = np.maximum(1.0 - a - top, 0.05)
+    low_mean = (mean - a * above_mean - top * top_mean) / rest
+    # power distribution on [floor, cut]: floor + (cut - floor) * w^(1/k), mean share k / (k + 1)
+    frac = np.clip((low_mean - floor) / (cut - floor), 0.05, 0.95)
+    k = frac / (1.0 - frac)
+    v_above = 1.0 - a
+    v_top = v_above - top
+    w_low = np.clip(v / np.maximum(v_top, 1e-9), 0.0, 1.0)
+    w_top = np.clip((v - v_top) / np.maximum(top, 1e-9), 0.0, 1.0)
+    w_above = np.clip((v - v_above) / a, 0.0, 1.0)
+    ltv = np.where(
+        v >= v_above,
+        limit + 0.1 + w_above * (lp["above_limit_max"] - 0.1),
+        np.where(v >= v_top, cut + w_top * (limit - cut), floor + (cut - floor) * w_low ** (1.0 / k)),
+    )
+    return ltv
+
+
+def _piecewise_quantile(v: np.ndarray, edges: tuple[float, ...], probs: tuple[float, ...]) -> np.ndarray:
+    """Inverse CDF of a piecewise-uniform distribution at the uniforms ``v``."""
+    p = np.asarray(probs, dtype="float64")
+    p = p / p.sum()
+    e = np.asarray(edges, dtype="float64")
+    cum = np.concatenate([[0.0], np.cumsum(p)])
+    b = np.clip(np.searchsorted(cum, v, side="right") - 1, 0, len(p) - 1)
+    w = np.clip((v - cum[b]) / np.where(p[b] > 0, p[b], 1.0), 0.0, 1.0)
+    return e[b] + w * (e[b + 1] - e[b])
 
 
 def draw_new_loans(
@@ -243,13 +275,15 @@ def draw_new_loans(
     io_cells = solve_cells(io_p["new"], io_p["new_high"], io_p["starters"], io_p["starters_high"], population=pop,
                            lower=0.001, upper=0.999)
     io = rng.random(n) < io_cells[ci, cell]
-    io_share = _io_share(rng, params, io, n_parts)
+    io_value = _io_value_share(rng, params, io)
 
     # Maximum mortgage by the real norm engine; households whose maximum is
-    # implausibly small lose their debts, then gain income, until it is not.
+    # implausibly small gain income until it is not (their debts are kept:
+    # Tabel 3, B4 and B6 describe the high groups with their debts; only
+    # after five raises are the debts dropped).
     todo = np.arange(n)
     max_mortgage = np.zeros(n)
-    for attempt in range(4):
+    for attempt in range(8):
         m = norm_maximum(
             year=orig[todo],
             main_income=hh_cols["main_income"][todo],
@@ -264,31 +298,53 @@ def draw_new_loans(
         )
         max_mortgage[todo] = m
         todo = todo[m < params.utilisation["min_max_mortgage"]]
-        if len(todo) == 0:
+        if len(todo) == 0 or attempt == 7:
             break
-        if attempt == 0:
+        if attempt >= 5:  # a last resort for very large debts
             for c in ("consumer_credit", "main_other_debts", "main_student_debt", "partner_student_debt"):
                 hh_cols[c][todo] = 0.0
-        else:
-            hh_cols["main_income"][todo] = np.round(hh_cols["main_income"][todo] * params.utilisation["income_bump"])
+        hh_cols["main_income"][todo] = np.round(hh_cols["main_income"][todo] * params.utilisation["income_bump"])
     # a pair's second loan must keep the first loan's household
     for c in hh_cols:
         hh_cols[c][second_of_pair] = hh_cols[c][first_of_pair]
     hh = pd.DataFrame(hh_cols)
 
     u = params.utilisation
+    # Utilisation by inverse CDF of one uniform per loan.
+    u_util = rng.random(n)
     util = np.where(
         high,
-        _piecewise_uniform(rng, n, u["high_edges"], u["high_probs"]),
-        _piecewise_uniform(rng, n, u["within_edges"], u["within_probs"]),
+        np.where(
+            starter,
+            _piecewise_quantile(u_util, u["high_edges"], u["high_probs_starters"]),
+            _piecewise_quantile(u_util, u["high_edges"], u["high_probs_others"]),
+        ),
+        np.where(
+            starter,
+            np.minimum(_piecewise_quantile(u_util, u["within_edges"], u["within_probs_starters"])
+                       * np.asarray(u["within_scale_starters"])[ci], u["within_edges"][-1]),
+            np.minimum(_piecewise_quantile(u_util, u["within_edges"], u["within_probs_others"])
+                       * np.asarray(u["within_scale_others"])[ci], u["within_edges"][-1]),
+        ),
     )
     util[second_of_pair] *= u["second_loan_factor"]
     balance = util * max_mortgage
 
     lp = params.ltv
     ltv_cells = solve_cells(lp["new"], lp["new_high"], lp["starters"], lp["starters_high"], population=pop)
+    top_cells = solve_cells(lp["top_new"], lp["top_new_high"], lp["top_starters"], lp["top_starters_high"],
+                            population=pop, lower=0.0, upper=0.95)
     limit = np.where(orig >= LAST_SNAPSHOT, 100.0, np.asarray(lp["limit"], dtype="float64")[ci])
-    ltv = _ltv(rng, params, ltv_cells[ci, cell], limit)
+    # The LTV rises with the loan's rank by size within its cohort and cell.
+    rho = lp["size_correlation"]
+    by_group = pd.Series(balance).groupby([orig, cell])
+    rank = by_group.rank(pct=True).to_numpy() - 0.5 / by_group.transform("size").to_numpy()
+    z = rho * ndtri(np.clip(rank, 1e-9, 1 - 1e-9)) + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+    ltv = _ltv(params, ltv_cells[ci, cell], top_cells[ci, cell], limit, ndtr(z))
+    # The interest-only part is planted as a share of the house value (at most
+    # 50%); an interest-only mortgage has at least two parts.
+    io_share = np.where(io, np.minimum(io_value * 100.0 / ltv, 0.95), 0.0)
+    n_parts = np.where(io & (n_parts == 1), 2, n_parts)
     nhg_p = params.nhg
     nhg_cells = solve_cells(nhg_p["new"], nhg_p["new_high"], nhg_p["starters"], nhg_p["starters_high"], population=pop,
                             lower=0.001, upper=0.999)
@@ -297,6 +353,10 @@ def draw_new_loans(
 
     a = params.arrears
     factor = np.array([1.0, a["high_factor"], a["starter_factor"], a["starter_high_factor"]])[cell]
+    # within the norm the hazard rises with utilisation (Figure 7, the threshold sweep)
+    util_factor = np.where(high, 1.0, np.asarray(a["within_util_factor"])[
+        np.searchsorted(np.asarray(a["within_util_edges"]), util, side="right")])
+    factor = factor * util_factor
     hazard_first = a["first_year"] * factor * np.asarray(a["cohort_first_factor"])[ci]
     hazard = a["later_years"] * factor
 
@@ -330,10 +390,12 @@ def simulate_follow_up(
     """Exits and arrears flags of new-type loans over the snapshots 2012..2018.
 
     A loan without earlier arrears gets a first arrears at snapshot t with
-    probability ``hazard_first`` in its origination year and ``hazard`` later;
-    after that the flag is seen again with ``repeat_prob`` per snapshot (it may
+    probability ``hazard_first`` in its origination year and ``hazard`` later
+    (stratified draws: within a stratum of equal hazards the number of first
+    arrears is the planted rate up to rounding); after that the flag is seen again with ``repeat_prob`` per snapshot (it may
     disappear and come back).  Between snapshots a loan leaves the data with
-    ``new_exit_rate`` (plus ``exit_after_arrears`` after a flagged snapshot).
+    ``new_exit_rate`` by years since origination (plus ``exit_after_arrears``
+    after a flagged snapshot).
 
     Parameters
     ----------
@@ -358,18 +420,44 @@ def simulate_follow_up(
     last = np.full(n, LAST_SNAPSHOT, dtype=np.int16)
     had = np.zeros(n, dtype=bool)
     bits = np.zeros(n, dtype=np.int16)
+    exit_rate = np.asarray(m["new_exit_rate"], dtype="float64")
+    # Loans with the same origination year and hazards form a stratum.
+    stratum = np.unique(np.column_stack([orig_year, hazard_first, hazard]), axis=0, return_inverse=True)[1].ravel()
     for t in SNAPSHOTS:
         active = (first_seen <= t) & (t <= last)
         hz = np.where(orig_year == t, hazard_first, hazard)
         u_event, u_repeat, u_exit = rng.random(n), rng.random(n), rng.random(n)
+        u_event = _stratified(rng, u_event, active & ~had, stratum)
         event = active & ~had & (u_event < hz)
         flag = event | (active & had & (u_repeat < a["repeat_prob"]))
         had |= event
         bits |= flag.astype(np.int16) << np.int16(t - FIRST_SNAPSHOT)
         if t < LAST_SNAPSHOT:
-            p_exit = m["new_exit_rate"] + np.where(flag, a["exit_after_arrears"], 0.0)
+            since = np.clip(t - orig_year, 0, len(exit_rate) - 1)
+            p_exit = exit_rate[since] + np.where(flag, a["exit_after_arrears"], 0.0)
             last = np.where(active & (u_exit < p_exit), t, last).astype(np.int16)
     return last, bits
+
+
+def _stratified(rng: np.random.Generator, u: np.ndarray, mask: np.ndarray, stratum: np.ndarray) -> np.ndarray:
+    """``u`` with its values under ``mask`` made stratified within each stratum.
+
+    In a stratum of m loans, the loans (in random order) get (i + u_i) / m,
+    i = 0..m-1: still uniform per loan, but the number below any rate h is
+    within one of h x m, so planted arrears rates are met without the sampling
+    noise of independent draws (Figures 8/9 rest on the 2012 cohort alone).
+    """
+    idx = np.flatnonzero(mask)
+    if len(idx) == 0:
+        return u
+    s = stratum[idx]
+    order = np.lexsort((rng.random(len(idx)), s))
+    s_sorted = s[order]
+    first = np.searchsorted(s_sorted, s_sorted, side="left")
+    size = np.searchsorted(s_sorted, s_sorted, side="right") - first
+    out = u.copy()
+    out[idx[order]] = (np.arange(len(idx)) - first + u[idx[order]]) / size
+    return out
 
 
 def present_counts(first_seen: np.ndarray, last_seen: np.ndarray) -> np.ndarray:
