@@ -10,7 +10,6 @@ timestamps or absolute paths.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -24,6 +23,7 @@ import pyarrow.parquet as pq
 
 from cohorts import __version__
 from cohorts.columns import FIRST_SNAPSHOT, LAST_SNAPSHOT
+from cohorts.io import sha256_file
 from cohorts.synth.generator import World, build_world
 from cohorts.synth.panel import cbs_chunks, key_table, lld_snapshot, truth_table
 from cohorts.synth.params import SynthParams, load_params
@@ -55,14 +55,6 @@ def _write_frames(path: Path, frames: Iterable[pd.DataFrame]) -> int:
         if writer is not None:
             writer.close()
     return rows
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _readme(*, scale: float, seed: int) -> str:
@@ -107,7 +99,7 @@ def write_world(world: World, directory: Path) -> dict[str, Any]:
     }
     (directory / README_FILE).write_text(_readme(scale=world.scale, seed=world.seed), encoding="utf-8")
     files = [
-        {"name": name, "rows": rows.get(name), "bytes": (directory / name).stat().st_size, "sha256": _sha256(directory / name)}
+        {"name": name, "rows": rows.get(name), "bytes": (directory / name).stat().st_size, "sha256": sha256_file(directory / name)}
         for name in (*DATA_FILES, README_FILE)
     ]
     manifest = {
