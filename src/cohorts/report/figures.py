@@ -668,6 +668,13 @@ def _percent_floor(ax: Axes, values: pd.Series) -> None:
         ax.set_ylim(0.0, 10.0)
 
 
+def _cum_inc_points(ax: Axes, sub: pd.DataFrame, x: np.ndarray, *, k: int, label: str) -> bool:
+    """KM cumulative incidence (percent) with its interval at ``x``; gaps where ``sub['_gap']``."""
+    return _points_with_intervals(
+        ax, x, 100.0 * _values(sub["km_cum_inc"]), 100.0 * _values(sub["km_cum_inc_lower"]),
+        100.0 * _values(sub["km_cum_inc_upper"]), k=k, label=label, hidden=sub["_gap"].to_numpy())
+
+
 def plot_figure_sweep(data: pd.DataFrame, *, horizon: int | None = None, lang: str = "en", ax: Axes) -> Axes:
     """The threshold sweep drawn from its data (:func:`cohorts.report.tables.threshold_sweep_data`, gated or not).
 
@@ -683,9 +690,7 @@ def plot_figure_sweep(data: pd.DataFrame, *, horizon: int | None = None, lang: s
         hit = (data["group"] == group).to_numpy()
         sub = data.loc[hit].assign(_gap=gaps[hit]).sort_values("threshold")
         x = 100.0 * sub["threshold"].to_numpy(dtype="float64") + (1.0 if k else -1.0)
-        hidden_any |= _points_with_intervals(
-            ax, x, 100.0 * _values(sub["km_cum_inc"]), 100.0 * _values(sub["km_cum_inc_lower"]),
-            100.0 * _values(sub["km_cum_inc_upper"]), k=k, label=_t(lang, key), hidden=sub["_gap"].to_numpy())
+        hidden_any |= _cum_inc_points(ax, sub, x, k=k, label=_t(lang, key))
     ticks = sorted(100.0 * float(t) for t in pd.unique(data["threshold"]))
     ax.set_xticks(ticks)
     if ticks:
@@ -781,10 +786,7 @@ def plot_figure_cohort_sensitivity(data: pd.DataFrame, *, horizon: int = 2, lang
         hit = (data["group"] == group).to_numpy()
         sub = data.loc[hit].assign(_gap=gaps[hit], _cohort=data.loc[hit, C.COHORT].astype(int)).sort_values("_cohort")
         x = sub["_cohort"].to_numpy(dtype="float64") + (0.1 if k else -0.1)
-        hidden_any |= _points_with_intervals(
-            ax, x, 100.0 * _values(sub["km_cum_inc"]), 100.0 * _values(sub["km_cum_inc_lower"]),
-            100.0 * _values(sub["km_cum_inc_upper"]), k=k, label=_t(lang, cat, thr=100.0),
-            hidden=sub["_gap"].to_numpy())
+        hidden_any |= _cum_inc_points(ax, sub, x, k=k, label=_t(lang, cat, thr=100.0))
     ax.set_xticks(list(C.COHORT_YEARS))
     _percent_floor(ax, data["km_cum_inc"])
     ax.set_xlabel(_t(lang, "cohort"))
