@@ -134,3 +134,23 @@ def test_string_booleans_and_ids_accepted():
     df[C.LOAN_ID] = "L" + df[C.LOAN_ID].astype(str)
     out = validate_lld(df)
     assert out[C.NHG].dtype == bool and out[C.LOAN_ID].iloc[0].startswith("L")
+
+
+@pytest.mark.parametrize("order", ["sorted", "shuffled"])
+def test_duplicated_rows_matches_pandas_in_any_row_order(order):
+    """The neighbour check (rows in key order) and the sorting path agree with pandas."""
+    from cohorts.contracts import duplicated_rows
+
+    rng = np.random.default_rng(7)
+    n = 5_000
+    df = pd.DataFrame({
+        "snapshot_year": rng.integers(2012, 2015, n),
+        "loan_id": rng.integers(0, 400, n),
+        "loan_part_id": pd.Series(rng.integers(0, 6, n)).map(lambda v: f"p{v}"),  # text ids: factorized
+    })
+    df = df.sort_values(list(df.columns), kind="stable").reset_index(drop=True)
+    if order == "shuffled":
+        df = df.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    expected = df.duplicated(keep=False).to_numpy()
+    assert expected.any() and not expected.all()
+    np.testing.assert_array_equal(duplicated_rows(df, list(df.columns)), expected)

@@ -66,3 +66,50 @@ def test_same_main_earner_in_two_loans_in_one_snapshot():
     # person 10 holds loans 1 and 2 in 2014; person 30 holds 3 (2015) and 4 (2016): a move, not two mortgages
     assert multi_mortgage_loans(linked, cbs).tolist() == [1, 2]
     assert step.rows_dropped == 0
+
+
+def _random_parts(n_loans: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for loan in range(n_loans):
+        for year in range(2012, 2012 + int(rng.integers(1, 4))):
+            for _ in range(int(rng.integers(1, 4))):
+                rows.append([year, 1000 + loan, float(rng.choice([0.0, rng.uniform(1e4, 2e5)])),
+                             float(rng.uniform(1, 6)), int(rng.choice([0, 12, 60, 120, 240])),
+                             str(rng.choice(["annuity", "interest_only", "linear"])),
+                             f"{int(rng.integers(2000, year + 1))}-0{int(rng.integers(1, 10))}-15",
+                             float(rng.choice([np.nan, rng.uniform(40, 110)])), bool(rng.random() < .3),
+                             bool(rng.random() < .05)])
+    return _parts(rows)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_chunked_partial_sums_give_the_same_mortgages(shuffle):
+    """Aggregating a file chunk by chunk (mortgages split over chunks) equals aggregating it whole."""
+    from cohorts.link import finish_sums, partial_sums
+
+    parts = _random_parts(300, seed=5)
+    if shuffle:
+        parts = parts.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    whole, _ = aggregate_parts(parts)
+    bounds = [0, 7, 150, 151, 400, len(parts)]  # splits inside mortgages
+    chunks = [partial_sums(parts.iloc[a:b].reset_index(drop=True)) for a, b in zip(bounds[:-1], bounds[1:])]
+    assert sum(len(c) for c in chunks) > len(whole)  # some mortgage is split
+    pd.testing.assert_frame_equal(finish_sums(chunks), whole, check_exact=False, rtol=1e-12)
+    # reversed chunk order: the result is still sorted by snapshot and loan
+    pd.testing.assert_frame_equal(finish_sums(chunks[::-1]), whole, check_exact=False, rtol=1e-12)
+    # the expected values themselves, for one mortgage, by hand
+    one = parts[(parts[C.LOAN_ID] == 1000) & (parts[C.SNAPSHOT_YEAR] == 2012)]
+    row = whole[(whole[C.LOAN_ID] == 1000) & (whole[C.SNAPSHOT_YEAR] == 2012)].iloc[0]
+    assert row[C.BALANCE] == pytest.approx(one[C.CURRENT_BALANCE].sum())
+    assert row[C.N_PARTS] == len(one)
+    assert row[C.ORIGINATION_DATE] == one[C.ORIGINATION_DATE].min()
+
+
+def test_multi_mortgage_counts_persons_without_cbs_records():
+    """A main earner with no CBS record at all who holds two loans in one snapshot is still one person."""
+    mortgages = pd.DataFrame({C.SNAPSHOT_YEAR: [2014, 2014, 2014], C.LOAN_ID: [1, 2, 3]})
+    key = pd.DataFrame({C.LOAN_ID: [1, 2, 3], C.PERSON_ID: [77, 77, 30]})
+    linked, _ = link_key(mortgages, key)
+    cbs = pd.DataFrame({C.PERSON_ID: [30], C.YEAR: [2015], C.PARTNER_ID: pd.array([pd.NA], dtype="Int64")})
+    assert multi_mortgage_loans(linked, cbs).tolist() == [1, 2]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,17 +30,23 @@ from cohorts.cohort import (
     require_house_value,
     select_new_mortgages,
 )
+from cohorts.errors import ContractError, Failure
 from cohorts.io import (
+    CHUNK_ROWS,
+    KINDS,
     ColumnMapping,
+    harmonize_ids,
+    iter_input,
     load_mapping,
-    read_raw,
+    read_input,
+    resolve_input,
     write_csv,
     write_outputs_with_manifest,
     write_parquet,
 )
-from cohorts.link import aggregate_parts, link_key, multi_mortgage_loans, owner_occupied_mask
+from cohorts.link import aggregate_step, finish_sums, link_key, multi_mortgage_loans, owner_occupied_mask, partial_sums
 from cohorts.persons import PersonYears
-from cohorts.selection import Step, check_reconciles, drop_step, selection_frame
+from cohorts.selection import Step, check_reconciles, drop_step, keep_rows, selection_frame
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,12 @@ class BuildResult:
         included, and ``duration, event, exit_type``).
     panel : pandas.DataFrame
         One row per new mortgage per snapshot seen, with household income of t+1.
-    stock : pandas.DataFrame
-        One row per linkable single-mortgage household per snapshot, with its
-        finances of t+1 (the report's "hypotheekvoorraad").
+    stock_parts : tuple of pandas.DataFrame
+        The stock, one frame per snapshot: one row per linkable
+        single-mortgage household per snapshot, with its finances of t+1 (the
+        report's "hypotheekvoorraad"). :attr:`stock` joins them. The full
+        population has millions of rows per snapshot, so the parts are kept
+        apart until they are written.
     selection : pandas.DataFrame
         Every step of the selection (see :mod:`cohorts.selection`), for the
         cohorts and for the stock; it reconciles exactly.
@@ -66,17 +75,92 @@ class BuildResult:
 
     cohorts: pd.DataFrame
     panel: pd.DataFrame
-    stock: pd.DataFrame
+    stock_parts: tuple[pd.DataFrame, ...]
     selection: pd.DataFrame
     timings: dict = field(default_factory=dict)
+
+    @property
+    def stock(self) -> pd.DataFrame:
+        """The stock as one frame (concatenated on each access; :func:`write_build` writes the parts)."""
+        if len(self.stock_parts) == 1:
+            return self.stock_parts[0]
+        return pd.concat(self.stock_parts, ignore_index=True)
+
+    @property
+    def n_stock(self) -> int:
+        """Rows of the stock."""
+        return sum(len(p) for p in self.stock_parts)
 
 
 def _drop_negative_income(df: pd.DataFrame, *, population: str, unit: str) -> tuple[pd.DataFrame, Step]:
     neg = (df[C.MAIN_INCOME].to_numpy() < 0) | (df[C.PARTNER_INCOME].to_numpy() < 0)
-    out = df.loc[~neg].reset_index(drop=True)
+    out = keep_rows(df, ~neg)
     return out, drop_step(population, unit, "personal incomes at t+1 not negative", len(df), len(out),
                           "negative gross personal income (loss from own business) of main earner or partner: "
                           "the lending norm is undefined")
+
+
+def aggregate_chunks(parts: pd.DataFrame | Iterable[pd.DataFrame]) -> tuple[pd.DataFrame, list[Step]]:
+    """Loan parts -> one row per mortgage per snapshot, from one frame or chunk by chunk.
+
+    Drops parts that are not owner-occupied and aggregates the rest
+    (:func:`cohorts.link.aggregate_parts`). ``parts`` may be an iterable of
+    validated chunks (:func:`cohorts.io.iter_input`): each chunk is reduced to
+    partial sums before the next is read, so the loan parts are never all in
+    memory, and the result is the same as for the whole file.
+
+    Returns
+    -------
+    (DataFrame, list of Step)
+        Mortgage-snapshots (:data:`cohorts.link.MORTGAGE_COLUMNS`) and the
+        selection steps so far.
+    """
+    chunks = [parts] if isinstance(parts, pd.DataFrame) else parts
+    n_parts = n_owner = 0
+    partials, owner_step = [], None
+    for chunk in chunks:
+        keep, owner_step = owner_occupied_mask(chunk)
+        n_parts += len(chunk)
+        n_owner += int(keep.sum())
+        partials.append(partial_sums(chunk, keep=keep))
+        del chunk, keep
+    if owner_step is None:
+        raise ValueError("no loan parts to aggregate")
+    mortgages = finish_sums(partials)
+    del partials
+    steps = [
+        Step("cohorts", "input", "loan parts", "raw LLD loan parts", n_parts, n_parts, 0, "as read and validated"),
+        drop_step("cohorts", owner_step.unit, owner_step.rule, n_parts, n_owner, owner_step.reason),
+        aggregate_step("cohorts", n_owner, len(mortgages)),
+    ]
+    return mortgages, steps
+
+
+def _link(mortgages: pd.DataFrame, key: pd.DataFrame, steps: list[Step]) -> tuple[pd.DataFrame, list[Step]]:
+    linked, s = link_key(mortgages, key)
+    if len(linked) == 0:
+        raise ValueError(
+            f"key table: none of the {len(mortgages):,} LLD mortgage-snapshots has its loan_id in the key table "
+            f"({len(key):,} rows); the loan ids of the two files do not match (check the column mapping)"
+        )
+    return linked, [*steps, s]
+
+
+def link_parts(lld: pd.DataFrame | Iterable[pd.DataFrame], key: pd.DataFrame) -> tuple[pd.DataFrame, list[Step]]:
+    """First half of the build: loan parts -> linked mortgage-snapshots.
+
+    :func:`aggregate_chunks`, then the link to the main earner through the
+    2017 key table (:func:`cohorts.link.link_key`). Only this step needs the
+    loan parts.
+
+    Returns
+    -------
+    (DataFrame, list of Step)
+        One row per linked mortgage-snapshot (:data:`cohorts.link.MORTGAGE_COLUMNS`
+        plus ``main_id``) and the selection steps so far.
+    """
+    mortgages, steps = aggregate_chunks(lld)
+    return _link(mortgages, key, steps)
 
 
 def build(
@@ -90,6 +174,8 @@ def build(
     norm_tables: object | None = None,
 ) -> BuildResult:
     """Link the raw inputs and build the cohort table, panel, stock and selection table.
+
+    The composition of :func:`link_parts` and :func:`build_linked`.
 
     Parameters
     ----------
@@ -108,31 +194,51 @@ def build(
     -------
     BuildResult
     """
+    t0 = time.perf_counter()
+    linked, steps = link_parts(lld, key)
+    seconds = time.perf_counter() - t0
+    result = build_linked(linked, cbs, steps=steps, threshold=threshold, consumer_credit_bound=consumer_credit_bound,
+                          starter_max_age=starter_max_age, norm_tables=norm_tables)
+    result.timings["link_parts"] = seconds
+    return result
+
+
+def build_linked(
+    linked: pd.DataFrame,
+    cbs: pd.DataFrame,
+    *,
+    steps: list[Step],
+    threshold: float = 1.0,
+    consumer_credit_bound: float = CONSUMER_CREDIT_BOUND,
+    starter_max_age: int = STARTER_MAX_AGE,
+    norm_tables: object | None = None,
+) -> BuildResult:
+    """Second half of the build: linked mortgage-snapshots + CBS -> cohorts, panel, stock, selection.
+
+    Parameters
+    ----------
+    linked : pandas.DataFrame
+        The output of :func:`link_parts`.
+    cbs : pandas.DataFrame
+        Validated CBS person-years.
+    steps : list of Step
+        The selection steps of :func:`link_parts`; the table continues from them.
+    threshold, consumer_credit_bound, starter_max_age, norm_tables
+        As in :func:`build`.
+
+    Returns
+    -------
+    BuildResult
+    """
     from cohorts.norms import apply_norm  # the norm stage
 
     timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    steps: list[Step] = [
-        Step("cohorts", "input", "loan parts", "raw LLD loan parts", len(lld), len(lld), 0, "as read and validated")
-    ]
-    owner_occupied, s = owner_occupied_mask(lld)
-    steps.append(s)
-    mortgages, s = aggregate_parts(lld, keep=owner_occupied)
-    steps.append(s)
-    timings["aggregate"] = time.perf_counter() - t0
-
-    t = time.perf_counter()
-    linked, s = link_key(mortgages, key)
-    steps.append(s)
+    steps = list(steps)
     n_linked = len(linked)
-    if n_linked == 0:
-        raise ValueError(
-            f"key table: none of the {len(mortgages):,} LLD mortgage-snapshots has its loan_id in the key table "
-            f"({len(key):,} rows); the loan ids of the two files do not match (check the column mapping)"
-        )
+    t = time.perf_counter()
     cbs = PersonYears.from_frame(cbs)  # one index for every CBS look-up below
     multi = multi_mortgage_loans(linked, cbs)
-    timings["link"] = time.perf_counter() - t
+    timings["households"] = time.perf_counter() - t
 
     # ---- new mortgages -------------------------------------------------
     t = time.perf_counter()
@@ -174,20 +280,90 @@ def build(
         part, s = require_house_value(part, population="stock", unit="mortgage-snapshots")
         chunks.append(part)
         chunk_steps.append([*ss, s])
-    stock = pd.concat(chunks, ignore_index=True)
-    del chunks
+    n_stock = sum(len(c) for c in chunks)
     # the per-snapshot steps, summed over snapshots, in their order
     for i in range(len(chunk_steps[0])):
         first = chunk_steps[0][i]
         stock_steps.append(drop_step("stock", first.unit, first.rule, sum(c[i].rows_in for c in chunk_steps),
                                      sum(c[i].rows_out for c in chunk_steps), first.reason))
-    stock_steps.append(Step("stock", "result", "mortgage-snapshots", "linkable stock", len(stock), len(stock), 0,
+    stock_steps.append(Step("stock", "result", "mortgage-snapshots", "linkable stock", n_stock, n_stock, 0,
                             "stock.parquet"))
     timings["stock"] = time.perf_counter() - t
 
     selection = selection_frame(steps + stock_steps)
     check_reconciles(selection)
-    return BuildResult(cohorts=new, panel=panel, stock=stock, selection=selection, timings=timings)
+    return BuildResult(cohorts=new, panel=panel, stock_parts=tuple(chunks), selection=selection, timings=timings)
+
+
+def read_and_build(
+    data_dir: str | Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    log: Callable[[str], None] = lambda msg: None,
+    chunk_rows: int = CHUNK_ROWS,
+    **options: object,
+) -> tuple[BuildResult, Mapping[str, Path]]:
+    """Read and validate the raw inputs of ``data_dir`` and build from them.
+
+    The same result as ``build(*read_raw(data_dir))``, with the memory of the
+    full population in mind: the loan parts (the largest input by far) are
+    read, validated and aggregated ``chunk_rows`` rows at a time
+    (:func:`cohorts.io.iter_input`, :func:`aggregate_chunks`), so only one
+    chunk of them is ever in memory. All three inputs are validated before
+    anything is built, and every failure of every input is reported in one
+    :class:`~cohorts.errors.ContractError`. ``options`` go to
+    :func:`build_linked`. Returns the result and the input paths (for the
+    manifest); ``log`` receives progress lines.
+    """
+    t0 = time.perf_counter()
+    mapping = mapping or ColumnMapping()
+    paths = {kind: resolve_input(data_dir, kind, mapping) for kind in KINDS}
+    failures: list[Failure] = []
+    frames: dict[str, pd.DataFrame] = {}
+    log(f"reading and validating raw inputs in {data_dir} ...")
+    try:
+        frames["key"] = read_input(paths["key"], "key", mapping)
+    except ContractError as exc:
+        failures.extend(exc.failures)
+    mortgages, steps = None, []
+    try:
+        mortgages, steps = aggregate_chunks(iter_input(paths["lld"], "lld", mapping, rows=chunk_rows))
+    except ContractError as exc:
+        failures.extend(exc.failures)
+    t_lld = time.perf_counter() - t0
+    _release_arrow_memory()
+    try:
+        frames["cbs"] = read_input(paths["cbs"], "cbs", mapping)
+    except ContractError as exc:
+        failures.extend(exc.failures)
+    _release_arrow_memory()
+    if failures:
+        raise ContractError(failures, header=f"{data_dir}: {len(failures)} data-contract failure(s) in the raw inputs")
+    n_parts = steps[0].rows_in
+    log(f"  {n_parts:,} loan parts -> {len(mortgages):,} mortgage-snapshots ({t_lld:.1f} s), "
+        f"{len(frames['cbs']):,} CBS person-years, {len(frames['key']):,} key rows ({time.perf_counter() - t0:.1f} s)")
+    # ids of the same type in every input (the loan ids as aggregated; values are those of the file)
+    frames["lld"] = mortgages[[C.LOAN_ID]]
+    frames, failures = harmonize_ids(frames, {**paths, "lld": f"{paths['lld']} (per loan and snapshot)"})
+    if failures:
+        raise ContractError(failures, header=f"{data_dir}: the raw inputs use different id types")
+    if frames["lld"][C.LOAN_ID].dtype != mortgages[C.LOAN_ID].dtype:
+        mortgages[C.LOAN_ID] = frames["lld"][C.LOAN_ID].to_numpy()
+    linked, steps = _link(mortgages, frames["key"], steps)
+    del mortgages, frames["lld"]
+    seconds = time.perf_counter() - t0
+    log(f"  {len(linked):,} linked mortgage-snapshots ({seconds:.1f} s)")
+    log("building cohorts, panel and stock ...")
+    result = build_linked(linked, frames["cbs"], steps=steps, **options)
+    result.timings["read_link_parts"] = seconds
+    return result, paths
+
+
+def _release_arrow_memory() -> None:
+    """Hand memory that Arrow's allocator keeps for reuse back to the system (after the big reads)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def cohort_summary(cohorts: pd.DataFrame) -> pd.DataFrame:
@@ -232,7 +408,7 @@ def build_manifest(
     record = run_manifest(
         command=command, started=started or now, finished=finished or now, inputs=dict(inputs), outputs={},
         configuration=parameters, mapping=mapping.to_dict(), synthetic=synthetic, selection=result.selection,
-        extra={"rows": {"cohorts": len(result.cohorts), "panel": len(result.panel), "stock": len(result.stock)}},
+        extra={"rows": {"cohorts": len(result.cohorts), "panel": len(result.panel), "stock": result.n_stock}},
     )
     record.update({"cohorts_version": __version__, "parameters": parameters, **(extra or {})})
     return record
@@ -248,7 +424,7 @@ def write_build(result: BuildResult, out_dir: str | Path, manifest: dict) -> Non
         {
             "cohorts.parquet": lambda p: write_parquet(result.cohorts, p),
             "panel.parquet": lambda p: write_parquet(result.panel, p),
-            "stock.parquet": lambda p: write_parquet(result.stock, p),
+            "stock.parquet": lambda p: write_parquet(result.stock_parts, p),
             "selection.csv": lambda p: write_csv(result.selection, p),
         },
         lambda records: {**manifest, "outputs": records},
@@ -278,20 +454,15 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     mapping = load_mapping(args.mapping) if args.mapping else ColumnMapping()
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
-    log(f"reading and validating raw inputs in {args.data} ...")
-    raw = read_raw(args.data, mapping=mapping)
-    log(f"  {len(raw.lld):,} loan parts, {len(raw.cbs):,} CBS person-years, {len(raw.key):,} key rows "
-        f"({time.perf_counter() - t0:.1f} s)")
     tables = None
     if args.tables is not None:
         from cohorts.norms import load_tables
 
         tables = load_tables(args.tables)
-    log("building cohorts ...")
-    result = build(raw.lld, raw.cbs, raw.key, threshold=args.threshold,
-                   consumer_credit_bound=args.consumer_credit_bound, norm_tables=tables)
+    result, paths = read_and_build(args.data, mapping=mapping, log=log, threshold=args.threshold,
+                                   consumer_credit_bound=args.consumer_credit_bound, norm_tables=tables)
     manifest = build_manifest(
-        result, inputs=raw.paths, mapping=mapping, command="cohorts build",
+        result, inputs=paths, mapping=mapping, command="cohorts build",
         parameters={"threshold": args.threshold, "consumer_credit_bound": args.consumer_credit_bound,
                     "tables": str(args.tables) if args.tables else "packaged"},
         started=started, finished=utc_now(), synthetic=synthetic_settings(args.data),

@@ -33,7 +33,7 @@ import pandas as pd
 from cohorts import columns as C
 from cohorts.contracts import require_columns
 from cohorts.persons import PersonYears, as_person_years
-from cohorts.selection import Step, drop_step, unit_step
+from cohorts.selection import Step, drop_step, keep_rows, unit_step
 
 #: default bound on "overige schulden" counted as consumer credit (report, appendix 2)
 CONSUMER_CREDIT_BOUND = 50_000.0
@@ -134,9 +134,9 @@ def attach_finances(
                   "the main earner's partner has no CBS person record in the year after the snapshot"),
     ]
     # one subset of the (possibly large) frame, after both rules
-    out = new.loc[keep].reset_index(drop=True)
-    main = main.loc[keep].reset_index(drop=True)
-    prec = prec.loc[keep].reset_index(drop=True)
+    out = keep_rows(new, keep)
+    main = keep_rows(main, keep)
+    prec = keep_rows(prec, keep)
     has_partner = has_partner[keep]
 
     def pval(col: str) -> np.ndarray:
@@ -165,7 +165,7 @@ def attach_finances(
         }
     )
     # one concatenation instead of many column insertions (no repeated block copies)
-    return pd.concat([out, added], axis=1), steps
+    return pd.concat([out, added], axis=1, copy=False), steps
 
 
 def require_house_value(
@@ -174,7 +174,7 @@ def require_house_value(
     """Drop mortgages whose house value cannot be derived (current LTV missing or 0, or zero balance)."""
     hv = new[C.HOUSE_VALUE].to_numpy(dtype="float64")
     ok = np.isfinite(hv) & (hv > 0)
-    out = new.loc[ok].reset_index(drop=True)
+    out = keep_rows(new, ok)
     return out, drop_step(population, unit, "house value derivable", len(new), len(out),
                           "current LTV missing or not positive (or balance 0) at the snapshot: no house value")
 

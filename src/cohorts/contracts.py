@@ -259,8 +259,10 @@ def _coerce(s: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
 def duplicated_rows(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
     """Mask of rows whose key ``cols`` occurs more than once (all copies marked).
 
-    Sort-based on integer codes, so memory stays at a few bytes per row and key
-    column even for tens of millions of rows.
+    Works on integer codes, so memory stays at a few bytes per row and key
+    column even for tens of millions of rows. Rows already in key order (the
+    usual layout of an extract: by snapshot, loan, part) are checked by
+    comparing neighbours, without sorting; other orders are sorted first.
     """
     codes = []
     for c in cols:
@@ -269,17 +271,32 @@ def duplicated_rows(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
             codes.append(col.to_numpy(dtype="int64"))
         else:
             codes.append(pd.factorize(col, use_na_sentinel=False)[0].astype("int64"))
-    order = np.lexsort(codes[::-1])
-    same_as_next = np.ones(len(order) - 1, dtype=bool) if len(order) > 1 else np.zeros(0, dtype=bool)
+    n = len(df)
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    order = None if in_key_order(codes) else np.lexsort(codes[::-1])
+    same_as_next = np.ones(n - 1, dtype=bool)
     for code in codes:
-        sorted_code = code[order]
+        sorted_code = code if order is None else code[order]
         same_as_next &= sorted_code[1:] == sorted_code[:-1]
-    dup_sorted = np.zeros(len(order), dtype=bool)
+    dup_sorted = np.zeros(n, dtype=bool)
     dup_sorted[:-1] |= same_as_next
     dup_sorted[1:] |= same_as_next
-    out = np.zeros(len(order), dtype=bool)
+    if order is None:
+        return dup_sorted
+    out = np.zeros(n, dtype=bool)
     out[order] = dup_sorted
     return out
+
+
+def in_key_order(codes: Sequence[np.ndarray]) -> bool:
+    """True when the rows are sorted lexicographically by ``codes`` (ties allowed)."""
+    tied = np.ones(len(codes[0]) - 1, dtype=bool)  # rows i and i+1 equal on the keys so far
+    for code in codes:
+        if (tied & (code[1:] < code[:-1])).any():
+            return False
+        tied &= code[1:] == code[:-1]
+    return True
 
 
 def _fmt(value: object) -> str:
@@ -290,18 +307,22 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _examples(df: pd.DataFrame, mask: np.ndarray, contract: Contract, column: str | None) -> tuple[str, ...]:
+def _examples(
+    df: pd.DataFrame, mask: np.ndarray, contract: Contract, column: str | None, row_offset: int = 0
+) -> tuple[str, ...]:
     idx = np.flatnonzero(mask)[:N_EXAMPLES]
     out = []
     ids = [c for c in contract.id_columns if c in df.columns]
     for i in idx:
         parts = [f"{c}={_fmt(df[c].iat[i])}" for c in ids]
         val = f": {_fmt(df[column].iat[i])!r}" if column is not None and column in df.columns else ""
-        out.append(f"row {i + 1} ({', '.join(parts)}){val}")
+        out.append(f"row {row_offset + i + 1} ({', '.join(parts)}){val}")
     return tuple(out)
 
 
-def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFrame:
+def validate(
+    df: pd.DataFrame, contract: Contract, *, source: str, row_offset: int = 0, check_unique: bool = True
+) -> pd.DataFrame:
     """Check ``df`` against ``contract``; return a canonical copy or raise.
 
     Parameters
@@ -312,6 +333,12 @@ def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFra
         One of :data:`LLD_CONTRACT`, :data:`CBS_CONTRACT`, :data:`KEY_CONTRACT`.
     source : str
         The file name (or a label) used in error messages.
+    row_offset : int, default 0
+        Rows of the file before ``df`` (when a large file is validated in
+        chunks), so that messages give row numbers of the file.
+    check_unique : bool, default True
+        Check the contract's unique key. A chunked reader checks it over all
+        chunks instead (:class:`UniqueKeyCheck`).
 
     Returns
     -------
@@ -342,19 +369,23 @@ def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFra
         s, bad = _coerce(raw[col.name], col.kind)
         if bad.any():
             failures.append(
-                Failure(source, col.name, f"parseable as {col.kind}", int(bad.sum()), _examples(raw, bad, contract, col.name))
+                Failure(source, col.name, f"parseable as {col.kind}", int(bad.sum()), _examples(raw, bad, contract, col.name, row_offset))
             )
-        isna = s.isna().to_numpy() & ~bad
+        na = s.isna().to_numpy()
+        isna = na & ~bad
         if not col.nullable and isna.any():
-            failures.append(Failure(source, col.name, "not missing", int(isna.sum()), _examples(raw, isna, contract, col.name)))
-        present = ~s.isna().to_numpy()
+            failures.append(Failure(source, col.name, "not missing", int(isna.sum()), _examples(raw, isna, contract, col.name, row_offset)))
+        present = ~na
+        all_present = bool(present.all())
         for check in col.checks:
-            ok = np.ones(len(s), dtype=bool)
-            if present.any():
-                vals = s[present]
-                ok[present] = np.asarray(check.valid(vals), dtype=bool)
+            if all_present:  # no subset copy of a column of tens of millions of rows
+                ok = np.asarray(check.valid(s), dtype=bool)
+            else:
+                ok = np.ones(len(s), dtype=bool)
+                if present.any():
+                    ok[present] = np.asarray(check.valid(s[present]), dtype=bool)
             if (~ok).any():
-                failures.append(Failure(source, col.name, check.rule, int((~ok).sum()), _examples(raw, ~ok, contract, col.name)))
+                failures.append(Failure(source, col.name, check.rule, int((~ok).sum()), _examples(raw, ~ok, contract, col.name, row_offset)))
         cols_out[col.name] = pd.Series(s.to_numpy() if not isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.array, name=col.name)
     out = pd.DataFrame(cols_out, copy=False)
     for rule, cols, fn in contract.row_checks:
@@ -367,8 +398,8 @@ def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFra
         elif usable.any():
             ok[usable] = np.asarray(fn(sub.loc[usable]), dtype=bool)
         if (~ok).any():
-            failures.append(Failure(source, ",".join(cols), rule, int((~ok).sum()), _examples(raw, ~ok, contract, cols[0])))
-    if contract.unique:
+            failures.append(Failure(source, ",".join(cols), rule, int((~ok).sum()), _examples(raw, ~ok, contract, cols[0], row_offset)))
+    if contract.unique and check_unique:
         dup = duplicated_rows(out, contract.unique)
         if dup.any():
             failures.append(
@@ -377,12 +408,73 @@ def validate(df: pd.DataFrame, contract: Contract, *, source: str) -> pd.DataFra
                     ",".join(contract.unique),
                     f"unique ({', '.join(contract.unique)})",
                     int(dup.sum()),
-                    _examples(raw, dup, contract, None),
+                    _examples(raw, dup, contract, None, row_offset),
                 )
             )
     if failures:
         raise ContractError(failures, header=f"{source} ({contract.name}): {len(failures)} data-contract failure(s)")
     return _compact(out, contract)
+
+
+def merge_failures(failures: Sequence[Failure]) -> list[Failure]:
+    """One failure per (source, column, rule): counts added, the first examples kept.
+
+    Used when a file is validated in chunks: each chunk reports its own
+    failures, the user sees one line per broken rule.
+    """
+    merged: dict[tuple[str, str, str], Failure] = {}
+    for f in failures:
+        k = (f.source, f.column, f.rule)
+        if k in merged:
+            m = merged[k]
+            merged[k] = Failure(m.source, m.column, m.rule, m.n_rows + f.n_rows, (m.examples + f.examples)[:N_EXAMPLES])
+        else:
+            merged[k] = f
+    return list(merged.values())
+
+
+class UniqueKeyCheck:
+    """The contract's unique key checked over the chunks of a file.
+
+    Each validated chunk adds a 64-bit hash of its key columns
+    (:func:`pandas.util.hash_pandas_object`, 8 bytes per row); :meth:`failure`
+    sorts the hashes once. Rows whose hashes collide are confirmed exactly by
+    ``confirm`` (a callable that returns the file's key columns, coerced,
+    read again only in that case), so a hash collision never reports a false
+    duplicate.
+    """
+
+    def __init__(self, contract: Contract, source: str):
+        self.contract = contract
+        self.source = source
+        self._hashes: list[np.ndarray] = []
+
+    def add(self, chunk: pd.DataFrame) -> None:
+        """Record the key hashes of one validated chunk (chunks in file order)."""
+        key = chunk[list(self.contract.unique)]
+        self._hashes.append(pd.util.hash_pandas_object(key, index=False).to_numpy())
+
+    def failure(self, confirm: Callable[[], pd.DataFrame]) -> Failure | None:
+        """The uniqueness failure over all chunks, or None."""
+        if not self.contract.unique or not self._hashes:
+            return None
+        h = np.concatenate(self._hashes)
+        self._hashes = []
+        h.sort()
+        if not (h[1:] == h[:-1]).any():
+            return None
+        keys = confirm()
+        dup = duplicated_rows(keys, self.contract.unique)
+        if not dup.any():
+            return None
+        return Failure(self.source, ",".join(self.contract.unique), f"unique ({', '.join(self.contract.unique)})",
+                       int(dup.sum()), _examples(keys, dup, self.contract, None))
+
+
+def coerce_columns(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """The contract's columns present in ``df``, coerced to their kinds (unparseable values missing)."""
+    kinds = {col.name: col.kind for col in contract.columns}
+    return pd.DataFrame({c: _coerce(df[c], kinds[c])[0] for c in df.columns if c in kinds}, copy=False)
 
 
 def _compact(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:

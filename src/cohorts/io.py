@@ -49,7 +49,7 @@ import os
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -60,7 +60,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cohorts import columns as C
-from cohorts.contracts import CONTRACTS, validate
+from cohorts.contracts import CONTRACTS, UniqueKeyCheck, coerce_columns, merge_failures, validate
 from cohorts.errors import ConfigError, ContractError, Failure
 
 #: default file stems of the raw inputs in a data folder
@@ -184,18 +184,92 @@ def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None
         Unreadable file (truncated parquet, empty CSV) or any contract failure,
         naming the file.
     """
+    (df,) = _read_chunks(Path(path), kind, mapping or ColumnMapping(), rows=None)
+    return validate(df, CONTRACTS[kind], source=str(path))
+
+
+#: Rows per chunk when a large input is read in chunks (:func:`iter_input`).
+CHUNK_ROWS = 2_000_000
+
+
+def iter_input(
+    path: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None, *, rows: int = CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
+    """Read one raw input in chunks of ``rows`` rows, each renamed and validated.
+
+    For inputs too large to hold twice (the full LLD has tens of millions of
+    loan parts): a caller can reduce each chunk before the next is read. Every
+    rule of the contract is checked, the unique key over the whole file
+    (:class:`cohorts.contracts.UniqueKeyCheck`), and row numbers in messages are
+    rows of the file. Once a chunk fails, no further chunks are yielded, but the
+    rest of the file is still checked; at the end one
+    :class:`~cohorts.errors.ContractError` lists every failure. A caller must
+    therefore consume the iterator to the end before it writes anything.
+
+    Yields
+    ------
+    pandas.DataFrame
+        Validated chunks in file order, canonical columns and dtypes.
+    """
     path = Path(path)
     mapping = mapping or ColumnMapping()
-    wanted = {mapping.extract_name(kind, c): c for c in _CANONICAL[kind]}
+    contract = CONTRACTS[kind]
+    unique = UniqueKeyCheck(contract, str(path))
+    failures: list[Failure] = []
+    offset = 0
+    for raw in _read_chunks(path, kind, mapping, rows=rows):
+        try:
+            chunk = validate(raw, contract, source=str(path), row_offset=offset, check_unique=False)
+        except ContractError as exc:
+            failures.extend(exc.failures)
+            if any(f.rule == "column present" or f.column == "<table>" for f in exc.failures):
+                break  # the same for every chunk
+            chunk = None
+        offset += len(raw)
+        del raw
+        if chunk is not None:
+            unique.add(chunk)
+            if not failures:
+                yield chunk
+    if not failures:
+        def confirm() -> pd.DataFrame:
+            (keys,) = _read_chunks(path, kind, mapping, rows=None, columns=contract.unique)
+            return coerce_columns(keys, contract)
+
+        dup = unique.failure(confirm)
+        if dup is not None:
+            failures.append(dup)
+    if failures:
+        failures = merge_failures(failures)
+        raise ContractError(failures, header=f"{path} ({contract.name}): {len(failures)} data-contract failure(s)")
+
+
+def _read_chunks(
+    path: Path, kind: str, mapping: ColumnMapping, *, rows: int | None, columns: Sequence[str] | None = None
+) -> Iterator[pd.DataFrame]:
+    """The file's contract columns renamed to canonical names, whole (``rows=None``) or in chunks.
+
+    ``columns`` restricts the read to these canonical columns. Reading
+    problems (unreadable or truncated file, empty CSV) are a ContractError
+    naming the file.
+    """
+    wanted = {mapping.extract_name(kind, c): c for c in _CANONICAL[kind] if columns is None or c in columns}
     try:
         if path.suffix == ".parquet":
             schema = pq.read_schema(path)
             present = [n for n in wanted if n in schema.names]
             # text columns as dictionaries (categoricals): far less memory than Python strings
             text = [n for n in present if pa.types.is_string(schema.field(n).type) or pa.types.is_large_string(schema.field(n).type)]
-            table = pq.read_table(path, columns=present, read_dictionary=text)
-            df = table.to_pandas(split_blocks=True, self_destruct=True)
-            del table
+            if rows is None:
+                tables = iter([pq.read_table(path, columns=present, read_dictionary=text)])
+            else:
+                batches = pq.ParquetFile(path, read_dictionary=text).iter_batches(batch_size=rows, columns=present)
+                tables = (pa.Table.from_batches([b]) for b in batches)
+            for table in tables:
+                # rename in Arrow: a pandas rename would copy (and consolidate) tens of millions of rows
+                table = table.rename_columns([wanted[n] for n in table.column_names])
+                yield _arrow_to_pandas(table)
+                del table
         elif path.suffix == ".csv":
             header = _csv_header(path)
             twice = sorted({c for c in header if header.count(c) > 1 and c in wanted})
@@ -205,8 +279,12 @@ def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None
                              (f"header columns {[i + 1 for i, h in enumerate(header) if h == c]}",)) for c in twice],
                     header=f"{path}: ambiguous header",
                 )
-            df = pd.read_csv(path, dtype=str, keep_default_na=True, na_values=[""])
-            df = df[[n for n in wanted if n in df.columns] + [n for n in df.columns if n not in wanted]]
+            usecols = (lambda c: c in wanted) if columns is not None else None
+            reader = pd.read_csv(path, dtype=str, keep_default_na=True, na_values=[""], usecols=usecols,
+                                 chunksize=rows)
+            for df in [reader] if rows is None else reader:
+                df = df[[n for n in wanted if n in df.columns] + [n for n in df.columns if n not in wanted]]
+                yield df.rename(columns=wanted)
         else:
             raise ContractError([Failure(str(path), "<file>", "a .parquet or .csv file", 0)])
     except (pa.ArrowInvalid, pa.ArrowException, OSError, pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
@@ -216,8 +294,25 @@ def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None
             [Failure(str(path), "<file>", "a readable table", 0, (f"{type(exc).__name__}: {exc}",))],
             header=f"{path}: cannot be read",
         ) from exc
-    df = df.rename(columns=wanted)
-    return validate(df, CONTRACTS[kind], source=str(path))
+
+
+def _arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Convert without copies where possible; integer columns with nulls become ``Int64``.
+
+    (pandas would turn them into float64, and the contract would convert them back.)
+    """
+    nullable_int = [f.name for f in table.schema if pa.types.is_integer(f.type) and table.column(f.name).null_count]
+    extra = {}
+    for name in nullable_int:
+        col = table.column(name).combine_chunks() if table.column(name).num_chunks != 1 else table.column(name).chunk(0)
+        mask = col.is_null().to_numpy(zero_copy_only=False)
+        values = col.fill_null(0).to_numpy().astype("int64", copy=False)
+        extra[name] = pd.arrays.IntegerArray(values, mask)
+    order = table.column_names
+    df = table.drop_columns(nullable_int).to_pandas(split_blocks=True, self_destruct=True)
+    for name in nullable_int:
+        df.insert(order.index(name), name, extra[name])
+    return df
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -318,10 +413,24 @@ def harmonize_ids(
 # ----------------------------------------------------------------------------
 # Outputs
 # ----------------------------------------------------------------------------
-def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write a DataFrame to parquet with fixed settings (same frame -> same bytes)."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(table, path, compression="zstd", write_statistics=True)
+#: Rows converted to Arrow and written at a time by :func:`write_parquet` (one row group each).
+WRITE_ROWS = 1_000_000
+
+
+def write_parquet(df: pd.DataFrame | Sequence[pd.DataFrame], path: str | os.PathLike) -> None:
+    """Write a DataFrame, or the parts of one (same columns and dtypes), to one parquet file.
+
+    Fixed settings, so the same frame gives the same bytes. Rows are
+    converted and written :data:`WRITE_ROWS` at a time (one row group each),
+    so a frame of millions of rows is never held twice (pandas and Arrow).
+    """
+    parts = [df] if isinstance(df, pd.DataFrame) else list(df)
+    schema = pa.Schema.from_pandas(parts[0], preserve_index=False)
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True) as writer:
+        for part in parts:
+            for start in range(0, max(len(part), 1), WRITE_ROWS):
+                piece = part.iloc[start:start + WRITE_ROWS]
+                writer.write_table(pa.Table.from_pandas(piece, schema=schema, preserve_index=False))
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from cohorts import columns as C
-from cohorts.contracts import require_columns
+from cohorts.contracts import in_key_order, require_columns
 from cohorts.persons import PersonYears, as_person_years
-from cohorts.selection import Step, drop_step, unit_step
+from cohorts.selection import Step, drop_step, keep_rows, unit_step
 
 MORTGAGE_COLUMNS = (
     C.SNAPSHOT_YEAR,
@@ -91,6 +91,27 @@ class _Groups:
         return np.bincount(self.codes, weights=values.astype("float64"), minlength=self.n) > 0
 
 
+def _mortgage_groups(year: np.ndarray, loan: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group codes of ``(snapshot year, loan id)``, numbered in that sort order.
+
+    Returns the code of every row and, per group, its year and loan id. Rows
+    already sorted by year and loan id (the usual layout of an extract) are
+    numbered by one pass over neighbours; any other order is factorized.
+    """
+    integer = np.issubdtype(loan.dtype, np.integer)
+    loan_codes, loan_ids = (loan.astype("int64", copy=False), None) if integer else pd.factorize(loan, sort=True)
+    if len(year) and in_key_order([year, loan_codes]):
+        first = np.r_[True, (year[1:] != year[:-1]) | (loan_codes[1:] != loan_codes[:-1])]
+        starts = np.flatnonzero(first)
+        return np.cumsum(first) - 1, year[starts], loan[starts]
+    if integer:
+        loan_codes, loan_ids = pd.factorize(loan, sort=True)
+    gkey = (year - C.FIRST_SNAPSHOT) * len(loan_ids) + loan_codes
+    gcodes, gkeys = pd.factorize(gkey, sort=True)
+    gkeys = np.asarray(gkeys)
+    return gcodes, gkeys // len(loan_ids) + C.FIRST_SNAPSHOT, np.asarray(loan_ids)[gkeys % len(loan_ids)]
+
+
 def aggregate_parts(
     parts: pd.DataFrame, *, keep: np.ndarray | None = None, population: str = "cohorts"
 ) -> tuple[pd.DataFrame, Step]:
@@ -125,62 +146,110 @@ def aggregate_parts(
     (DataFrame, Step)
         Columns :data:`MORTGAGE_COLUMNS`, sorted by snapshot year and loan id.
     """
+    partial = partial_sums(parts, keep=keep)
+    n_rows = int(partial[_N].sum())
+    out = finish_sums([partial])
+    return out, aggregate_step(population, n_rows, len(out))
+
+
+def aggregate_step(population: str, n_parts: int, n_mortgages: int) -> Step:
+    """The selection-table record of the aggregation (parts in, mortgage-snapshots out)."""
+    return unit_step(
+        population, "mortgage-snapshots", "aggregate loan parts per loan and snapshot", n_parts, n_mortgages,
+        "loan parts summed to one mortgage per snapshot (balance, weighted rate, shortest fixed period, "
+        "interest-only amount, oldest origination date, NHG, arrears)",
+    )
+
+
+# partial sums per (snapshot, loan): additive or min/max, so partial sums of chunks of a file combine exactly
+_N, _BAL, _RATE_BAL, _RATE, _MONTHS_POS, _MONTHS_ALL, _IO, _ORIG, _LTV, _NHG, _ARREARS = (
+    "n", "bal", "rate_bal", "rate", "months_pos", "months_all", "io", "orig_ns", "ltv_max", "nhg", "arrears"
+)
+
+
+def partial_sums(parts: pd.DataFrame, *, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """Per ``(snapshot_year, loan_id)``: the sums, minima and maxima that :func:`aggregate_parts` needs.
+
+    All of them combine over chunks of a file (sums add, minima take the
+    minimum), so a file can be aggregated chunk by chunk: :func:`finish_sums`
+    combines the partial sums of all chunks and gives the same mortgages as
+    aggregating the whole file at once, whatever the row order.
+    """
     require_columns(
         parts,
         [C.SNAPSHOT_YEAR, C.LOAN_ID, C.CURRENT_BALANCE, C.INTEREST_RATE, C.FIXED_PERIOD_MONTHS,
          C.REPAYMENT_TYPE, C.ORIGINATION_DATE, C.CURRENT_LTV, C.NHG, C.ARREARS],
         stage="aggregate_parts",
     )
+    subset = keep is not None and not keep.all()
 
     def col(name: str, dtype: str | None = None, na_value: object = None) -> np.ndarray:
         s = parts[name]
         a = s.to_numpy(dtype=dtype, na_value=na_value) if na_value is not None else s.to_numpy(dtype=dtype)
-        return a if keep is None or keep.all() else a[keep]
+        return a[keep] if subset else a
 
-    year = col(C.SNAPSHOT_YEAR, "int64")
-    loan_codes, loan_ids = pd.factorize(col(C.LOAN_ID), sort=True)
-    # group key sorts by snapshot year, then loan id
-    gkey = (year - C.FIRST_SNAPSHOT) * len(loan_ids) + loan_codes
-    del loan_codes
-    gcodes, gkeys = pd.factorize(gkey, sort=True)
-    del gkey
-    groups = _Groups(gcodes, len(gkeys))
-    n_rows = len(gcodes)
-
+    gcodes, year, loan = _mortgage_groups(col(C.SNAPSHOT_YEAR, "int64"), col(C.LOAN_ID))
+    g = _Groups(gcodes, len(year))
     bal = col(C.CURRENT_BALANCE, "float64")
-    total = groups.sum(bal)
     rate = col(C.INTEREST_RATE, "float64")
-    rate_x_bal = groups.sum(rate * bal)
-    rate_mean = groups.sum(rate) / groups.size()
-    del rate
     months = col(C.FIXED_PERIOD_MONTHS, "float64")
-    months_pos = groups.min(np.where(bal > 0, months, np.inf))
-    months_all = groups.min(months)
-    del months
     is_io = (parts[C.REPAYMENT_TYPE] == C.INTEREST_ONLY).to_numpy(dtype=bool, na_value=False)
-    if keep is not None and not keep.all():
-        is_io = is_io[keep]
-    io = groups.sum(np.where(is_io, bal, 0.0))
-    del is_io, bal
-    orig = groups.min(col(C.ORIGINATION_DATE).astype("datetime64[ns]").view("int64")).view("datetime64[ns]")
-    ltv_pct = groups.fmax(col(C.CURRENT_LTV, "float64", np.nan))
-    nhg = groups.any(col(C.NHG, bool))
-    arrears = groups.any(col(C.ARREARS, bool))
+    is_io = is_io[keep] if subset else is_io
+    return pd.DataFrame(
+        {
+            C.SNAPSHOT_YEAR: year,
+            C.LOAN_ID: loan,
+            _N: g.size(),
+            _BAL: g.sum(bal),
+            _RATE_BAL: g.sum(rate * bal),
+            _RATE: g.sum(rate),
+            _MONTHS_POS: g.min(np.where(bal > 0, months, np.inf)),
+            _MONTHS_ALL: g.min(months),
+            _IO: g.sum(np.where(is_io, bal, 0.0)),
+            _ORIG: g.min(col(C.ORIGINATION_DATE).astype("datetime64[ns]").view("int64")),
+            _LTV: g.fmax(col(C.CURRENT_LTV, "float64", np.nan)),
+            _NHG: g.any(col(C.NHG, bool)),
+            _ARREARS: g.any(col(C.ARREARS, bool)),
+        },
+        copy=False,
+    )
 
+
+def finish_sums(partials: list[pd.DataFrame]) -> pd.DataFrame:
+    """Combine partial sums (:func:`partial_sums`, one frame per chunk) into mortgages.
+
+    Returns the columns :data:`MORTGAGE_COLUMNS`, sorted by snapshot year and loan id.
+    """
+    def column(name: str) -> np.ndarray:  # one column at a time: no copy of the whole frame
+        parts = [p[name].to_numpy() for p in partials]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    gcodes, year, loan = _mortgage_groups(column(C.SNAPSHOT_YEAR).astype("int64", copy=False), column(C.LOAN_ID))
+    g = _Groups(gcodes, len(year))
+    if len(year) == len(gcodes):  # no mortgage split over chunks: the partial sums are final
+        def red(name: str, how: str) -> np.ndarray:
+            return column(name) if g.order is None else column(name)[g.order]
+    else:
+        def red(name: str, how: str) -> np.ndarray:
+            return {"sum": g.sum, "min": g.min, "fmax": g.fmax, "any": g.any}[how](column(name))
+    n = red(_N, "sum")
+    total = red(_BAL, "sum")
+    io = red(_IO, "sum")
+    ltv_pct = red(_LTV, "fmax")
+    months_pos = red(_MONTHS_POS, "min")
     with np.errstate(invalid="ignore", divide="ignore"):
-        weighted = np.where(total > 0, rate_x_bal / np.where(total > 0, total, 1.0), rate_mean)
+        weighted = np.where(total > 0, red(_RATE_BAL, "sum") / np.where(total > 0, total, 1.0), red(_RATE, "sum") / n)
         io_share = np.where(total > 0, io / np.where(total > 0, total, 1.0), 0.0)
-    months_rel = np.where(np.isfinite(months_pos), months_pos, months_all)
+    months_rel = np.where(np.isfinite(months_pos), months_pos, red(_MONTHS_ALL, "min"))
     valid_hv = (ltv_pct > 0) & (total > 0)
     house_value = np.full(len(total), np.nan)
     house_value[valid_hv] = total[valid_hv] / (ltv_pct[valid_hv] / 100.0)
-    gkeys = np.asarray(gkeys)
-    orig_dt = pd.DatetimeIndex(orig)
-    out = pd.DataFrame(
+    orig_dt = pd.DatetimeIndex(red(_ORIG, "min").astype("int64").view("datetime64[ns]"))
+    return pd.DataFrame(
         {
-            C.SNAPSHOT_YEAR: (gkeys // len(loan_ids) + C.FIRST_SNAPSHOT).astype("int16"),
-            C.LOAN_ID: np.asarray(loan_ids)[gkeys % len(loan_ids)],
-            C.N_PARTS: groups.size().astype("int16"),
+            C.SNAPSHOT_YEAR: year.astype("int16"),
+            C.LOAN_ID: loan,
+            C.N_PARTS: n.astype("int16"),
             C.BALANCE: total,
             C.INTEREST_RATE: weighted,
             C.FIXED_PERIOD_YEARS: (months_rel // 12).astype("int16"),
@@ -191,14 +260,10 @@ def aggregate_parts(
             C.CURRENT_LTV: ltv_pct,
             C.HOUSE_VALUE: house_value,
             C.LTV: ltv_pct / 100.0,
-            C.NHG: nhg,
-            C.ARREARS: arrears,
-        }
-    )
-    return out, unit_step(
-        population, "mortgage-snapshots", "aggregate loan parts per loan and snapshot", n_rows, len(out),
-        "loan parts summed to one mortgage per snapshot (balance, weighted rate, shortest fixed period, "
-        "interest-only amount, oldest origination date, NHG, arrears)",
+            C.NHG: red(_NHG, "any").astype(bool),
+            C.ARREARS: red(_ARREARS, "any").astype(bool),
+        },
+        copy=False,  # one block per column: no consolidation copy of millions of rows
     )
 
 
@@ -215,7 +280,7 @@ def link_key(mortgages: pd.DataFrame, key: pd.DataFrame, *, population: str = "c
         raise ValueError("key table: loan_id must be unique (validate it with cohorts.contracts.validate_key)")
     pos = index.get_indexer(mortgages[C.LOAN_ID].to_numpy())
     found = pos >= 0
-    out = mortgages.loc[found].reset_index(drop=True)
+    out = keep_rows(mortgages, found)
     out[C.MAIN_ID] = key[C.PERSON_ID].to_numpy()[pos[found]]
     return out, drop_step(
         population, "mortgage-snapshots", "linkable through the 2017 key table", len(mortgages), len(out),
@@ -242,17 +307,24 @@ def multi_mortgage_loans(linked: pd.DataFrame, cbs: pd.DataFrame | PersonYears) 
     another loan's household too (e.g. the same person is main earner of two
     loans, or the partner is the main earner of another loan).
     """
-    partner = partner_at(linked, cbs, year_col=C.SNAPSHOT_YEAR)
+    persons = as_person_years(cbs)
+    partner = partner_at(linked, persons, year_col=C.SNAPSHOT_YEAR)
     # one member row per (mortgage-snapshot, person): the main earner, and the partner where there is one.
     # (snapshot, loan) is unique in `linked` and a partner is never the main earner himself (CBS
     # contract), so counting member rows per (snapshot, person) counts distinct loans.
     has_partner = partner.notna().to_numpy()
-    persons = np.concatenate([linked[C.MAIN_ID].to_numpy(), partner.to_numpy()[has_partner]])
-    years = np.concatenate([linked[C.SNAPSHOT_YEAR].to_numpy(dtype="int64"),
-                            linked[C.SNAPSHOT_YEAR].to_numpy(dtype="int64")[has_partner]])
-    loans = np.concatenate([linked[C.LOAN_ID].to_numpy(), linked[C.LOAN_ID].to_numpy()[has_partner]])
-    codes, _ = pd.factorize(persons)
-    key = codes.astype("int64") * 64 + (years - C.FIRST_SNAPSHOT)
-    key_codes, uniques = pd.factorize(key)
-    counts = np.bincount(key_codes, minlength=len(uniques))
-    return np.unique(loans[counts[key_codes] > 1])
+    members = [linked[C.MAIN_ID].array, partner.array[has_partner]]
+    codes = np.concatenate([persons.codes(m) for m in members])
+    # persons without any CBS record still count: they get codes after the CBS persons
+    unknown = codes < 0
+    if unknown.any():
+        ids = np.concatenate([np.asarray(m, dtype=object) for m in members])[unknown]
+        codes[unknown] = persons.n_persons + pd.factorize(ids)[0]
+    year = linked[C.SNAPSHOT_YEAR].to_numpy(dtype="int64") - C.FIRST_SNAPSHOT
+    years = np.concatenate([year, year[has_partner]])
+    span = C.LAST_SNAPSHOT - C.FIRST_SNAPSHOT + 1
+    key = codes * span + years
+    counts = np.bincount(key)
+    shared = counts[key] > 1
+    loans = linked[C.LOAN_ID].to_numpy()
+    return np.unique(np.concatenate([loans, loans[has_partner]])[shared])

@@ -45,14 +45,28 @@ class PersonYears:
         table[codes * span + (years - first)] = np.arange(len(cbs), dtype=dtype)
         return cls(cbs, ids, first, span, table)
 
+    def codes(self, persons: Sequence | pd.Series | np.ndarray) -> np.ndarray:
+        """Dense person codes (0 .. number of CBS persons - 1); -1 for missing or unknown ids."""
+        if isinstance(persons, pd.Series):
+            p = persons.array
+        elif isinstance(persons, pd.api.extensions.ExtensionArray):
+            p = persons
+        else:
+            p = np.asarray(persons)
+        return self._ids.get_indexer(p).astype("int64")
+
+    @property
+    def n_persons(self) -> int:
+        """Number of distinct persons in the CBS file."""
+        return len(self._ids)
+
     def rows(self, persons: Sequence | pd.Series | np.ndarray, years: Sequence | pd.Series | np.ndarray) -> np.ndarray:
         """Row positions in :attr:`frame` of ``(persons[i], years[i])``; -1 where there is none.
 
         Missing person ids, unknown persons and years without any record give -1.
         """
-        p = persons.array if isinstance(persons, pd.Series) else np.asarray(persons)
         y = np.asarray(years, dtype="int64") - self._first_year
-        codes = self._ids.get_indexer(p).astype("int64")
+        codes = self.codes(persons)
         ok = (codes >= 0) & (y >= 0) & (y < self._span)
         out = np.full(len(codes), -1, dtype="int64")
         out[ok] = self._table[codes[ok] * self._span + y[ok]]

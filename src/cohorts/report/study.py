@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cohorts.build import build, build_manifest, write_build
-from cohorts.io import KINDS, ColumnMapping, load_mapping, read_raw, resolve_input, sha256_file
+from cohorts.build import build_manifest, read_and_build, write_build
+from cohorts.io import KINDS, ColumnMapping, load_mapping, resolve_input, sha256_file
 
 BUILD_FILES: tuple[str, ...] = ("cohorts.parquet", "panel.parquet", "stock.parquet", "selection.csv", "manifest.json")
 
@@ -193,8 +193,7 @@ def load_study(
     from cohorts.provenance import utc_now
 
     started = utc_now()
-    raw = read_raw(data_dir, mapping=cmap)
-    result = build(raw.lld, raw.cbs, raw.key, threshold=threshold)
+    result, _ = read_and_build(data_dir, mapping=cmap, threshold=threshold)
     manifest = build_manifest(
         result, inputs=paths, mapping=cmap, parameters={"threshold": threshold},
         command="cohorts.report.load_study", extra={"scale": data_scale}, started=started, finished=utc_now(),
