@@ -40,8 +40,11 @@ STAGES: dict[str, str] = {
         "from cohorts.cli import main; import sys; "
         "sys.exit(main(['build', '--data', '{data}', '--out', '{out}', '--quiet']))"
     ),
+    # the build's own way of reading: the LLD in validated chunks (iter_input), CBS and key whole
     "read_validate": (
-        "from cohorts.io import read_raw; read_raw('{data}')"
+        "from cohorts.io import iter_input, read_input, resolve_input; "
+        "n = sum(len(c) for c in iter_input(resolve_input('{data}', 'lld'), 'lld')); "
+        "read_input(resolve_input('{data}', 'cbs'), 'cbs'); read_input(resolve_input('{data}', 'key'), 'key')"
     ),
     "norm": (
         "import warnings, time, pandas as pd; warnings.simplefilter('ignore'); "
@@ -62,13 +65,13 @@ STAGES: dict[str, str] = {
     ),
     "cox": (
         "import time, pandas as pd; from cohorts.survival import fit_cox; "
-        "df = pd.read_parquet('{out}/cohorts.parquet'); "
+        "df = pd.read_parquet('{out}/cohorts.parquet', columns=MODEL_COLUMNS); "
         "t = time.perf_counter(); fit_cox(df, duration='duration', event='event', covariates=COX_COVARIATES); "
         "print('inner_seconds', time.perf_counter() - t)"
     ),
     "discrete": (
         "import time, pandas as pd; from cohorts.survival import fit_discrete; "
-        "df = pd.read_parquet('{out}/cohorts.parquet'); "
+        "df = pd.read_parquet('{out}/cohorts.parquet', columns=MODEL_COLUMNS); "
         "t = time.perf_counter(); fit_discrete(df, duration='duration', event='event', covariates=COX_COVARIATES); "
         "print('inner_seconds', time.perf_counter() - t)"
     ),
@@ -79,10 +82,19 @@ STAGES: dict[str, str] = {
     ),
     # the same Cox model in R (survival::coxph, Efron), when Rscript is installed
     "cox_r": "R",
+    # end to end on the synthetic data of the synth stage: build, every table and figure, comparison
+    "reproduce": (
+        "import shutil, warnings, sys; warnings.simplefilter('ignore'); shutil.rmtree('{work}/reproduce', True); "
+        "from cohorts.cli import main; "
+        "sys.exit(main(['reproduce', '--data', '{data}', '--scale', '{scale}', '--seed', '{seed}', "
+        "'--out', '{work}/reproduce', '--quiet']))"
+    ),
 }
 
 #: covariates of the benchmark Cox and discrete-time models (cohort as a categorical: 5 dummies)
 COX_COVARIATES = ["high", "starter", "nhg", "zzp", "ltv", "interest_rate", "C(cohort)"]
+#: the columns the two models read from cohorts.parquet
+MODEL_COLUMNS = ["duration", "event", "high", "starter", "nhg", "zzp", "ltv", "interest_rate", "cohort"]
 
 
 def _versions() -> dict[str, str]:
@@ -101,7 +113,7 @@ def run_stage(code: str) -> dict[str, float]:
     if isinstance(code, list):  # a ready command line (the R benchmark)
         argv = code
     else:
-        argv = [sys.executable, "-c", f"COX_COVARIATES = {COX_COVARIATES!r}; " + code]
+        argv = [sys.executable, "-c", f"COX_COVARIATES = {COX_COVARIATES!r}; MODEL_COLUMNS = {MODEL_COLUMNS!r}; " + code]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -134,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--stages", default="synth,read_validate,build,norm,km_logrank,cox,cox_r,discrete,sweep")
+    parser.add_argument("--stages", default="synth,read_validate,build,norm,km_logrank,cox,cox_r,discrete,sweep,reproduce")
     parser.add_argument("--repeat", type=int, default=1, help="runs per stage; the median is reported")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="JSON file for the results")
@@ -150,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             code = ["Rscript", str(HERE / "cox.R"), str(out / "cohorts.parquet")]
             _export_for_r(out)
         else:
-            code = STAGES[name].format(data=data, out=out, scale=args.scale, seed=args.seed)
+            code = STAGES[name].format(data=data, out=out, work=work, scale=args.scale, seed=args.seed)
         runs = [run_stage(code) for _ in range(args.repeat)]
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         results[name] = {"median": med, "runs": runs}

@@ -188,3 +188,50 @@ def test_read_and_build_in_chunks_equals_build_on_whole_frames(tmp_path):
     assert paths == raw.paths
     for name in ("cohorts", "panel", "stock", "selection"):
         pd.testing.assert_frame_equal(getattr(chunked, name), getattr(whole, name))
+
+
+def test_cli_build_streams_the_stock_to_the_same_file(tmp_path):
+    """The stock written part by part while built (stock_sink) equals build()'s stock; no temporary file is left."""
+    import warnings
+
+    from cohorts.build import build
+
+    data = _write_tiny(tmp_path / "data")
+    raw = read_raw(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = build(raw.lld, raw.cbs, raw.key)
+        assert main(["build", "--data", str(data), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    written = pd.read_parquet(tmp_path / "out" / "stock.parquet")
+    pd.testing.assert_frame_equal(written, whole.stock)
+    assert len(whole.stock_parts) > 1  # several snapshots: several parts appended
+    leftovers = [p.name for p in tmp_path.rglob(".stock-*")] + [p.name for p in tmp_path.rglob(".partial-*")]
+    assert leftovers == []
+
+
+def test_cli_build_failure_leaves_no_temporary_stock(tmp_path, monkeypatch):
+    """A failure after the stock was (partly) written removes the temporary file and writes nothing."""
+    import cohorts.build as B
+
+    data = _write_tiny(tmp_path / "data")
+
+    def broken_manifest(*a, **k):
+        raise RuntimeError("manifest failed")
+
+    monkeypatch.setattr(B, "build_manifest", broken_manifest)
+    with pytest.raises(RuntimeError, match="manifest failed"), pytest.warns(UserWarning):
+        main(["build", "--data", str(data), "--out", str(tmp_path / "out"), "--quiet"])
+    assert list(tmp_path.rglob(".stock-*")) == []
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["lld", "cbs"])
+def test_read_input_in_chunks_equals_whole(tmp_path, kind):
+    frame = {"lld": tiny_lld, "cbs": tiny_cbs}[kind]()
+    path = tmp_path / f"{kind}.parquet"
+    write_parquet(frame, path)
+    whole = read_input(path, kind)
+    chunked = read_input(path, kind, rows=3)
+    pd.testing.assert_frame_equal(chunked, whole, check_categorical=False)
+    if kind == "lld":  # categories joined, values unchanged
+        assert chunked[C.REPAYMENT_TYPE].astype(str).tolist() == whole[C.REPAYMENT_TYPE].astype(str).tolist()

@@ -9,7 +9,10 @@ calls it, and writes ``cohorts.parquet``, ``panel.parquet``, ``stock.parquet``,
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from cohorts.io import (
     CHUNK_ROWS,
     KINDS,
     ColumnMapping,
+    ParquetAppender,
     harmonize_ids,
     iter_input,
     load_mapping,
@@ -65,7 +69,9 @@ class BuildResult:
         single-mortgage household per snapshot, with its finances of t+1 (the
         report's "hypotheekvoorraad"). :attr:`stock` joins them. The full
         population has millions of rows per snapshot, so the parts are kept
-        apart until they are written.
+        apart until they are written. Empty when a ``stock_sink`` took them.
+    n_stock : int
+        Rows of the stock.
     selection : pandas.DataFrame
         Every step of the selection (see :mod:`cohorts.selection`), for the
         cohorts and for the stock; it reconciles exactly.
@@ -77,19 +83,23 @@ class BuildResult:
     panel: pd.DataFrame
     stock_parts: tuple[pd.DataFrame, ...]
     selection: pd.DataFrame
+    n_stock: int
     timings: dict = field(default_factory=dict)
 
     @property
     def stock(self) -> pd.DataFrame:
-        """The stock as one frame (concatenated on each access; :func:`write_build` writes the parts)."""
+        """The stock as one frame (joined on each access; :func:`write_build` writes the parts).
+
+        Raises
+        ------
+        ValueError
+            If the stock was handed to a ``stock_sink`` instead of kept.
+        """
+        if not self.stock_parts and self.n_stock:
+            raise ValueError("the stock was handed to a stock_sink (written while built), not kept in the result")
         if len(self.stock_parts) == 1:
             return self.stock_parts[0]
         return pd.concat(self.stock_parts, ignore_index=True)
-
-    @property
-    def n_stock(self) -> int:
-        """Rows of the stock."""
-        return sum(len(p) for p in self.stock_parts)
 
 
 def _drop_negative_income(df: pd.DataFrame, *, population: str, unit: str) -> tuple[pd.DataFrame, Step]:
@@ -212,6 +222,7 @@ def build_linked(
     consumer_credit_bound: float = CONSUMER_CREDIT_BOUND,
     starter_max_age: int = STARTER_MAX_AGE,
     norm_tables: object | None = None,
+    stock_sink: Callable[[pd.DataFrame], None] | None = None,
 ) -> BuildResult:
     """Second half of the build: linked mortgage-snapshots + CBS -> cohorts, panel, stock, selection.
 
@@ -225,6 +236,11 @@ def build_linked(
         The selection steps of :func:`link_parts`; the table continues from them.
     threshold, consumer_credit_bound, starter_max_age, norm_tables
         As in :func:`build`.
+    stock_sink : callable, optional
+        Called with each snapshot's part of the stock as soon as it is built
+        (e.g. :meth:`cohorts.io.ParquetAppender.append`); the parts are then
+        not kept in the result. The stock of the full population has millions
+        of rows per snapshot: ``cohorts build`` writes them one by one.
 
     Returns
     -------
@@ -271,16 +287,20 @@ def build_linked(
                                  int((~is_multi_snap).sum()),
                                  "main earner or partner also in another mortgage's household in some snapshot"))
     # one snapshot at a time: the full stock has millions of rows per snapshot
-    chunks, chunk_steps = [], []
+    chunks, chunk_steps, n_stock = [], [], 0
     for year in np.unique(linked[C.SNAPSHOT_YEAR].to_numpy()):
         part = linked.loc[~is_multi_snap & (linked[C.SNAPSHOT_YEAR].to_numpy() == year)]
         part, ss = attach_finances(part, cbs, consumer_credit_bound=consumer_credit_bound,
                                    starter_max_age=starter_max_age, population="stock", unit="mortgage-snapshots",
                                    year_col=C.SNAPSHOT_YEAR)
         part, s = require_house_value(part, population="stock", unit="mortgage-snapshots")
-        chunks.append(part)
+        n_stock += len(part)
+        if stock_sink is None:
+            chunks.append(part)
+        else:
+            stock_sink(part)
+        del part
         chunk_steps.append([*ss, s])
-    n_stock = sum(len(c) for c in chunks)
     # the per-snapshot steps, summed over snapshots, in their order
     for i in range(len(chunk_steps[0])):
         first = chunk_steps[0][i]
@@ -292,7 +312,8 @@ def build_linked(
 
     selection = selection_frame(steps + stock_steps)
     check_reconciles(selection)
-    return BuildResult(cohorts=new, panel=panel, stock_parts=tuple(chunks), selection=selection, timings=timings)
+    return BuildResult(cohorts=new, panel=panel, stock_parts=tuple(chunks), selection=selection, n_stock=n_stock,
+                       timings=timings)
 
 
 def read_and_build(
@@ -333,7 +354,7 @@ def read_and_build(
     t_lld = time.perf_counter() - t0
     _release_arrow_memory()
     try:
-        frames["cbs"] = read_input(paths["cbs"], "cbs", mapping)
+        frames["cbs"] = read_input(paths["cbs"], "cbs", mapping, rows=chunk_rows)
     except ContractError as exc:
         failures.extend(exc.failures)
     _release_arrow_memory()
@@ -357,6 +378,39 @@ def read_and_build(
     result = build_linked(linked, frames["cbs"], steps=steps, **options)
     result.timings["read_link_parts"] = seconds
     return result, paths
+
+
+def build_and_write(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    manifest: Callable[[BuildResult, Mapping[str, Path]], dict],
+    mapping: ColumnMapping | None = None,
+    log: Callable[[str], None] = lambda msg: None,
+    **options: object,
+) -> BuildResult:
+    """:func:`read_and_build` and :func:`write_build`, with the stock written while it is built.
+
+    Each snapshot's part of the stock goes straight to a temporary parquet
+    file beside ``out_dir`` and is dropped, so the full stock is never in
+    memory; the file is moved into ``out_dir`` with the other outputs, all at
+    once, and removed if anything fails. ``manifest(result, input_paths)``
+    makes the manifest. The result has no ``stock_parts`` (read
+    ``out_dir/stock.parquet``). This is what ``cohorts build`` and
+    ``cohorts reproduce`` run.
+    """
+    out_dir = Path(out_dir)
+    near = next(p for p in (out_dir, *out_dir.absolute().parents) if p.is_dir())
+    fd, name = tempfile.mkstemp(prefix=".stock-", suffix=".parquet", dir=near)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        with ParquetAppender(tmp) as sink:
+            result, paths = read_and_build(data_dir, mapping=mapping, log=log, stock_sink=sink.append, **options)
+        write_build(result, out_dir, manifest(result, paths), stock_file=tmp)
+        return result
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _release_arrow_memory() -> None:
@@ -414,17 +468,25 @@ def build_manifest(
     return record
 
 
-def write_build(result: BuildResult, out_dir: str | Path, manifest: dict) -> None:
+def write_build(result: BuildResult, out_dir: str | Path, manifest: dict, *, stock_file: Path | None = None) -> None:
     """Write ``cohorts.parquet``, ``panel.parquet``, ``stock.parquet``, ``selection.csv`` and the manifest atomically.
 
     The manifest gets ``outputs``: the size and SHA-256 of each file written.
+    ``stock_file`` is a stock already written by a ``stock_sink`` (see
+    :func:`read_and_build`); it is moved into place with the other files.
     """
+    def write_stock(path: Path) -> None:
+        if stock_file is not None:
+            shutil.move(stock_file, path)
+        else:
+            write_parquet(result.stock_parts, path)
+
     write_outputs_with_manifest(
         out_dir,
         {
             "cohorts.parquet": lambda p: write_parquet(result.cohorts, p),
             "panel.parquet": lambda p: write_parquet(result.panel, p),
-            "stock.parquet": lambda p: write_parquet(result.stock_parts, p),
+            "stock.parquet": write_stock,
             "selection.csv": lambda p: write_csv(result.selection, p),
         },
         lambda records: {**manifest, "outputs": records},
@@ -459,15 +521,17 @@ def run(args: argparse.Namespace) -> int:
         from cohorts.norms import load_tables
 
         tables = load_tables(args.tables)
-    result, paths = read_and_build(args.data, mapping=mapping, log=log, threshold=args.threshold,
-                                   consumer_credit_bound=args.consumer_credit_bound, norm_tables=tables)
-    manifest = build_manifest(
-        result, inputs=paths, mapping=mapping, command="cohorts build",
-        parameters={"threshold": args.threshold, "consumer_credit_bound": args.consumer_credit_bound,
-                    "tables": str(args.tables) if args.tables else "packaged"},
-        started=started, finished=utc_now(), synthetic=synthetic_settings(args.data),
-    )
-    write_build(result, args.out, manifest)
+    def manifest(result: BuildResult, paths: Mapping[str, Path]) -> dict:
+        return build_manifest(
+            result, inputs=paths, mapping=mapping, command="cohorts build",
+            parameters={"threshold": args.threshold, "consumer_credit_bound": args.consumer_credit_bound,
+                        "tables": str(args.tables) if args.tables else "packaged"},
+            started=started, finished=utc_now(), synthetic=synthetic_settings(args.data),
+        )
+
+    result = build_and_write(args.data, args.out, mapping=mapping, log=log, manifest=manifest,
+                             threshold=args.threshold, consumer_credit_bound=args.consumer_credit_bound,
+                             norm_tables=tables)
     if not args.quiet:
         with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
             print("Selection (every row accounted for):")

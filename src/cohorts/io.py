@@ -49,7 +49,7 @@ import os
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.api.types import union_categoricals
 
 from cohorts import columns as C
 from cohorts.contracts import CONTRACTS, UniqueKeyCheck, coerce_columns, merge_failures, validate
@@ -161,8 +162,16 @@ def resolve_input(data_dir: str | os.PathLike, kind: str, mapping: ColumnMapping
     )
 
 
-def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None) -> pd.DataFrame:
+def read_input(
+    path: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None, *, rows: int | None = None
+) -> pd.DataFrame:
     """Read one raw input, rename it to canonical names and validate it.
+
+    With ``rows``, the file is read and validated ``rows`` rows at a time
+    (:func:`iter_input`) and the chunks are joined column by column, each
+    chunk's column released as it is copied: the same frame for less peak
+    memory than reading the whole file at once (the Arrow table and its
+    pandas copy are never both complete).
 
     Parameters
     ----------
@@ -184,8 +193,28 @@ def read_input(path: str | os.PathLike, kind: str, mapping: ColumnMapping | None
         Unreadable file (truncated parquet, empty CSV) or any contract failure,
         naming the file.
     """
+    if rows is not None:
+        return _join_chunks(list(iter_input(path, kind, mapping, rows=rows)))
     (df,) = _read_chunks(Path(path), kind, mapping or ColumnMapping(), rows=None)
     return validate(df, CONTRACTS[kind], source=str(path))
+
+
+def _join_chunks(chunks: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames with the same columns, one column at a time, emptying the chunks as it goes."""
+    if len(chunks) == 1:
+        return chunks[0]
+    out: dict[str, pd.Series] = {}
+    for name in list(chunks[0].columns):
+        parts = [ch[name] for ch in chunks]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            joined = pd.Series(union_categoricals([p.array for p in parts]))
+        else:
+            joined = pd.concat(parts, ignore_index=True)
+        del parts
+        for ch in chunks:
+            del ch[name]  # validated chunks hold one block per column: this frees it
+        out[name] = joined
+    return pd.DataFrame(out, copy=False)
 
 
 #: Rows per chunk when a large input is read in chunks (:func:`iter_input`).
@@ -417,20 +446,60 @@ def harmonize_ids(
 WRITE_ROWS = 1_000_000
 
 
-def write_parquet(df: pd.DataFrame | Sequence[pd.DataFrame], path: str | os.PathLike) -> None:
+def write_parquet(df: pd.DataFrame | Iterable[pd.DataFrame], path: str | os.PathLike) -> None:
     """Write a DataFrame, or the parts of one (same columns and dtypes), to one parquet file.
 
     Fixed settings, so the same frame gives the same bytes. Rows are
-    converted and written :data:`WRITE_ROWS` at a time (one row group each),
-    so a frame of millions of rows is never held twice (pandas and Arrow).
+    converted and written :data:`WRITE_ROWS` at a time (see :class:`ParquetAppender`).
     """
-    parts = [df] if isinstance(df, pd.DataFrame) else list(df)
-    schema = pa.Schema.from_pandas(parts[0], preserve_index=False)
-    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True) as writer:
+    parts = [df] if isinstance(df, pd.DataFrame) else df
+    with ParquetAppender(path) as out:
         for part in parts:
-            for start in range(0, max(len(part), 1), WRITE_ROWS):
-                piece = part.iloc[start:start + WRITE_ROWS]
-                writer.write_table(pa.Table.from_pandas(piece, schema=schema, preserve_index=False))
+            out.append(part)
+    if out.rows_written is None:
+        raise ValueError(f"{path}: no parts to write")
+
+
+class ParquetAppender:
+    """Append DataFrames with the same columns and dtypes to one parquet file.
+
+    The file is opened at the first :meth:`append` (so nothing exists until
+    something is written); the schema is that of the first part. Each part is
+    converted to Arrow and written :data:`WRITE_ROWS` rows at a time (one row
+    group each), so a frame of millions of rows is never held twice (pandas
+    and Arrow), and a producer can hand over parts one by one and drop them.
+    Use it as a context manager; :attr:`rows_written` is None until a part was
+    written.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.rows_written: int | None = None
+        self._writer: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+
+    def append(self, part: pd.DataFrame) -> None:
+        """Write ``part`` (columns and dtypes as the first part)."""
+        if self._writer is None:
+            self._schema = pa.Schema.from_pandas(part, preserve_index=False)
+            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd", write_statistics=True)
+            self.rows_written = 0
+        for start in range(0, max(len(part), 1), WRITE_ROWS):
+            piece = part.iloc[start:start + WRITE_ROWS]
+            self._writer.write_table(pa.Table.from_pandas(piece, schema=self._schema, preserve_index=False))
+        self.rows_written += len(part)
+
+    def close(self) -> None:
+        """Finish the file (its footer); idempotent."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> ParquetAppender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:

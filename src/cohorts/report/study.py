@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from cohorts.build import build_manifest, read_and_build, write_build
+from cohorts.build import BuildResult, build_and_write, build_manifest
 from cohorts.io import KINDS, ColumnMapping, load_mapping, resolve_input, sha256_file
 
 BUILD_FILES: tuple[str, ...] = ("cohorts.parquet", "panel.parquet", "stock.parquet", "selection.csv", "manifest.json")
@@ -132,6 +133,7 @@ def load_study(
     mapping: str | os.PathLike | None = None,
     threshold: float = 1.0,
     rebuild: bool = False,
+    stock_columns: Sequence[str] | None = None,
 ) -> Study:
     """Generate (synthetic only), build or reuse, and read the study data.
 
@@ -150,6 +152,10 @@ def load_study(
         LTI-utilisation cut-off of the ``high`` flag.
     rebuild : bool, default False
         Build even when a current build exists.
+    stock_columns : sequence of str, optional
+        Keep only these columns of the stock (default: all). The stock of the
+        full population has about 12 million rows; the report's tables need a
+        few of its columns (:data:`cohorts.report.tables.STOCK_COLUMNS`).
 
     Returns
     -------
@@ -186,19 +192,22 @@ def load_study(
         return Study(
             cohorts=pd.read_parquet(build_dir / "cohorts.parquet"),
             panel=pd.read_parquet(build_dir / "panel.parquet"),
-            stock=pd.read_parquet(build_dir / "stock.parquet"),
+            stock=pd.read_parquet(build_dir / "stock.parquet", columns=None if stock_columns is None else list(stock_columns)),
             selection=pd.read_csv(build_dir / "selection.csv"),
             scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=False,
         )
     from cohorts.provenance import utc_now
 
     started = utc_now()
-    result, _ = read_and_build(data_dir, mapping=cmap, threshold=threshold)
-    manifest = build_manifest(
-        result, inputs=paths, mapping=cmap, parameters={"threshold": threshold},
-        command="cohorts.report.load_study", extra={"scale": data_scale}, started=started, finished=utc_now(),
-        synthetic={"seed": synth_manifest.get("seed"), "scale": synth_manifest.get("scale")} if synthetic else None,
-    )
-    write_build(result, build_dir, manifest)
-    return Study(cohorts=result.cohorts, panel=result.panel, stock=result.stock, selection=result.selection,
+    def manifest(result: BuildResult, inputs: Mapping[str, Path]) -> dict:
+        return build_manifest(
+            result, inputs=inputs, mapping=cmap, parameters={"threshold": threshold},
+            command="cohorts.report.load_study", extra={"scale": data_scale}, started=started, finished=utc_now(),
+            synthetic={"seed": synth_manifest.get("seed"), "scale": synth_manifest.get("scale")} if synthetic else None,
+        )
+
+    # the stock is written while it is built, then read back (only the columns asked for)
+    result = build_and_write(data_dir, build_dir, mapping=cmap, manifest=manifest, threshold=threshold)
+    stock = pd.read_parquet(build_dir / "stock.parquet", columns=None if stock_columns is None else list(stock_columns))
+    return Study(cohorts=result.cohorts, panel=result.panel, stock=stock, selection=result.selection,
                  scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=True)
