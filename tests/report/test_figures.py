@@ -81,8 +81,10 @@ def test_figure_8_numbers_at_risk_and_labels(hand_cohorts):
 def test_figure_7_default_population_is_starters(hand_cohorts):
     ax = F.figure_7(hand_cohorts)
     assert ax.get_legend().get_title().get_text() == "N = 1 / 3"  # 1 arrears among 3 starters
-    ax = F.figure_7(hand_cohorts, population="new")
+    ax = F.figure_7(hand_cohorts, population="new", window="ever")
     assert ax.get_legend().get_title().get_text() == "N = 3 / 6"
+    ax = F.figure_7(hand_cohorts, population="new")  # default window: first-year arrears (row 1 only)
+    assert ax.get_legend().get_title().get_text() == "N = 1 / 6"
 
 
 def test_unknown_language_is_refused(hand_cohorts):
@@ -213,7 +215,7 @@ def test_group_lines_omit_a_suppressed_point(hand_cohorts):
 def test_figure_7_omits_suppressed_thresholds_and_takes_n_from_a_released_one(hand_cohorts):
     from cohorts.report import tables as T
 
-    data = T.arrears_threshold_data(hand_cohorts, population="new")
+    data = T.arrears_threshold_data(hand_cohorts, population="new", window="ever")
     released = _gate(data, {0})
     released.loc[0, ["share_events", "share_mortgages"]] = np.nan
     released["n_events"] = released["n_events"].astype("float64")

@@ -209,7 +209,7 @@ def test_income_growth_by_hand(hand_panel):
 
 
 def test_arrears_threshold_by_hand(hand_cohorts):
-    new = T.arrears_threshold_data(hand_cohorts, population="new", thresholds=(1.0,)).iloc[0]
+    new = T.arrears_threshold_data(hand_cohorts, population="new", window="ever", thresholds=(1.0,)).iloc[0]
     assert new["n_events"] == 3  # rows 1, 4, 6
     assert new["share_events"] == pytest.approx(200.0 / 3)  # rows 1 and 6 at >= 100%
     st_ = T.arrears_threshold_data(hand_cohorts, thresholds=(1.0,)).iloc[0]  # default: starters
@@ -218,6 +218,21 @@ def test_arrears_threshold_by_hand(hand_cohorts):
     assert st_["share_events"] == pytest.approx(100.0)
     with pytest.raises(ValueError, match="population must be one of"):
         T.arrears_threshold_data(hand_cohorts, population="stock")
+
+
+def test_arrears_threshold_window_defaults_to_the_first_year(hand_cohorts):
+    # default window: first arrears in the origination year (duration 1), the arrears of Tabel 5
+    first = T.arrears_threshold_data(hand_cohorts, population="new", thresholds=(1.0,)).iloc[0]
+    assert first["window"] == "first_year"
+    assert first["n_mortgages"] == 6 and first["n_events"] == 1  # row 1 only (rows 4, 6 at duration 2, 3)
+    assert first["share_events"] == pytest.approx(100.0)  # row 1 at 120%
+    ever = T.arrears_threshold_data(hand_cohorts, population="new", window="ever", thresholds=(1.0,)).iloc[0]
+    assert ever["window"] == "ever" and ever["n_events"] == 3
+    frame = T.figure_7_frame(hand_cohorts, population="new")
+    assert frame[C.EVENT].tolist() == [True, False, False, False, False, False]
+    assert hand_cohorts[C.EVENT].sum() == 3  # the input is not changed
+    with pytest.raises(ValueError, match="window must be one of"):
+        T.arrears_threshold_data(hand_cohorts, window="last_year")
 
 
 def test_survival_by_hand(hand_cohorts):

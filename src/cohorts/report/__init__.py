@@ -2,7 +2,7 @@
 
 Public API
 ----------
-load_study(data_dir, build_dir, *, scale=None, seed=None, mapping=None, threshold=1.0, rebuild=False) -> Study
+load_study(data_dir, build_dir, *, scale=None, seed=None, mapping=None, threshold=1.0, rebuild=False, stock_columns=None) -> Study
     Generate (synthetic), build or reuse, and read the study data
     (:mod:`cohorts.report.study`).
 tables

@@ -159,6 +159,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Tabel B4 mean consumer credit among households that have it (default) or all")
     parser.add_argument("--figure7-population", choices=T.FIGURE_7_POPULATIONS, default="starters",
                         help="Figure 7 on starters (default; matches the report's N) or all new mortgages")
+    parser.add_argument("--figure7-window", choices=T.FIGURE_7_WINDOWS, default="first_year",
+                        help="Figure 7 arrears: first arrears in the origination year, as Tabel 5 (default; the "
+                             "caption's N = Tabel B3 x Tabel 5 starters) or at any time during follow-up")
     parser.add_argument("--worst", type=int, default=10, help="how many of the worst rows to print (default 10)")
     parser.add_argument("--disclosure-rules", type=Path, default=None, metavar="TOML",
                         help="disclosure rules overriding the packaged ones (see docs/disclosure.md)")
@@ -181,13 +184,13 @@ def run(args: argparse.Namespace) -> int:
     real = args.real or args.mapping is not None
     log(f"data: {data_dir} ({'as given' if real else f'synthetic, scale {args.scale:g}, seed {args.seed}'})")
     study = load_study(data_dir, out / "build", scale=None if real else args.scale, seed=None if real else args.seed,
-                       mapping=args.mapping)
+                       mapping=args.mapping, stock_columns=T.STOCK_COLUMNS)
     log(f"build: {out / 'build'} ({'built' if study.rebuilt else 'reused'}; {len(study.cohorts):,} new mortgages, "
         f"{time.perf_counter() - t0:.1f} s)")
     strict = strict_default(synthetic=study.synthetic, rules=rules) if args.strict is None else bool(args.strict)
 
     options = Options(table_5_window=args.table5_window, table_b4_among=args.table_b4_among,
-                      figure_7_population=args.figure7_population)
+                      figure_7_population=args.figure7_population, figure_7_window=args.figure7_window)
     # the one export gate (cohorts.report.exports), as in the notebooks: every table and figure is gated,
     # and every figure drawn from its released data; here all are written together, atomically
     exporter = Exporter(study, out, strict=strict, rules=rules, lang=args.lang, options=options)
@@ -219,7 +222,8 @@ def run(args: argparse.Namespace) -> int:
     configuration = {
         "lang": args.lang,
         "options": {"table_5_window": options.table_5_window, "table_b4_among": options.table_b4_among,
-                    "figure_7_population": options.figure_7_population},
+                    "figure_7_population": options.figure_7_population,
+                    "figure_7_window": options.figure_7_window},
         "strict": strict,
         "disclosure_rules": rules.to_dict(),
     }

@@ -104,6 +104,7 @@ FIGURE_DATA: Mapping[str, Maker] = MappingProxyType({
     "figure_5_data": lambda f, o: T.interest_only_data(f["cohorts"]),
     "figure_6_data": lambda f, o: T.income_growth_data(f["panel"]),
     "figure_7_data": lambda f, o: T.arrears_threshold_data(f["cohorts"], population=o.figure_7_population,
+                                                           window=o.figure_7_window,
                                                            thresholds=F.FIGURE_7_THRESHOLDS),
     "figure_8_data": lambda f, o: T.survival_data(f["cohorts"]),
     "figure_9_data": lambda f, o: T.survival_data(f["cohorts"], starters=True),
@@ -206,7 +207,7 @@ class Exporter:
         Labels of tables and figures.
     options : cohorts.report.compare.Options, optional
         Interpretation choices (Table 5 window, Table B4 population, Figure 7
-        population); the defaults when omitted.
+        population and window); the defaults when omitted.
 
     Examples
     --------
@@ -383,7 +384,8 @@ class Exporter:
                 configuration={"lang": self.lang, "strict": self.strict, "disclosure_rules": self.rules.to_dict(),
                                "options": {"table_5_window": self.options.table_5_window,
                                            "table_b4_among": self.options.table_b4_among,
-                                           "figure_7_population": self.options.figure_7_population}},
+                                           "figure_7_population": self.options.figure_7_population,
+                                           "figure_7_window": self.options.figure_7_window}},
                 synthetic=synthetic_settings(self.study.data_dir) if self.study.synthetic else None,
                 selection=self.study.selection,
                 extra={"scale": self.study.scale, "not_written": not_written,

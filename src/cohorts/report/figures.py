@@ -531,6 +531,7 @@ def figure_7(
     cohorts: pd.DataFrame,
     *,
     population: str = "starters",
+    window: str = "first_year",
     thresholds: Sequence[float] = FIGURE_7_THRESHOLDS,
     lang: str = "en",
     ax: Axes | None = None,
@@ -538,10 +539,13 @@ def figure_7(
     """Figure 7: share of all arrears in mortgages at or above each initial LTI-utilisation threshold.
 
     ``population="starters"`` (default) matches the report's N; ``"new"``
-    uses all new mortgages (targets README, ambiguity 1).  The share of
-    mortgages above each threshold is drawn for reference.
+    uses all new mortgages (targets README, ambiguity 1).  ``window="first_year"``
+    (default) counts first arrears in the origination year, as Tabel 5 (the
+    caption's 3,321 = Tabel B3 x Tabel 5 starters); ``"ever"`` every first
+    arrears during follow-up (:func:`cohorts.report.tables.figure_7_frame`).
+    The share of mortgages above each threshold is drawn for reference.
     """
-    data = T.arrears_threshold_data(cohorts, population=population, thresholds=thresholds)
+    data = T.arrears_threshold_data(cohorts, population=population, window=window, thresholds=thresholds)
     return plot_figure_7(data, lang=lang, ax=ax)
 
 

@@ -75,13 +75,16 @@ def solve_cells_high_factor(
     new: Sequence[float],
     starters: Sequence[float],
     *,
-    high_factor: float,
+    high_factor: float | Sequence[float],
     population: Mapping[str, Any],
+    starter_high_factor: float | Sequence[float] | None = None,
 ) -> np.ndarray:
     """Cell means when only the new and starter means are published.
 
     The high cells get ``high_factor`` times the within-norm mean of the same
-    starter status (e.g. Figure 4: high groups have lower incomes).
+    starter status (e.g. Figure 4: high groups have lower incomes).  Either
+    factor may be one value or one per cohort; ``starter_high_factor``
+    (default ``high_factor``) is the starters' factor.
 
     Returns
     -------
@@ -93,10 +96,13 @@ def solve_cells_high_factor(
     s = np.asarray(population["starters"], dtype="float64")
     sh = np.asarray(population["starters_high"], dtype="float64")
     vn, vs = np.asarray(new, dtype="float64"), np.asarray(starters, dtype="float64")
-    ms = vs * s / (s - sh + high_factor * sh)
+    hf_n = np.broadcast_to(np.asarray(high_factor, dtype="float64"), n.shape)
+    hf_s = hf_n if starter_high_factor is None else np.broadcast_to(
+        np.asarray(starter_high_factor, dtype="float64"), n.shape)
+    ms = vs * s / (s - sh + hf_s * sh)
     vns = (vn * n - vs * s) / (n - s)
-    mn = vns * (n - s) / (n - s - (nh - sh) + high_factor * (nh - sh))
-    return np.column_stack([mn, high_factor * mn, ms, high_factor * ms])
+    mn = vns * (n - s) / (n - s - (nh - sh) + hf_n * (nh - sh))
+    return np.column_stack([mn, hf_n * mn, ms, hf_s * ms])
 
 
 def cohort_index(year: np.ndarray) -> np.ndarray:

@@ -169,6 +169,7 @@ def build_world(*, scale: float, seed: int, params: SynthParams | None = None) -
         hazard_first=new["hazard_first"].to_numpy(),
         hazard=new["hazard"].to_numpy(),
         params=params,
+        exit_factor=new["exit_factor"].to_numpy(),
     )
     new["last_seen"] = last
     new["arrears_bits"] = bits

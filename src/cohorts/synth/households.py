@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from cohorts.columns import FIRST_SNAPSHOT
 from cohorts.synth.cells import cohort_index, solve_cells, solve_cells_high_factor
 from cohorts.synth.params import SynthParams
 
@@ -109,7 +110,11 @@ def draw_new_households(
     partner_birth_year = (birth_year + np.round(rng.normal(1.5, 3.0, n))).astype(np.int16)
 
     # Household income (Figure 4), split over main earner and partner.
-    means = solve_cells_high_factor(inc_p["new"], inc_p["starters"], high_factor=inc_p["high_factor"], population=pop)
+    means = solve_cells_high_factor(
+        inc_p["new"], inc_p["starters"], population=pop,
+        high_factor=inc_p["high_factor"] * np.asarray(inc_p["high_cohort_others"], dtype="float64"),
+        starter_high_factor=inc_p["high_factor"] * np.asarray(inc_p["high_cohort_starters"], dtype="float64"),
+    )
     mean = means[ci, cell]
     k = 1.0 / (p_partner + inc_p["single_factor"] * (1 - p_partner))
     hh = _lognormal_mean(rng, mean, inc_p["sigma"]) * k * np.where(has_partner, 1.0, inc_p["single_factor"])
@@ -197,8 +202,13 @@ def draw_stock_households(
     *,
     oldest_year: np.ndarray,
     params: SynthParams,
+    first_seen: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Households of old (pre-2012) stock loans, one row per loan.
+
+    ``first_seen`` (the loan's first snapshot, default 2012) selects the
+    wealth level ``[wealth] stock_by_entry`` of the households whose lender
+    joined the LLD that year.
 
     Same columns as :func:`draw_new_households`; ``main_age`` is the age in
     the oldest part's origination year.  Levels are plausible rather than
@@ -226,7 +236,10 @@ def draw_stock_households(
     main_other_debts = np.where(has_ck, ck, np.where(above, np.round(rng.uniform(cc["cap"] + 1, cc["above_cap_max"], n)), 0.0))
     has_sd = rng.random(n) < sd["stock_share"]
     sd_amount = np.round(_lognormal_mean(rng, np.full(n, float(sd["mean"])), sd["sigma"]))
-    assets = rng.lognormal(np.log(w["stock"] + w["debts_factor"] * cc["stock_share"] * cc["stock_mean"]), w["sigma"], n)
+    entry = np.zeros(n, dtype="int64") if first_seen is None else np.asarray(first_seen, dtype="int64") - FIRST_SNAPSHOT
+    entry_factor = np.asarray(w["stock_by_entry"], dtype="float64")[entry]
+    assets = rng.lognormal(np.log(entry_factor * (w["stock"] + w["debts_factor"] * cc["stock_share"] * cc["stock_mean"])),
+                           w["sigma"], n)
     parts = _split_assets(
         rng, assets, has_partner,
         securities_share=w["securities_share"], securities_fraction=w["securities_fraction"],

@@ -276,6 +276,15 @@ def draw_new_loans(
                            lower=0.001, upper=0.999)
     io = rng.random(n) < io_cells[ci, cell]
     io_value = _io_value_share(rng, params, io)
+    # The interest-only part pays io_rate_premium more than the other parts (parts.py), so the
+    # mortgage pays it on the interest-only share of its balance (about io_value / mean LTV of the
+    # cell); centred on the cell mean so that the means of Tabel B1 hold (TXT_io_rate_premium).
+    ltv_mean = np.asarray(solve_cells(params.ltv["new"], params.ltv["new_high"], params.ltv["starters"],
+                                      params.ltv["starters_high"], population=pop))[ci, cell]
+    premium = params.parts["io_rate_premium"] * np.minimum(io_value * 100.0 / ltv_mean, 0.95)
+    group = ci * 4 + cell
+    premium_mean = np.bincount(group, weights=premium, minlength=24) / np.maximum(np.bincount(group, minlength=24), 1)
+    rate = np.round(np.maximum(rate + premium - premium_mean[group], 0.5), 2)
 
     # Maximum mortgage by the real norm engine; households whose maximum is
     # implausibly small gain income until it is not (their debts are kept:
@@ -336,7 +345,8 @@ def draw_new_loans(
                             population=pop, lower=0.0, upper=0.95)
     limit = np.where(orig >= LAST_SNAPSHOT, 100.0, np.asarray(lp["limit"], dtype="float64")[ci])
     # The LTV rises with the loan's rank by size within its cohort and cell.
-    rho = lp["size_correlation"]
+    rho = np.where(high, np.asarray(lp["size_correlation_high"], dtype="float64")[ci],
+                   np.asarray(lp["size_correlation"], dtype="float64")[ci])
     by_group = pd.Series(balance).groupby([orig, cell])
     rank = by_group.rank(pct=True).to_numpy() - 0.5 / by_group.transform("size").to_numpy()
     z = rho * ndtri(np.clip(rank, 1e-9, 1 - 1e-9)) + np.sqrt(1 - rho**2) * rng.standard_normal(n)
@@ -356,8 +366,10 @@ def draw_new_loans(
     # within the norm the hazard rises with utilisation (Figure 7, the threshold sweep)
     util_factor = np.where(high, 1.0, np.asarray(a["within_util_factor"])[
         np.searchsorted(np.asarray(a["within_util_edges"]), util, side="right")])
+    # the origination year has its own cell factors (Tabel 5 is the first year; Figures 8/9 the later years)
+    first_factor = np.asarray(a["first_year_cell_factor"], dtype="float64")[cell] * util_factor
     factor = factor * util_factor
-    hazard_first = a["first_year"] * factor * np.asarray(a["cohort_first_factor"])[ci]
+    hazard_first = a["first_year"] * first_factor * np.asarray(a["cohort_first_factor"])[ci]
     hazard = a["later_years"] * factor
 
     out = pd.concat([frame, hh], axis=1)
@@ -375,6 +387,7 @@ def draw_new_loans(
     out["ltv_missing_first"] = kind == K.CODE[K.HOUSE_VALUE_MISSING]
     out["hazard_first"] = hazard_first
     out["hazard"] = hazard
+    out["exit_factor"] = np.where(high, params.messiness["high_exit_factor"], 1.0)
     return out
 
 
@@ -386,6 +399,7 @@ def simulate_follow_up(
     hazard_first: np.ndarray,
     hazard: np.ndarray,
     params: SynthParams,
+    exit_factor: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exits and arrears flags of new-type loans over the snapshots 2012..2018.
 
@@ -394,8 +408,8 @@ def simulate_follow_up(
     (stratified draws: within a stratum of equal hazards the number of first
     arrears is the planted rate up to rounding); after that the flag is seen again with ``repeat_prob`` per snapshot (it may
     disappear and come back).  Between snapshots a loan leaves the data with
-    ``new_exit_rate`` by years since origination (plus ``exit_after_arrears``
-    after a flagged snapshot).
+    ``new_exit_rate`` by years since origination, times ``exit_factor``
+    (plus ``exit_after_arrears`` after a flagged snapshot).
 
     Parameters
     ----------
@@ -407,6 +421,9 @@ def simulate_follow_up(
         Planted annual hazard of a first arrears in the origination year and later.
     params : SynthParams
         Generator parameters (``[arrears]``, ``[messiness]``).
+    exit_factor : ndarray of float, optional
+        Per-loan multiplier of ``new_exit_rate`` (default 1; high mortgages
+        get ``[messiness] high_exit_factor``).
 
     Returns
     -------
@@ -421,6 +438,7 @@ def simulate_follow_up(
     had = np.zeros(n, dtype=bool)
     bits = np.zeros(n, dtype=np.int16)
     exit_rate = np.asarray(m["new_exit_rate"], dtype="float64")
+    exit_mult = np.ones(n) if exit_factor is None else np.asarray(exit_factor, dtype="float64")
     # Loans with the same origination year and hazards form a stratum.
     stratum = np.unique(np.column_stack([orig_year, hazard_first, hazard]), axis=0, return_inverse=True)[1].ravel()
     for t in SNAPSHOTS:
@@ -434,7 +452,7 @@ def simulate_follow_up(
         bits |= flag.astype(np.int16) << np.int16(t - FIRST_SNAPSHOT)
         if t < LAST_SNAPSHOT:
             since = np.clip(t - orig_year, 0, len(exit_rate) - 1)
-            p_exit = exit_rate[since] + np.where(flag, a["exit_after_arrears"], 0.0)
+            p_exit = exit_rate[since] * exit_mult + np.where(flag, a["exit_after_arrears"], 0.0)
             last = np.where(active & (u_exit < p_exit), t, last).astype(np.int16)
     return last, bits
 
@@ -551,12 +569,13 @@ def draw_old_loans(
     sl = params.stock_loans
     oldest = np.floor(rng.triangular(sl["oldest_year_min"], sl["oldest_year_mode"], FIRST_SNAPSHOT, n)).astype(np.int16)
     oldest = np.minimum(oldest, FIRST_SNAPSHOT - 1).astype(np.int16)
-    hh = draw_stock_households(rngs["stock_households"], oldest_year=oldest, params=params)
+    hh = draw_stock_households(rngs["stock_households"], oldest_year=oldest, params=params, first_seen=first_seen)
     fixed_min = draw_min_fixed(rng, params, np.full(n, sl["fixed10"]))
     n_parts = 1 + rng.choice(len(params.parts["n_parts_probs"]), size=n, p=np.asarray(params.parts["n_parts_probs"]))
     io = rng.random(n) < params.interest_only["stock"]
     io_share = _io_share(rng, params, io, n_parts)
     balance = rng.lognormal(np.log(sl["balance_median"]), sl["balance_sigma"], n)
+    balance = balance * np.asarray(sl["balance_by_entry"], dtype="float64")[first_seen - FIRST_SNAPSHOT]
     top = params.ltv["stock_max"]
     mean_ltv = 100.0 * params.ltv["stock_mean"] / top
     k = params.ltv["stock_concentration"]
@@ -591,6 +610,7 @@ def draw_old_loans(
     out["ltv_missing_first"] = False
     out["hazard_first"] = np.nan
     out["hazard"] = np.nan
+    out["exit_factor"] = 1.0
     out["last_seen"] = last_seen
     out["arrears_bits"] = bits
     return out

@@ -25,9 +25,10 @@ PARAMS_FILE = "params.toml"
 _BY_COHORT: dict[str, tuple[str, ...]] = {
     "population": ("new", "new_high", "starters", "starters_high", "stock"),
     "rates": ("new", "new_high", "starters", "starters_high", "fixed10_new", "fixed10_starters"),
-    "ltv": ("new", "new_high", "starters", "starters_high", "limit", "top_new", "top_new_high", "top_starters", "top_starters_high"),
+    "ltv": ("new", "new_high", "starters", "starters_high", "limit", "top_new", "top_new_high", "top_starters", "top_starters_high",
+            "size_correlation", "size_correlation_high"),
     "utilisation": ("within_scale_starters", "within_scale_others"),
-    "income": ("new", "starters"),
+    "income": ("new", "starters", "high_cohort_others", "high_cohort_starters"),
     "wealth": ("new", "new_high", "starters", "starters_high"),
     "consumer_credit": (
         "share_new", "share_new_high", "share_starters", "share_starters_high",
