@@ -44,7 +44,8 @@ STAGES: dict[str, str] = {
     "read_validate": (
         "from cohorts.io import iter_input, read_input, resolve_input; "
         "n = sum(len(c) for c in iter_input(resolve_input('{data}', 'lld'), 'lld')); "
-        "read_input(resolve_input('{data}', 'cbs'), 'cbs'); read_input(resolve_input('{data}', 'key'), 'key')"
+        "read_input(resolve_input('{data}', 'cbs'), 'cbs', rows=2_000_000); "
+        "read_input(resolve_input('{data}', 'key'), 'key')"
     ),
     "norm": (
         "import warnings, time, pandas as pd; warnings.simplefilter('ignore'); "

@@ -235,3 +235,34 @@ def test_read_input_in_chunks_equals_whole(tmp_path, kind):
     pd.testing.assert_frame_equal(chunked, whole, check_categorical=False)
     if kind == "lld":  # categories joined, values unchanged
         assert chunked[C.REPAYMENT_TYPE].astype(str).tolist() == whole[C.REPAYMENT_TYPE].astype(str).tolist()
+
+
+@pytest.mark.parametrize(("first", "rows_per_chunk", "path_kind"), [
+    (5, 4, "in order: inside one chunk"),
+    (3, 4, "in order: across a chunk boundary"),
+])
+def test_iter_input_duplicates_in_a_sorted_file(tmp_path, first, rows_per_chunk, path_kind):
+    """A sorted file: a duplicate next to its twin is found inside a chunk or across a boundary, with file rows."""
+    from cohorts.io import iter_input
+
+    lld = tiny_lld().sort_values([C.SNAPSHOT_YEAR, C.LOAN_ID, C.LOAN_PART_ID], kind="stable").reset_index(drop=True)
+    dup = pd.concat([lld.iloc[:first + 1], lld.iloc[[first]], lld.iloc[first + 1:]], ignore_index=True)
+    path = _lld_file(tmp_path, dup, ".parquet")
+    with pytest.raises(ContractError) as exc:
+        list(iter_input(path, "lld", rows=rows_per_chunk))
+    (f,) = exc.value.failures
+    assert f.rule.startswith("unique") and f.n_rows == 2, path_kind
+    assert [e.split(" (")[0] for e in f.examples] == [f"row {first + 1}", f"row {first + 2}"]
+
+
+def test_iter_input_reports_duplicates_beside_other_failures(tmp_path):
+    from cohorts.io import iter_input
+
+    lld = tiny_lld()
+    bad = pd.concat([lld, lld.iloc[[0]]], ignore_index=True)
+    bad.loc[2, C.CURRENT_BALANCE] = -1.0
+    path = _lld_file(tmp_path, bad, ".parquet")
+    with pytest.raises(ContractError) as exc:
+        list(iter_input(path, "lld", rows=4))
+    rules = sorted(f.rule for f in exc.value.failures)
+    assert rules[0] == ">= 0" and rules[1].startswith("unique")

@@ -436,39 +436,52 @@ def merge_failures(failures: Sequence[Failure]) -> list[Failure]:
 class UniqueKeyCheck:
     """The contract's unique key checked over the chunks of a file.
 
-    Each validated chunk adds a 64-bit hash of its key columns
-    (:func:`pandas.util.hash_pandas_object`, 8 bytes per row); :meth:`failure`
-    sorts the hashes once. Rows whose hashes collide are confirmed exactly by
-    ``confirm`` (a callable that returns the file's key columns, coerced,
-    read again only in that case), so a hash collision never reports a false
-    duplicate.
+    The usual extract is sorted by its key (LLD: snapshot, loan, part). While
+    every chunk's key columns are integers, each chunk is in key order and
+    starts after the previous chunk's last key, a duplicate can only sit
+    inside one chunk, where neighbours are compared (no sort, no extra
+    memory). Otherwise :meth:`failure` reads the file's key columns again
+    (``confirm``) and checks them all at once, sorting them: exact either way.
     """
 
     def __init__(self, contract: Contract, source: str):
         self.contract = contract
         self.source = source
-        self._hashes: list[np.ndarray] = []
+        self.in_order = True
+        self._last: tuple | None = None
+        self._found: list[Failure] = []
 
-    def add(self, chunk: pd.DataFrame) -> None:
-        """Record the key hashes of one validated chunk (chunks in file order)."""
-        key = chunk[list(self.contract.unique)]
-        self._hashes.append(pd.util.hash_pandas_object(key, index=False).to_numpy())
+    def add(self, chunk: pd.DataFrame, row_offset: int = 0) -> None:
+        """Check one validated chunk (chunks in file order; ``row_offset`` = rows before it)."""
+        if not self.contract.unique or not self.in_order or len(chunk) == 0:
+            return
+        cols = [chunk[c] for c in self.contract.unique]
+        if not all(pd.api.types.is_integer_dtype(c) and not c.hasnans for c in cols):
+            self.in_order = False
+            return
+        codes = [c.to_numpy(dtype="int64") for c in cols]
+        first = tuple(int(c[0]) for c in codes)
+        if not in_key_order(codes) or (self._last is not None and not self._last < first):
+            self.in_order = False
+            return
+        self._last = tuple(int(c[-1]) for c in codes)
+        dup = duplicated_rows(chunk, self.contract.unique)
+        if dup.any():
+            self._found.append(self._failure(chunk, dup, row_offset))
 
     def failure(self, confirm: Callable[[], pd.DataFrame]) -> Failure | None:
         """The uniqueness failure over all chunks, or None."""
-        if not self.contract.unique or not self._hashes:
+        if not self.contract.unique:
             return None
-        h = np.concatenate(self._hashes)
-        self._hashes = []
-        h.sort()
-        if not (h[1:] == h[:-1]).any():
-            return None
+        if self.in_order:
+            return merge_failures(self._found)[0] if self._found else None
         keys = confirm()
         dup = duplicated_rows(keys, self.contract.unique)
-        if not dup.any():
-            return None
+        return self._failure(keys, dup, 0) if dup.any() else None
+
+    def _failure(self, keys: pd.DataFrame, dup: np.ndarray, row_offset: int) -> Failure:
         return Failure(self.source, ",".join(self.contract.unique), f"unique ({', '.join(self.contract.unique)})",
-                       int(dup.sum()), _examples(keys, dup, self.contract, None))
+                       int(dup.sum()), _examples(keys, dup, self.contract, None, row_offset))
 
 
 def coerce_columns(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:

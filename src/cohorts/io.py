@@ -254,13 +254,15 @@ def iter_input(
             if any(f.rule == "column present" or f.column == "<table>" for f in exc.failures):
                 break  # the same for every chunk
             chunk = None
+        if chunk is None:
+            unique.in_order = False  # its keys are checked from the file at the end
+        else:
+            unique.add(chunk, offset)
         offset += len(raw)
         del raw
-        if chunk is not None:
-            unique.add(chunk)
-            if not failures:
-                yield chunk
-    if not failures:
+        if chunk is not None and not failures:
+            yield chunk
+    if not any(f.rule == "column present" or f.column == "<table>" for f in failures):
         def confirm() -> pd.DataFrame:
             (keys,) = _read_chunks(path, kind, mapping, rows=None, columns=contract.unique)
             return coerce_columns(keys, contract)
