@@ -90,7 +90,8 @@ def lld_snapshot(world: World, year: int) -> pd.DataFrame:
             C.NHG: loans["nhg"].to_numpy()[row][order],
             C.ARREARS: arrears[row][order],
             C.OWNER_OCCUPIED: loans["owner_occupied"].to_numpy()[row][order],
-        }
+        },
+        copy=False,  # one block per column: no consolidation copy of millions of rows
     )
     return out
 
@@ -160,7 +161,8 @@ def cbs_chunks(world: World, *, persons_per_chunk: int = CBS_CHUNK_PERSONS) -> I
                     c["other_debts"][idx] * np.power(params.consumer_credit["decay"], np.maximum(dt, 0))
                 )[keep],
                 C.STUDENT_DEBT: np.round(c["student_debt"][idx] * np.power(params.student_debt["decay"], dt))[keep],
-            }
+            },
+            copy=False,
         )
 
 
