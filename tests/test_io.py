@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from cohorts import columns as C
@@ -266,3 +269,74 @@ def test_iter_input_reports_duplicates_beside_other_failures(tmp_path):
         list(iter_input(path, "lld", rows=4))
     rules = sorted(f.rule for f in exc.value.failures)
     assert rules[0] == ">= 0" and rules[1].startswith("unique")
+
+
+def _parts_for_appender() -> list[pd.DataFrame]:
+    rng = np.random.default_rng(3)
+    return [
+        pd.DataFrame({"a": rng.integers(0, 9, n), "b": rng.normal(size=n), "c": np.asarray(["x", "y"], dtype=object)[rng.integers(0, 2, n)]})
+        for n in (5, 0, 7, 3)
+    ]
+
+
+def test_background_appender_writes_the_same_bytes(tmp_path):
+    """Writing in a background thread gives the same file, byte for byte, as writing in the caller's thread."""
+    from cohorts.io import ParquetAppender, sha256_file
+
+    paths = {}
+    for background in (False, True):
+        paths[background] = tmp_path / f"bg-{background}.parquet"
+        with ParquetAppender(paths[background], background=background, row_group_rows=4) as out:
+            for part in _parts_for_appender():
+                out.append(part)
+        assert out.rows_written == 15
+    assert sha256_file(paths[True]) == sha256_file(paths[False])
+    assert pq.ParquetFile(paths[True]).metadata.num_row_groups == 6  # 4+1, 1 (empty part), 4+3, 3
+    pd.testing.assert_frame_equal(pd.read_parquet(paths[True]), pd.concat(_parts_for_appender(), ignore_index=True))
+
+
+def test_background_appender_raises_the_writers_error(tmp_path):
+    """A part the writer cannot take (a column of another type) fails at the next append or at close."""
+    from cohorts.io import ParquetAppender
+
+    good, bad = _parts_for_appender()[0], _parts_for_appender()[0].assign(a="text")
+    with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
+        with ParquetAppender(tmp_path / "x.parquet", background=True) as out:
+            out.append(good)
+            out.append(bad)
+    with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError)):
+        with ParquetAppender(tmp_path / "y.parquet", background=True) as out:
+            out.append(good)
+            out.append(bad)
+            out.append(good)
+
+
+def test_background_appender_does_not_mask_the_producers_error(tmp_path):
+    """An error of the producer propagates unchanged, even if the writer failed too."""
+    from cohorts.io import ParquetAppender
+
+    bad = _parts_for_appender()[0].assign(a="text")
+    with pytest.raises(KeyError, match="producer"):
+        with ParquetAppender(tmp_path / "z.parquet", background=True) as out:
+            out.append(_parts_for_appender()[0])
+            out.append(bad)
+            raise KeyError("producer")
+
+
+def test_prefetch_keeps_order_and_raises_where_the_item_would_be():
+    """prefetch yields the producer's items in order and raises its error at the failing item, not earlier."""
+    from cohorts.io import prefetch
+
+    def producer():
+        yield from range(5)
+        raise ValueError("item 5 is bad")
+
+    got = []
+    with pytest.raises(ValueError, match="item 5"):
+        for item in prefetch(producer()):
+            got.append(item)
+    assert got == [0, 1, 2, 3, 4]
+    early = prefetch(iter(range(100)))
+    assert [next(early), next(early)] == [0, 1]
+    early.close()  # stops the producer thread; does not hang
+    assert list(prefetch([])) == []

@@ -253,7 +253,8 @@ def build_linked(
     n_linked = len(linked)
     t = time.perf_counter()
     cbs = PersonYears.from_frame(cbs)  # one index for every CBS look-up below
-    multi = multi_mortgage_loans(linked, cbs)
+    main_codes = cbs.codes(linked[C.MAIN_ID])  # hashed once, used by the household and stock look-ups
+    multi = multi_mortgage_loans(linked, cbs, main_codes=main_codes)
     timings["households"] = time.perf_counter() - t
 
     # ---- new mortgages -------------------------------------------------
@@ -288,11 +289,13 @@ def build_linked(
                                  "main earner or partner also in another mortgage's household in some snapshot"))
     # one snapshot at a time: the full stock has millions of rows per snapshot
     chunks, chunk_steps, n_stock = [], [], 0
-    for year in np.unique(linked[C.SNAPSHOT_YEAR].to_numpy()):
-        part = linked.loc[~is_multi_snap & (linked[C.SNAPSHOT_YEAR].to_numpy() == year)]
+    snapshot = linked[C.SNAPSHOT_YEAR].to_numpy()
+    for year in np.unique(snapshot):
+        rows = np.flatnonzero(~is_multi_snap & (snapshot == year))
+        part = linked.take(rows)
         part, ss = attach_finances(part, cbs, consumer_credit_bound=consumer_credit_bound,
                                    starter_max_age=starter_max_age, population="stock", unit="mortgage-snapshots",
-                                   year_col=C.SNAPSHOT_YEAR)
+                                   year_col=C.SNAPSHOT_YEAR, main_codes=main_codes[rows])
         part, s = require_house_value(part, population="stock", unit="mortgage-snapshots")
         n_stock += len(part)
         if stock_sink is None:
@@ -405,7 +408,7 @@ def build_and_write(
     os.close(fd)
     tmp = Path(name)
     try:
-        with ParquetAppender(tmp) as sink:
+        with ParquetAppender(tmp, background=True) as sink:
             result, paths = read_and_build(data_dir, mapping=mapping, log=log, stock_sink=sink.append, **options)
         write_build(result, out_dir, manifest(result, paths), stock_file=tmp)
         return result

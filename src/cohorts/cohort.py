@@ -110,6 +110,7 @@ def attach_finances(
     population: str = "cohorts",
     unit: str = "mortgages",
     year_col: str = C.COHORT,
+    main_codes: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, list[Step]]:
     """Attach household finances of year t+1 (t = ``year_col``) and the starter flag.
 
@@ -117,12 +118,14 @@ def attach_finances(
     earner's t+1 record names a partner who has no t+1 record. Adds
     ``partner_id, has_partner, main_income, partner_income, household_income,
     savings, securities, other_debts, student_debt, consumer_credit,
-    net_wealth, zzp, birth_year, main_age, starter``.
+    net_wealth, zzp, birth_year, main_age, starter``. ``main_codes``: the main
+    earners' person codes (:meth:`cohorts.persons.PersonYears.codes`), aligned
+    with ``new``, if the caller has them already (saves hashing the ids again).
     """
     require_columns(new, [C.MAIN_ID, year_col], stage="attach_finances")
     persons = as_person_years(cbs)
     t1 = new[year_col].to_numpy(dtype="int64") + 1
-    main = persons.lookup(new[C.MAIN_ID], t1, [C.BIRTH_YEAR, C.PARTNER_ID, C.ZZP, *_FIN])
+    main = persons.lookup(new[C.MAIN_ID], t1, [C.BIRTH_YEAR, C.PARTNER_ID, C.ZZP, *_FIN], codes=main_codes)
     found = main["found"].to_numpy()
     has_partner = main[C.PARTNER_ID].notna().to_numpy()
     prec = persons.lookup(main[C.PARTNER_ID], t1, _FIN)

@@ -49,10 +49,12 @@ import os
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -63,6 +65,8 @@ from pandas.api.types import union_categoricals
 from cohorts import columns as C
 from cohorts.contracts import CONTRACTS, UniqueKeyCheck, coerce_columns, merge_failures, validate
 from cohorts.errors import ConfigError, ContractError, Failure
+
+T = TypeVar("T")
 
 #: default file stems of the raw inputs in a data folder
 DEFAULT_STEMS: Mapping[str, str] = MappingProxyType(
@@ -217,6 +221,28 @@ def _join_chunks(chunks: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)
 
 
+def prefetch(items: Iterable[T]) -> Generator[T, None, None]:
+    """Yield the items of ``items`` in order, making the next one in a background thread meanwhile.
+
+    For a producer that releases the GIL (Arrow decoding a parquet file): the
+    consumer's work on one item overlaps the production of the next, so two
+    cores are used; at most one item waits, so memory holds one item more.
+    An error of the producer is raised where the consumer would have received
+    that item. Close the generator (or exhaust it) to stop the producer.
+    """
+    it = iter(items)
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
+        future = pool.submit(next, it, done)
+        while True:
+            item = future.result()
+            if item is done:
+                return
+            future = pool.submit(next, it, done)
+            yield item
+            del item
+
+
 #: Rows per chunk when a large input is read in chunks (:func:`iter_input`).
 CHUNK_ROWS = 2_000_000
 
@@ -246,12 +272,14 @@ def iter_input(
     unique = UniqueKeyCheck(contract, str(path))
     failures: list[Failure] = []
     offset = 0
-    for raw in _read_chunks(path, kind, mapping, rows=rows):
+    raw_chunks = prefetch(_read_chunks(path, kind, mapping, rows=rows))  # decode the next chunk meanwhile
+    for raw in raw_chunks:
         try:
             chunk = validate(raw, contract, source=str(path), row_offset=offset, check_unique=False)
         except ContractError as exc:
             failures.extend(exc.failures)
             if any(f.rule == "column present" or f.column == "<table>" for f in exc.failures):
+                raw_chunks.close()
                 break  # the same for every chunk
             chunk = None
         if chunk is None:
@@ -467,41 +495,98 @@ class ParquetAppender:
 
     The file is opened at the first :meth:`append` (so nothing exists until
     something is written); the schema is that of the first part. Each part is
-    converted to Arrow and written :data:`WRITE_ROWS` rows at a time (one row
+    converted to Arrow and written ``row_group_rows`` rows at a time (one row
     group each), so a frame of millions of rows is never held twice (pandas
     and Arrow), and a producer can hand over parts one by one and drop them.
     Use it as a context manager; :attr:`rows_written` is None until a part was
     written.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The parquet file to write.
+    background : bool, default False
+        Convert and write each part in a background thread while the producer
+        makes the next one (Arrow's encoder and the producer's numpy code then
+        use two cores).  At most one part waits to be written, so memory holds
+        one part more than without.  Parts are written in the order given, so
+        the bytes do not depend on timing.  An error of the writer is raised
+        by the next :meth:`append` or by :meth:`close`.
+    row_group_rows : int, default :data:`WRITE_ROWS`
+        Rows per row group.
+    compression_level : int, optional
+        zstd level (pyarrow's default when None).
+    use_dictionary : bool, default True
+        Dictionary-encode columns (pyarrow's ``use_dictionary``).
     """
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        background: bool = False,
+        row_group_rows: int = WRITE_ROWS,
+        compression_level: int | None = None,
+        use_dictionary: bool = True,
+    ):
         self.path = Path(path)
         self.rows_written: int | None = None
         self._writer: pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
+        self._rows = row_group_rows
+        self._options: dict[str, object] = {"compression": "zstd", "write_statistics": True, "use_dictionary": use_dictionary}
+        if compression_level is not None:
+            self._options["compression_level"] = compression_level
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-writer") if background else None
+        self._pending: Future[None] | None = None
 
     def append(self, part: pd.DataFrame) -> None:
         """Write ``part`` (columns and dtypes as the first part)."""
+        if self._pool is None:
+            self._write(part)
+            return
+        self._wait()
+        self._pending = self._pool.submit(self._write, part)
+
+    def _write(self, part: pd.DataFrame) -> None:
         if self._writer is None:
             self._schema = pa.Schema.from_pandas(part, preserve_index=False)
-            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd", write_statistics=True)
+            self._writer = pq.ParquetWriter(self.path, self._schema, **self._options)
             self.rows_written = 0
-        for start in range(0, max(len(part), 1), WRITE_ROWS):
-            piece = part.iloc[start:start + WRITE_ROWS]
+        for start in range(0, max(len(part), 1), self._rows):
+            piece = part.iloc[start:start + self._rows]
             self._writer.write_table(pa.Table.from_pandas(piece, schema=self._schema, preserve_index=False))
         self.rows_written += len(part)
 
+    def _wait(self) -> None:
+        """Wait for the part being written; raise its error, if any."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
     def close(self) -> None:
-        """Finish the file (its footer); idempotent."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        """Finish the file (its footer), after the part being written; idempotent."""
+        try:
+            self._wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
 
     def __enter__(self) -> ParquetAppender:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        try:  # an error is already on its way: finish quietly, do not mask it
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:

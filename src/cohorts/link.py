@@ -288,33 +288,47 @@ def link_key(mortgages: pd.DataFrame, key: pd.DataFrame, *, population: str = "c
     )
 
 
-def partner_at(frame: pd.DataFrame, cbs: pd.DataFrame | PersonYears, *, year_col: str, offset: int = 1) -> pd.Series:
+def partner_at(
+    frame: pd.DataFrame,
+    cbs: pd.DataFrame | PersonYears,
+    *,
+    year_col: str,
+    offset: int = 1,
+    main_codes: np.ndarray | None = None,
+) -> pd.Series:
     """The main earner's partner id from the CBS record of ``frame[year_col] + offset``.
 
     Returns a Series aligned with ``frame`` (missing where the main earner has no
-    record that year or no partner).
+    record that year or no partner). ``main_codes``: the main earners' person
+    codes (:meth:`PersonYears.codes`), if the caller has them already.
     """
-    rec = as_person_years(cbs).lookup(frame[C.MAIN_ID], frame[year_col].to_numpy(dtype="int64") + offset, [C.PARTNER_ID])
+    rec = as_person_years(cbs).lookup(frame[C.MAIN_ID], frame[year_col].to_numpy(dtype="int64") + offset,
+                                      [C.PARTNER_ID], codes=main_codes)
     return pd.Series(rec[C.PARTNER_ID].array, index=frame.index, name=C.PARTNER_ID)
 
 
-def multi_mortgage_loans(linked: pd.DataFrame, cbs: pd.DataFrame | PersonYears) -> np.ndarray:
+def multi_mortgage_loans(
+    linked: pd.DataFrame, cbs: pd.DataFrame | PersonYears, *, main_codes: np.ndarray | None = None
+) -> np.ndarray:
     """Loan ids of households that hold more than one mortgage in some snapshot.
 
     A household is the main earner plus the partner (the main earner's CBS
     partner id of year t+1, the same year whose finances are used). A loan is
     flagged when, in some snapshot, its main earner or partner is a member of
     another loan's household too (e.g. the same person is main earner of two
-    loans, or the partner is the main earner of another loan).
+    loans, or the partner is the main earner of another loan). ``main_codes``:
+    the person codes of ``linked``'s main earners (:meth:`PersonYears.codes`),
+    if the caller has them already.
     """
     persons = as_person_years(cbs)
-    partner = partner_at(linked, persons, year_col=C.SNAPSHOT_YEAR)
+    main_codes = persons.codes(linked[C.MAIN_ID]) if main_codes is None else main_codes
+    partner = partner_at(linked, persons, year_col=C.SNAPSHOT_YEAR, main_codes=main_codes)
     # one member row per (mortgage-snapshot, person): the main earner, and the partner where there is one.
     # (snapshot, loan) is unique in `linked` and a partner is never the main earner himself (CBS
     # contract), so counting member rows per (snapshot, person) counts distinct loans.
     has_partner = partner.notna().to_numpy()
     members = [linked[C.MAIN_ID].array, partner.array[has_partner]]
-    codes = np.concatenate([persons.codes(m) for m in members])
+    codes = np.concatenate([main_codes, persons.codes(members[1])])
     # persons without any CBS record still count: they get codes after the CBS persons
     unknown = codes < 0
     if unknown.any():

@@ -60,25 +60,35 @@ class PersonYears:
         """Number of distinct persons in the CBS file."""
         return len(self._ids)
 
-    def rows(self, persons: Sequence | pd.Series | np.ndarray, years: Sequence | pd.Series | np.ndarray) -> np.ndarray:
+    def rows(
+        self,
+        persons: Sequence | pd.Series | np.ndarray | None,
+        years: Sequence | pd.Series | np.ndarray,
+        *,
+        codes: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Row positions in :attr:`frame` of ``(persons[i], years[i])``; -1 where there is none.
 
-        Missing person ids, unknown persons and years without any record give -1.
+        Missing person ids, unknown persons and years without any record give
+        -1. ``codes`` (from :meth:`codes`) may be given instead of ``persons``
+        when the caller looks the same persons up in several years: the ids
+        are then not hashed again.
         """
         y = np.asarray(years, dtype="int64") - self._first_year
-        codes = self.codes(persons)
+        codes = self.codes(persons) if codes is None else np.asarray(codes, dtype="int64")
         ok = (codes >= 0) & (y >= 0) & (y < self._span)
         out = np.full(len(codes), -1, dtype="int64")
         out[ok] = self._table[codes[ok] * self._span + y[ok]]
         return out
 
-    def lookup(self, persons, years, cols: Sequence[str]) -> pd.DataFrame:
+    def lookup(self, persons, years, cols: Sequence[str], *, codes: np.ndarray | None = None) -> pd.DataFrame:
         """The records' ``cols`` for each query, plus a boolean ``found`` column.
 
         Missing records give missing values (NaN for floats, ``<NA>`` for
-        nullable and integer columns, ``<NA>`` for booleans).
+        nullable and integer columns, ``<NA>`` for booleans). ``codes`` as in
+        :meth:`rows` (``persons`` is then ignored).
         """
-        rows = self.rows(persons, years)
+        rows = self.rows(persons, years, codes=codes)
         found = rows >= 0
         safe = np.where(found, rows, 0)
         out: dict[str, object] = {"found": found}

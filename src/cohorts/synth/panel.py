@@ -1,6 +1,6 @@
 """From loans, parts and households to the three raw tables and the truth.
 
-* :func:`lld_snapshot` - the LLD rows of one snapshot (one row per loan part);
+* :func:`lld_snapshots` - the LLD rows of each snapshot (one row per loan part);
 * :func:`cbs_persons` - one CBS record per person per year;
 * :func:`key_table` - the 2017 koppeltabel loan -> main earner;
 * :func:`truth_table` - the planted fate of every loan (synthetic only).
@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,79 +21,108 @@ from cohorts.synth.loans import term_premium
 
 if TYPE_CHECKING:  # the generator imports this module
     from cohorts.synth.generator import World
+    from cohorts.synth.params import SynthParams
 
 LAST_CBS_YEAR = 2019
 NO_PERSON_KINDS = (K.CODE[K.UNLINKABLE], K.CODE[K.COHORT_2018])
 
 
-def lld_snapshot(world: World, year: int) -> pd.DataFrame:
-    """LLD rows of one snapshot, sorted by ``loan_id, loan_part_id``.
+_PART_COLUMNS = (
+    "first_year", "last_year", "loan_row", "rep", "orig_year", "orig_month", "orig_day", "rate0", "term_months",
+    "bal_first", "rf_first", "fixed", "spread", "k", "original",
+)
+
+
+def lld_snapshots(world: World, years: Iterable[int] | None = None) -> Iterator[pd.DataFrame]:
+    """LLD rows per snapshot (one row per loan part), each sorted by ``loan_id, loan_part_id``.
+
+    The parts are put in loan-part-id order once; every snapshot is then a
+    selection in that order, so no snapshot is sorted again (the cost grows
+    linearly with the population).
 
     Parameters
     ----------
     world : cohorts.synth.generator.World
         The generated loans and parts.
-    year : int
-        Snapshot year (31 December), 2012..2018.
+    years : iterable of int, optional
+        Snapshot years (31 December), default 2012..2018.
 
-    Returns
-    -------
+    Yields
+    ------
     pandas.DataFrame
-        Columns exactly :data:`cohorts.columns.LLD_COLUMNS`.
+        One frame per year, columns exactly :data:`cohorts.columns.LLD_COLUMNS`.
     """
+    years = range(C.FIRST_SNAPSHOT, C.LAST_SNAPSHOT + 1) if years is None else years
     params, loans, parts = world.params, world.loans, world.parts
-    sel = np.flatnonzero((parts["first_year"].to_numpy() <= year) & (year <= parts["last_year"].to_numpy()))
-    p = parts.iloc[sel]
-    row = p["loan_row"].to_numpy()
-    rep = p["rep"].to_numpy()
-    oy = p["orig_year"].to_numpy().astype("int64")
-    om = p["orig_month"].to_numpy()
-    rf = remaining_fraction(rep, p["rate0"].to_numpy(), p["term_months"].to_numpy(), months_elapsed(year, oy, om))
-    first = p["first_year"].to_numpy() == year
-    bal = np.where(first, p["bal_first"].to_numpy(), np.round(p["bal_first"].to_numpy() * rf / p["rf_first"].to_numpy(), 2))
+    loan_id = loans["loan_id"].to_numpy()
+    part_id = loan_id[parts["loan_row"].to_numpy()] * 100 + parts["k"].to_numpy().astype("int64") + 1
+    order = np.argsort(part_id, kind="stable")
+    sorted_parts = {c: parts[c].to_numpy()[order] for c in _PART_COLUMNS}
+    sorted_parts["part_id"] = part_id[order]
+    del part_id, order
+    loan_cols = {
+        "loan_id": loan_id,
+        "first_seen": loans["first_seen"].to_numpy().astype("int64"),
+        "house_value_first": loans["house_value_first"].to_numpy(),
+        "ltv_missing_first": loans["ltv_missing_first"].to_numpy(),
+        "arrears_bits": loans["arrears_bits"].to_numpy(),
+        "nhg": loans["nhg"].to_numpy(),
+        "owner_occupied": loans["owner_occupied"].to_numpy(),
+    }
+    for year in years:
+        yield _snapshot(params, sorted_parts, loan_cols, year)
 
-    fixed = p["fixed"].to_numpy().astype("int64")
+
+def _snapshot(params: SynthParams, parts: dict[str, np.ndarray], loans: dict[str, np.ndarray], year: int) -> pd.DataFrame:
+    """The LLD rows of snapshot ``year`` from parts already in output order."""
+    sel = np.flatnonzero((parts["first_year"] <= year) & (year <= parts["last_year"]))
+    p = {c: v[sel] for c, v in parts.items()}
+    row = p["loan_row"]
+    rep = p["rep"]
+    oy = p["orig_year"].astype("int64")
+    rf = remaining_fraction(rep, p["rate0"], p["term_months"], months_elapsed(year, oy, p["orig_month"]))
+    first = p["first_year"] == year
+    bal = np.where(first, p["bal_first"], np.round(p["bal_first"] * rf / p["rf_first"], 2))
+
+    fixed = p["fixed"].astype("int64")
     fy = np.maximum(fixed // 12, 1)
     reset = np.where(fixed > 0, oy + ((year - oy) // fy) * fy, year)
-    reset_rate = market_rate(params, reset) + term_premium(params, fixed) + p["spread"].to_numpy()
-    rate = np.where(reset == oy, p["rate0"].to_numpy(), np.round(np.maximum(reset_rate, 0.1), 3))
+    reset_rate = market_rate(params, reset) + term_premium(params, fixed) + p["spread"]
+    rate = np.where(reset == oy, p["rate0"], np.round(np.maximum(reset_rate, 0.1), 3))
 
-    n_loans = len(loans)
+    n_loans = len(loans["loan_id"])
     loan_bal = np.bincount(row, weights=bal, minlength=n_loans)
     hpi = np.asarray(params.ltv["house_price_index"], dtype="float64")
-    first_seen = loans["first_seen"].to_numpy().astype("int64")
-    hv = loans["house_value_first"].to_numpy() * hpi[year - C.FIRST_SNAPSHOT] / hpi[first_seen - C.FIRST_SNAPSHOT]
+    first_seen = loans["first_seen"]
+    hv = loans["house_value_first"] * hpi[year - C.FIRST_SNAPSHOT] / hpi[first_seen - C.FIRST_SNAPSHOT]
     ltv = loan_bal / hv * 100.0
-    ltv = np.where(loans["ltv_missing_first"].to_numpy() & (first_seen == year), np.nan, ltv)
-    arrears = ((loans["arrears_bits"].to_numpy() >> (year - C.FIRST_SNAPSHOT)) & 1).astype(bool)
+    ltv = np.where(loans["ltv_missing_first"] & (first_seen == year), np.nan, ltv)
+    arrears = ((loans["arrears_bits"] >> (year - C.FIRST_SNAPSHOT)) & 1).astype(bool)
 
-    loan_id = loans["loan_id"].to_numpy()[row]
-    part_id = loan_id * 100 + p["k"].to_numpy().astype("int64") + 1
-    order = np.argsort(part_id, kind="stable")
-    day = p["orig_day"].to_numpy().astype("int64").astype("datetime64[D]")
-    months = p["term_months"].to_numpy().astype("int64")
+    day = p["orig_day"].astype("int64").astype("datetime64[D]")
     month_start = day.astype("datetime64[M]")
-    maturity = (month_start + months).astype("datetime64[D]") + (day - month_start.astype("datetime64[D]"))
-    out = pd.DataFrame(
+    maturity = (month_start + p["term_months"].astype("int64")).astype("datetime64[D]") + (
+        day - month_start.astype("datetime64[D]")
+    )
+    return pd.DataFrame(
         {
             C.SNAPSHOT_YEAR: np.full(len(sel), year, dtype=np.int16),
-            C.LOAN_ID: loan_id[order],
-            C.LOAN_PART_ID: part_id[order],
-            C.ORIGINATION_DATE: day[order].astype("datetime64[ns]"),
-            C.MATURITY_DATE: maturity[order].astype("datetime64[ns]"),
-            C.CURRENT_BALANCE: bal[order],
-            C.ORIGINAL_BALANCE: p["original"].to_numpy()[order],
-            C.CURRENT_LTV: ltv[row][order],
-            C.INTEREST_RATE: rate[order],
-            C.FIXED_PERIOD_MONTHS: fixed[order].astype(np.int16),
-            C.REPAYMENT_TYPE: np.asarray(C.REPAYMENT_TYPES, dtype=object)[rep[order]],
-            C.NHG: loans["nhg"].to_numpy()[row][order],
-            C.ARREARS: arrears[row][order],
-            C.OWNER_OCCUPIED: loans["owner_occupied"].to_numpy()[row][order],
+            C.LOAN_ID: loans["loan_id"][row],
+            C.LOAN_PART_ID: p["part_id"],
+            C.ORIGINATION_DATE: day.astype("datetime64[ns]"),
+            C.MATURITY_DATE: maturity.astype("datetime64[ns]"),
+            C.CURRENT_BALANCE: bal,
+            C.ORIGINAL_BALANCE: p["original"],
+            C.CURRENT_LTV: ltv[row],
+            C.INTEREST_RATE: rate,
+            C.FIXED_PERIOD_MONTHS: fixed.astype(np.int16),
+            C.REPAYMENT_TYPE: np.asarray(C.REPAYMENT_TYPES, dtype=object)[rep],
+            C.NHG: loans["nhg"][row],
+            C.ARREARS: arrears[row],
+            C.OWNER_OCCUPIED: loans["owner_occupied"][row],
         },
         copy=False,  # one block per column: no consolidation copy of millions of rows
     )
-    return out
 
 
 CBS_CHUNK_PERSONS = 400_000

@@ -57,11 +57,16 @@ def remaining_fraction(rep: np.ndarray, rate: np.ndarray, term_months: np.ndarra
     m = np.clip(np.asarray(elapsed, dtype="float64"), 0, None)
     n = np.asarray(term_months, dtype="float64")
     i = np.asarray(rate, dtype="float64") / 1200.0
+    m, n, i = np.broadcast_arrays(m, n, i)
+    rep = np.broadcast_to(rep, m.shape)
+    out = np.ones(m.shape)
+    lin = rep == LINEAR_CODE
+    ann = rep == ANNUITY_CODE
     with np.errstate(divide="ignore", invalid="ignore"):
-        g_n = np.power(1 + i, n)
-        ann = np.where(i > 0, (g_n - np.power(1 + i, m)) / (g_n - 1), 1 - m / n)
-    lin = 1 - m / n
-    out = np.where(rep == ANNUITY_CODE, ann, np.where(rep == LINEAR_CODE, lin, 1.0))
+        out[lin] = 1 - m[lin] / n[lin]
+        ia, na, ma = i[ann], n[ann], m[ann]  # the powers only where they are needed
+        g_n = np.power(1 + ia, na)
+        out[ann] = np.where(ia > 0, (g_n - np.power(1 + ia, ma)) / (g_n - 1), 1 - ma / na)
     return np.clip(out, 0.0, 1.0)
 
 

@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from cohorts import __version__
-from cohorts.columns import FIRST_SNAPSHOT, LAST_SNAPSHOT
-from cohorts.io import sha256_file
+from cohorts.io import ParquetAppender, sha256_file
 from cohorts.synth.generator import World, build_world
-from cohorts.synth.panel import cbs_chunks, key_table, lld_snapshot, truth_table
+from cohorts.synth.panel import cbs_chunks, key_table, lld_snapshots, truth_table
 from cohorts.synth.params import SynthParams, load_params
 
 LLD_FILE = "lld_loan_parts.parquet"
@@ -37,24 +34,21 @@ README_FILE = "README.md"
 DATA_FILES = (LLD_FILE, CBS_FILE, KEY_FILE, TRUTH_FILE)
 
 _ROW_GROUP = 1_000_000
-_WRITE_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 3, "use_dictionary": True}
+_WRITE_OPTIONS: dict[str, Any] = {"compression_level": 3, "use_dictionary": True}  # zstd
 
 
 def _write_frames(path: Path, frames: Iterable[pd.DataFrame]) -> int:
-    """Write frames (same columns and dtypes) into one parquet file; return the row count."""
-    writer: pq.ParquetWriter | None = None
-    rows = 0
-    try:
+    """Write frames (same columns and dtypes) into one parquet file; return the row count.
+
+    Each frame is converted and written in a background thread while the next
+    one is generated (see :class:`cohorts.io.ParquetAppender`); the bytes do
+    not depend on the timing.
+    """
+    with ParquetAppender(path, background=True, row_group_rows=_ROW_GROUP, **_WRITE_OPTIONS) as out:
         for frame in frames:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, **_WRITE_OPTIONS)
-            writer.write_table(table, row_group_size=_ROW_GROUP)
-            rows += len(frame)
-    finally:
-        if writer is not None:
-            writer.close()
-    return rows
+            out.append(frame)
+            del frame
+    return int(out.rows_written or 0)
 
 
 def _readme(*, scale: float, seed: int) -> str:
@@ -92,7 +86,7 @@ def write_world(world: World, directory: Path) -> dict[str, Any]:
         The manifest (also written to ``manifest.json``).
     """
     rows = {
-        LLD_FILE: _write_frames(directory / LLD_FILE, (lld_snapshot(world, y) for y in range(FIRST_SNAPSHOT, LAST_SNAPSHOT + 1))),
+        LLD_FILE: _write_frames(directory / LLD_FILE, lld_snapshots(world)),
         CBS_FILE: _write_frames(directory / CBS_FILE, cbs_chunks(world)),
         KEY_FILE: _write_frames(directory / KEY_FILE, [key_table(world)]),
         TRUTH_FILE: _write_frames(directory / TRUTH_FILE, [truth_table(world)]),
