@@ -213,6 +213,38 @@ def build(
     return result
 
 
+_ROW = "_linked_row"
+
+
+def _stock_snapshot(
+    linked: pd.DataFrame,
+    rows: np.ndarray,
+    cbs: PersonYears,
+    *,
+    main_codes: np.ndarray,
+    consumer_credit_bound: float,
+    starter_max_age: int,
+) -> tuple[pd.DataFrame, list[Step]]:
+    """One snapshot of the stock: ``linked``'s ``rows`` with t+1 finances, after the stock's rules.
+
+    The rules (:func:`attach_finances`, :func:`require_house_value`) run on
+    the few columns they read; the full width of ``linked`` is then copied
+    once, for the rows that pass. (Filtering the full-width part rule by rule
+    copied millions of rows per rule.) The result and its steps are those of
+    running the rules on ``linked.take(rows)``.
+    """
+    keys = linked[[C.MAIN_ID, C.SNAPSHOT_YEAR, C.HOUSE_VALUE]].take(rows)
+    keys[_ROW] = rows
+    fin, steps = attach_finances(keys, cbs, consumer_credit_bound=consumer_credit_bound, starter_max_age=starter_max_age,
+                                 population="stock", unit="mortgage-snapshots", year_col=C.SNAPSHOT_YEAR,
+                                 main_codes=main_codes)
+    fin, s = require_house_value(fin, population="stock", unit="mortgage-snapshots")
+    wide = linked.take(fin[_ROW].to_numpy())
+    wide.index = pd.RangeIndex(len(wide))
+    added = fin.drop(columns=[*keys.columns])
+    return pd.concat([wide, added], axis=1, copy=False), [*steps, s]
+
+
 def build_linked(
     linked: pd.DataFrame,
     cbs: pd.DataFrame,
@@ -292,11 +324,9 @@ def build_linked(
     snapshot = linked[C.SNAPSHOT_YEAR].to_numpy()
     for year in np.unique(snapshot):
         rows = np.flatnonzero(~is_multi_snap & (snapshot == year))
-        part = linked.take(rows)
-        part, ss = attach_finances(part, cbs, consumer_credit_bound=consumer_credit_bound,
-                                   starter_max_age=starter_max_age, population="stock", unit="mortgage-snapshots",
-                                   year_col=C.SNAPSHOT_YEAR, main_codes=main_codes[rows])
-        part, s = require_house_value(part, population="stock", unit="mortgage-snapshots")
+        part, ss = _stock_snapshot(linked, rows, cbs, main_codes=main_codes[rows],
+                                   consumer_credit_bound=consumer_credit_bound, starter_max_age=starter_max_age)
+        s = ss.pop()
         n_stock += len(part)
         if stock_sink is None:
             chunks.append(part)
