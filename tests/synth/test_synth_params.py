@@ -39,3 +39,18 @@ def test_missing_block_is_refused(tmp_path: Path) -> None:
     bad.write_text("[population]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="missing block"):
         load_params(bad)
+
+
+def test_debt_score_is_the_normal_score_of_the_rank_within_the_group() -> None:
+    """Rank r (1..m) among the m holders of debts in a group gets Phi^-1((r - 1/2) / m); no debts gets 0."""
+    import numpy as np
+    from scipy.stats import norm
+
+    from cohorts.synth.households import _debt_score
+
+    debts = np.array([0.0, 300.0, 100.0, 200.0, 50.0, 0.0, 70.0])
+    group = np.array([1, 1, 1, 1, 2, 2, 2])
+    score = _debt_score(debts, group)
+    expected = np.array([0.0, norm.ppf(2.5 / 3), norm.ppf(0.5 / 3), norm.ppf(1.5 / 3), norm.ppf(0.25), 0.0, norm.ppf(0.75)])
+    np.testing.assert_allclose(score, expected, rtol=0, atol=1e-12)
+    assert np.all(_debt_score(np.zeros(4), np.zeros(4)) == 0)

@@ -121,3 +121,22 @@ def test_invalid_scale_and_seed(tmp_path: Path, scale: float, seed: int, match: 
     with pytest.raises(ValueError, match=match):
         write_synthetic(tmp_path / "x", scale=scale, seed=seed)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_snapshot_pieces_keep_loans_whole_and_join_to_the_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made in small pieces, the LLD is the same rows as in one piece, and no loan is split over two pieces."""
+    import cohorts.synth.panel as P
+    from cohorts.synth.generator import build_world
+
+    world = build_world(scale=TINY, seed=5)
+    whole = list(P.lld_snapshots(world))
+    assert len(whole) == 7  # one piece per snapshot at this size
+    monkeypatch.setattr(P, "SNAPSHOT_PIECE_PARTS", 50)
+    pieces = list(P.lld_snapshots(world))
+    assert len(pieces) > 7 * 2
+    most_parts = int(pd.concat(whole).groupby([C.SNAPSHOT_YEAR, C.LOAN_ID]).size().max())
+    assert max(len(p) for p in pieces) < 50 + most_parts  # a cut moves back to a loan's first part at most
+    for a, b in zip(pieces, pieces[1:]):
+        same_year = a[C.SNAPSHOT_YEAR].iloc[-1] == b[C.SNAPSHOT_YEAR].iloc[0]
+        assert not (same_year and a[C.LOAN_ID].iloc[-1] == b[C.LOAN_ID].iloc[0])
+    pd.testing.assert_frame_equal(pd.concat(pieces, ignore_index=True), pd.concat(whole, ignore_index=True))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 from cohorts.columns import FIRST_SNAPSHOT
 from cohorts.synth.cells import cohort_index, solve_cells, solve_cells_high_factor
@@ -36,6 +36,28 @@ def _uncapped_mean(capped_mean: np.ndarray, sigma: float, cap: float) -> np.ndar
         capped = m * ndtr((np.log(cap) - mu - sigma**2) / sigma) + cap * (1.0 - ndtr((np.log(cap) - mu) / sigma))
         m = m * target / capped
     return m
+
+
+def _debt_score(debts: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Normal score of each household's debts among the households with debts of its group.
+
+    ``Phi^-1((rank - 1/2) / m)`` with rank 1..m by amount (ties in row order) among the
+    ``m`` households of the same ``group`` with ``debts > 0``; 0 for households without
+    debts.  Deterministic: a function of the amounts and the row order only.
+    """
+    n = len(debts)
+    score = np.zeros(n)
+    holders = np.flatnonzero(debts > 0)
+    if len(holders) == 0:
+        return score
+    g = np.asarray(group, dtype="int64")[holders]
+    order = holders[np.lexsort((debts[holders], g))]  # by group, then amount; stable on row order
+    g_sorted = np.asarray(group, dtype="int64")[order]
+    starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    rank = np.arange(len(order)) - np.repeat(starts, sizes)  # 0-based rank within the group
+    score[order] = ndtri((rank + 0.5) / np.repeat(sizes, sizes))
+    return score
 
 
 def _split_assets(
@@ -168,7 +190,19 @@ def draw_new_households(
     med = med * np.asarray(w["cell_factor"], dtype="float64") * np.asarray(w["cohort_factor"], dtype="float64").T
     debts_typical = ck_share * ck_mean + sd_share * sd["mean"]
     asset_median = med[ci, cell] + w["debts_factor"] * debts_typical
-    assets = rng.lognormal(np.log(asset_median), w["sigma"])
+    # Households who borrow also hold savings: among households with debts, the log assets
+    # are correlated (normal copula, [wealth] debts_correlation) with the size of their debts,
+    # ranked within the origination year and cell.  Each cell keeps its lognormal distribution
+    # of assets; only the large debts no longer meet the smallest assets as often (negative
+    # net wealth, TXT_negative_wealth_share).  With debts_correlation = 0 the draws are those
+    # of rng.lognormal(log(asset_median), sigma).
+    debts = main_other_debts + main_sd + partner_sd
+    z = rng.standard_normal(n)
+    rho = float(w["debts_correlation"])
+    if rho != 0.0:
+        score = _debt_score(debts, np.asarray(orig_year, dtype="int64") * 4 + cell)
+        z = np.where(debts > 0, rho * score + np.sqrt(1.0 - rho**2) * z, z)
+    assets = np.exp(np.log(asset_median) + w["sigma"] * z)
     parts = _split_assets(
         rng, assets, has_partner,
         securities_share=w["securities_share"], securities_fraction=w["securities_fraction"],

@@ -34,11 +34,13 @@ _PART_COLUMNS = (
 
 
 def lld_snapshots(world: World, years: Iterable[int] | None = None) -> Iterator[pd.DataFrame]:
-    """LLD rows per snapshot (one row per loan part), each sorted by ``loan_id, loan_part_id``.
+    """LLD rows (one row per loan part), snapshot by snapshot, sorted by ``loan_id, loan_part_id``.
 
     The parts are put in loan-part-id order once; every snapshot is then a
-    selection in that order, so no snapshot is sorted again (the cost grows
-    linearly with the population).
+    selection in that order, so no snapshot is sorted again. Each snapshot is
+    made in pieces of about :data:`SNAPSHOT_PIECE_PARTS` parts that never
+    split a loan (the loan's LTV sums its parts), so the working arrays stay
+    small however large the population: the cost grows linearly with it.
 
     Parameters
     ----------
@@ -50,34 +52,57 @@ def lld_snapshots(world: World, years: Iterable[int] | None = None) -> Iterator[
     Yields
     ------
     pandas.DataFrame
-        One frame per year, columns exactly :data:`cohorts.columns.LLD_COLUMNS`.
+        Consecutive pieces of the snapshots in year order, columns exactly
+        :data:`cohorts.columns.LLD_COLUMNS`; their concatenation is the LLD.
     """
     years = range(C.FIRST_SNAPSHOT, C.LAST_SNAPSHOT + 1) if years is None else years
     params, loans, parts = world.params, world.loans, world.parts
+    # Loans in loan-id order, and parts in loan-part-id order: the parts of a snapshot then
+    # read the loan-level values in increasing position (no random access into arrays far
+    # larger than the CPU caches, which made this step grow faster than the population).
     loan_id = loans["loan_id"].to_numpy()
-    part_id = loan_id[parts["loan_row"].to_numpy()] * 100 + parts["k"].to_numpy().astype("int64") + 1
+    loan_order = np.argsort(loan_id, kind="stable")
+    rank = np.empty_like(loan_order)
+    rank[loan_order] = np.arange(len(loan_order))
+    loan_row = rank[parts["loan_row"].to_numpy()]
+    part_id = loan_id[loan_order][loan_row] * 100 + parts["k"].to_numpy().astype("int64") + 1
     order = np.argsort(part_id, kind="stable")
     sorted_parts = {c: parts[c].to_numpy()[order] for c in _PART_COLUMNS}
+    sorted_parts["loan_row"] = loan_row[order]
     sorted_parts["part_id"] = part_id[order]
-    del part_id, order
+    del part_id, order, loan_row, rank
     loan_cols = {
-        "loan_id": loan_id,
-        "first_seen": loans["first_seen"].to_numpy().astype("int64"),
-        "house_value_first": loans["house_value_first"].to_numpy(),
-        "ltv_missing_first": loans["ltv_missing_first"].to_numpy(),
-        "arrears_bits": loans["arrears_bits"].to_numpy(),
-        "nhg": loans["nhg"].to_numpy(),
-        "owner_occupied": loans["owner_occupied"].to_numpy(),
+        "loan_id": loan_id[loan_order],
+        "first_seen": loans["first_seen"].to_numpy().astype("int64")[loan_order],
+        "house_value_first": loans["house_value_first"].to_numpy()[loan_order],
+        "ltv_missing_first": loans["ltv_missing_first"].to_numpy()[loan_order],
+        "arrears_bits": loans["arrears_bits"].to_numpy()[loan_order],
+        "nhg": loans["nhg"].to_numpy()[loan_order],
+        "owner_occupied": loans["owner_occupied"].to_numpy()[loan_order],
     }
     for year in years:
-        yield _snapshot(params, sorted_parts, loan_cols, year)
+        sel = np.flatnonzero((sorted_parts["first_year"] <= year) & (year <= sorted_parts["last_year"]))
+        rows = sorted_parts["loan_row"][sel]  # non-decreasing: parts are in loan-id order
+        # cut about every SNAPSHOT_PIECE_PARTS parts, moved back to the start of the loan there
+        cuts = np.unique(np.r_[0, np.searchsorted(rows, rows[SNAPSHOT_PIECE_PARTS::SNAPSHOT_PIECE_PARTS]), len(sel)])
+        for lo, hi in zip(cuts[:-1], cuts[1:]):
+            yield _snapshot(params, sorted_parts, loan_cols, year, sel[lo:hi])
+        if len(sel) == 0:
+            yield _snapshot(params, sorted_parts, loan_cols, year, sel)
 
 
-def _snapshot(params: SynthParams, parts: dict[str, np.ndarray], loans: dict[str, np.ndarray], year: int) -> pd.DataFrame:
-    """The LLD rows of snapshot ``year`` from parts already in output order."""
-    sel = np.flatnonzero((parts["first_year"] <= year) & (year <= parts["last_year"]))
+#: Loan parts per piece of a snapshot (:func:`lld_snapshots`); pieces end at a loan's last part.
+SNAPSHOT_PIECE_PARTS = 1_000_000
+
+
+def _snapshot(
+    params: SynthParams, parts: dict[str, np.ndarray], loans: dict[str, np.ndarray], year: int, sel: np.ndarray
+) -> pd.DataFrame:
+    """The LLD rows of the parts ``sel`` (whole loans, in output order) in snapshot ``year``."""
     p = {c: v[sel] for c, v in parts.items()}
-    row = p["loan_row"]
+    first_loan = int(p["loan_row"][0]) if len(sel) else 0
+    row = p["loan_row"] - first_loan  # positions in the slice of the loans these parts belong to
+    loans = {c: v[first_loan:first_loan + (int(row[-1]) + 1 if len(sel) else 0)] for c, v in loans.items()}
     rep = p["rep"]
     oy = p["orig_year"].astype("int64")
     rf = remaining_fraction(rep, p["rate0"], p["term_months"], months_elapsed(year, oy, p["orig_month"]))
