@@ -49,7 +49,7 @@ from cohorts.io import (
     write_parquet,
 )
 from cohorts.link import aggregate_step, finish_sums, link_key, multi_mortgage_loans, owner_occupied_mask, partial_sums
-from cohorts.persons import PersonYears
+from cohorts.persons import PersonYears, as_person_years
 from cohorts.selection import Step, check_reconciles, drop_step, keep_rows, selection_frame
 
 
@@ -247,7 +247,7 @@ def _stock_snapshot(
 
 def build_linked(
     linked: pd.DataFrame,
-    cbs: pd.DataFrame,
+    cbs: pd.DataFrame | PersonYears,
     *,
     steps: list[Step],
     threshold: float = 1.0,
@@ -262,8 +262,8 @@ def build_linked(
     ----------
     linked : pandas.DataFrame
         The output of :func:`link_parts`.
-    cbs : pandas.DataFrame
-        Validated CBS person-years.
+    cbs : pandas.DataFrame or cohorts.persons.PersonYears
+        Validated CBS person-years, or their index.
     steps : list of Step
         The selection steps of :func:`link_parts`; the table continues from them.
     threshold, consumer_credit_bound, starter_max_age, norm_tables
@@ -284,7 +284,7 @@ def build_linked(
     steps = list(steps)
     n_linked = len(linked)
     t = time.perf_counter()
-    cbs = PersonYears.from_frame(cbs)  # one index for every CBS look-up below
+    cbs = as_person_years(cbs)  # one index for every CBS look-up below
     main_codes = cbs.codes(linked[C.MAIN_ID])  # hashed once, used by the household and stock look-ups
     multi = multi_mortgage_loans(linked, cbs, main_codes=main_codes)
     timings["households"] = time.perf_counter() - t
@@ -408,7 +408,8 @@ def read_and_build(
     seconds = time.perf_counter() - t0
     log(f"  {len(linked):,} linked mortgage-snapshots ({seconds:.1f} s)")
     log("building cohorts, panel and stock ...")
-    result = build_linked(linked, frames["cbs"], steps=steps, **options)
+    # the index keeps the CBS value columns; the person and year columns are freed here
+    result = build_linked(linked, PersonYears.from_frame(frames.pop("cbs")), steps=steps, **options)
     result.timings["read_link_parts"] = seconds
     return result, paths
 

@@ -125,11 +125,13 @@ def attach_finances(
     require_columns(new, [C.MAIN_ID, year_col], stage="attach_finances")
     persons = as_person_years(cbs)
     t1 = new[year_col].to_numpy(dtype="int64") + 1
-    main = persons.lookup(new[C.MAIN_ID], t1, [C.BIRTH_YEAR, C.PARTNER_ID, C.ZZP, *_FIN], codes=main_codes)
-    found = main["found"].to_numpy()
-    has_partner = main[C.PARTNER_ID].notna().to_numpy()
-    prec = persons.lookup(main[C.PARTNER_ID], t1, _FIN)
-    keep = found & ~(has_partner & ~prec["found"].to_numpy())
+    # record positions first; values are read only for the rows that pass both rules
+    main_rows = persons.rows(new[C.MAIN_ID], t1, codes=main_codes)
+    found = main_rows >= 0
+    partner_id = persons.values(main_rows, [C.PARTNER_ID])[C.PARTNER_ID]
+    has_partner = partner_id.notna().to_numpy()
+    partner_rows = persons.rows(partner_id.array, t1)
+    keep = found & ~(has_partner & (partner_rows < 0))
     steps = [
         drop_step(population, unit, "main earner has a CBS record in t+1", len(new), int(found.sum()),
                   "no CBS person record of the main earner in the year after the snapshot"),
@@ -138,8 +140,8 @@ def attach_finances(
     ]
     # one subset of the (possibly large) frame, after both rules
     out = keep_rows(new, keep)
-    main = keep_rows(main, keep)
-    prec = keep_rows(prec, keep)
+    main = persons.values(main_rows[keep], [C.BIRTH_YEAR, C.PARTNER_ID, C.ZZP, *_FIN])
+    prec = persons.values(partner_rows[keep], _FIN)
     has_partner = has_partner[keep]
 
     def pval(col: str) -> np.ndarray:

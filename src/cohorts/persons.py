@@ -26,7 +26,7 @@ class PersonYears:
     given persons in given years, aligned with the query.
     """
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame  # the records' value columns; the key columns are held by the index
     _ids: pd.Index
     _first_year: int
     _span: int
@@ -34,7 +34,12 @@ class PersonYears:
 
     @classmethod
     def from_frame(cls, cbs: pd.DataFrame) -> PersonYears:
-        """Index a validated CBS person frame (unique ``(person_id, year)``)."""
+        """Index a validated CBS person frame (unique ``(person_id, year)``).
+
+        :attr:`frame` keeps the other columns without copying them; the key
+        columns are not kept (a caller that drops its own reference to
+        ``cbs`` frees them: tens of millions of rows at full scale).
+        """
         ids = pd.Index(pd.unique(cbs[C.PERSON_ID].to_numpy()))
         codes = ids.get_indexer(cbs[C.PERSON_ID].to_numpy()).astype("int64")
         years = cbs[C.YEAR].to_numpy(dtype="int64")
@@ -43,7 +48,8 @@ class PersonYears:
         dtype = "int32" if len(cbs) < 2**31 else "int64"
         table = np.full(len(ids) * span, -1, dtype=dtype)
         table[codes * span + (years - first)] = np.arange(len(cbs), dtype=dtype)
-        return cls(cbs, ids, first, span, table)
+        values = pd.DataFrame({c: cbs[c] for c in cbs.columns if c not in (C.PERSON_ID, C.YEAR)}, copy=False)
+        return cls(values, ids, first, span, table)
 
     def codes(self, persons: Sequence | pd.Series | np.ndarray) -> np.ndarray:
         """Dense person codes (0 .. number of CBS persons - 1); -1 for missing or unknown ids."""
@@ -88,7 +94,14 @@ class PersonYears:
         nullable and integer columns, ``<NA>`` for booleans). ``codes`` as in
         :meth:`rows` (``persons`` is then ignored).
         """
-        rows = self.rows(persons, years, codes=codes)
+        return self.values(self.rows(persons, years, codes=codes), cols)
+
+    def values(self, rows: np.ndarray, cols: Sequence[str]) -> pd.DataFrame:
+        """The ``cols`` of the records at ``rows`` (from :meth:`rows`; -1 = none), plus ``found``.
+
+        Missing values as in :meth:`lookup`.
+        """
+        rows = np.asarray(rows, dtype="int64")
         found = rows >= 0
         safe = np.where(found, rows, 0)
         out: dict[str, object] = {"found": found}
