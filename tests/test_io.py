@@ -176,17 +176,28 @@ def test_iter_input_finds_duplicates_across_chunks(tmp_path, suffix):
     assert f.examples[0].startswith("row 1 ") and f.examples[1].startswith(f"row {len(dup)} ")
 
 
-def test_read_and_build_in_chunks_equals_build_on_whole_frames(tmp_path):
-    """The chunked CLI path gives exactly the frames of build() on the validated inputs."""
+def _tiny_data_and_build(tmp_path):
+    """The tiny panel written to files, its validated inputs and build() on them (norm-table warnings off)."""
     import warnings
 
-    from cohorts.build import build, read_and_build
+    from cohorts.build import build
 
     data = _write_tiny(tmp_path / "data")
     raw = read_raw(data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        whole = build(raw.lld, raw.cbs, raw.key)
+        return data, raw, build(raw.lld, raw.cbs, raw.key)
+
+
+def test_read_and_build_in_chunks_equals_build_on_whole_frames(tmp_path):
+    """The chunked CLI path gives exactly the frames of build() on the validated inputs."""
+    import warnings
+
+    from cohorts.build import read_and_build
+
+    data, raw, whole = _tiny_data_and_build(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         chunked, paths = read_and_build(data, chunk_rows=3)
     assert paths == raw.paths
     for name in ("cohorts", "panel", "stock", "selection"):
@@ -197,13 +208,9 @@ def test_cli_build_streams_the_stock_to_the_same_file(tmp_path):
     """The stock written part by part while built (stock_sink) equals build()'s stock; no temporary file is left."""
     import warnings
 
-    from cohorts.build import build
-
-    data = _write_tiny(tmp_path / "data")
-    raw = read_raw(data)
+    data, _, whole = _tiny_data_and_build(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        whole = build(raw.lld, raw.cbs, raw.key)
         assert main(["build", "--data", str(data), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     written = pd.read_parquet(tmp_path / "out" / "stock.parquet")
     pd.testing.assert_frame_equal(written, whole.stock)
