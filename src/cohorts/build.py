@@ -326,14 +326,13 @@ def build_linked(
         rows = np.flatnonzero(~is_multi_snap & (snapshot == year))
         part, ss = _stock_snapshot(linked, rows, cbs, main_codes=main_codes[rows],
                                    consumer_credit_bound=consumer_credit_bound, starter_max_age=starter_max_age)
-        s = ss.pop()
         n_stock += len(part)
         if stock_sink is None:
             chunks.append(part)
         else:
             stock_sink(part)
         del part
-        chunk_steps.append([*ss, s])
+        chunk_steps.append(ss)
     # the per-snapshot steps, summed over snapshots, in their order
     for i in range(len(chunk_steps[0])):
         first = chunk_steps[0][i]
