@@ -154,3 +154,12 @@ def test_duplicated_rows_matches_pandas_in_any_row_order(order):
     expected = df.duplicated(keep=False).to_numpy()
     assert expected.any() and not expected.all()
     np.testing.assert_array_equal(duplicated_rows(df, list(df.columns)), expected)
+
+
+def test_calendar_year_of_dates_agrees_with_pandas_around_year_ends():
+    """The fast year of the origination-date rule equals ``.dt.year``, before 1970 too."""
+    from cohorts.contracts import _calendar_year
+
+    d = pd.Series(pd.to_datetime(["1969-12-31 23:59:59", "1970-01-01", "2016-12-31 23:59:59", "2017-01-01",
+                                  "1900-02-28", "2099-06-01"], format="ISO8601"))
+    assert _calendar_year(d).tolist() == d.dt.year.tolist() == [1969, 1970, 2016, 2017, 1900, 2099]

@@ -106,6 +106,47 @@ def test_chunked_partial_sums_give_the_same_mortgages(shuffle):
     assert row[C.ORIGINATION_DATE] == one[C.ORIGINATION_DATE].min()
 
 
+@pytest.mark.parametrize("bounds", [
+    [0, 7, 150, 151, 400],  # splits inside mortgages, a one-row chunk
+    [0, 1, 2, 3, 4, 5],  # one mortgage cut into one-row chunks
+    [0, 5, 5, 9, 300],  # an empty chunk between two
+])
+def test_partial_sums_of_a_file_in_key_order_are_combined_chunk_by_chunk(bounds):
+    """A file in (snapshot, loan) order: chunks follow on, only boundary rows are combined; same mortgages."""
+    from cohorts.link import PartialSums, partial_sums
+
+    parts = _random_parts(300, seed=7).sort_values([C.SNAPSHOT_YEAR, C.LOAN_ID], kind="stable")
+    parts = pd.concat([_parts([(2012, 999, 1000.0 * (i + 1), 2.0 + i, 12 * (i + 1), "annuity", f"2011-0{i + 1}-01",
+                                80.0, i == 3, False) for i in range(6)]), parts], ignore_index=True)
+    whole, _ = aggregate_parts(parts)
+    edges = [*bounds, len(parts)]
+    acc = PartialSums()
+    for a, b in zip(edges[:-1], edges[1:]):
+        acc.add(partial_sums(parts.iloc[a:b].reset_index(drop=True)))
+    assert acc.in_sequence
+    got = acc.finish()
+    pd.testing.assert_frame_equal(got, whole, check_exact=False, rtol=1e-12)
+    # the mortgage cut into pieces, by hand: 6 parts of 1000..6000, the shortest fixed period 12 months
+    row = got[got[C.LOAN_ID] == 999].iloc[0]
+    assert row[C.N_PARTS] == 6 and row[C.BALANCE] == 21_000.0
+    assert row[C.INTEREST_RATE] == pytest.approx(sum(1000 * (i + 1) * (2.0 + i) for i in range(6)) / 21_000)
+    assert row[C.FIXED_PERIOD_YEARS] == 1 and bool(row[C.NHG])
+    assert row[C.ORIGINATION_DATE] == pd.Timestamp("2011-01-01")
+
+
+def test_partial_sums_out_of_order_are_grouped():
+    """A chunk whose keys go back (a file not in key order) switches to grouping; same mortgages."""
+    from cohorts.link import PartialSums, partial_sums
+
+    parts = _random_parts(100, seed=8).sort_values([C.SNAPSHOT_YEAR, C.LOAN_ID], kind="stable")
+    whole, _ = aggregate_parts(parts)
+    acc = PartialSums()
+    for a, b in [(100, len(parts)), (0, 100)]:
+        acc.add(partial_sums(parts.iloc[a:b].reset_index(drop=True)))
+    assert not acc.in_sequence
+    pd.testing.assert_frame_equal(acc.finish(), whole, check_exact=False, rtol=1e-12)
+
+
 def test_multi_mortgage_counts_persons_without_cbs_records():
     """A main earner with no CBS record at all who holds two loans in one snapshot is still one person."""
     mortgages = pd.DataFrame({C.SNAPSHOT_YEAR: [2014, 2014, 2014], C.LOAN_ID: [1, 2, 3]})

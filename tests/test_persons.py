@@ -43,3 +43,12 @@ def test_index_keeps_the_value_columns_without_copying_them():
     index = PersonYears.from_frame(cbs)
     assert list(index.frame.columns) == [C.GROSS_INCOME, C.PARTNER_ID, C.ZZP]
     assert np.shares_memory(index.frame[C.GROSS_INCOME].to_numpy(), cbs[C.GROSS_INCOME].to_numpy())
+
+
+def test_missing_nullable_id_is_unknown_even_when_person_zero_exists():
+    """A missing partner id is never taken for person 0 (nullable ids are hashed as plain integers)."""
+    cbs = _cbs()
+    cbs[C.PERSON_ID] = np.array([30, 30, 0, 20, 20], dtype="int64")
+    index = PersonYears.from_frame(cbs)
+    codes = index.codes(pd.array([0, None, 20, 7], dtype="Int64"))
+    assert codes.tolist() == [1, -1, 2, -1]  # codes in order of first appearance: 30, 0, 20

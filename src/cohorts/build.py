@@ -34,6 +34,7 @@ from cohorts.cohort import (
     select_new_mortgages,
 )
 from cohorts.errors import ContractError, Failure
+from cohorts.frames import side_by_side
 from cohorts.io import (
     CHUNK_ROWS,
     KINDS,
@@ -48,7 +49,14 @@ from cohorts.io import (
     write_outputs_with_manifest,
     write_parquet,
 )
-from cohorts.link import aggregate_step, finish_sums, link_key, multi_mortgage_loans, owner_occupied_mask, partial_sums
+from cohorts.link import (
+    PartialSums,
+    aggregate_step,
+    link_key,
+    multi_mortgage_loans,
+    owner_occupied_mask,
+    partial_sums,
+)
 from cohorts.persons import PersonYears, as_person_years
 from cohorts.selection import Step, check_reconciles, drop_step, keep_rows, selection_frame
 
@@ -127,17 +135,16 @@ def aggregate_chunks(parts: pd.DataFrame | Iterable[pd.DataFrame]) -> tuple[pd.D
     """
     chunks = [parts] if isinstance(parts, pd.DataFrame) else parts
     n_parts = n_owner = 0
-    partials, owner_step = [], None
+    sums, owner_step = PartialSums(), None
     for chunk in chunks:
         keep, owner_step = owner_occupied_mask(chunk)
         n_parts += len(chunk)
         n_owner += int(keep.sum())
-        partials.append(partial_sums(chunk, keep=keep))
+        sums.add(partial_sums(chunk, keep=keep))
         del chunk, keep
     if owner_step is None:
         raise ValueError("no loan parts to aggregate")
-    mortgages = finish_sums(partials)
-    del partials
+    mortgages = sums.finish()
     steps = [
         Step("cohorts", "input", "loan parts", "raw LLD loan parts", n_parts, n_parts, 0, "as read and validated"),
         drop_step("cohorts", owner_step.unit, owner_step.rule, n_parts, n_owner, owner_step.reason),
@@ -242,7 +249,7 @@ def _stock_snapshot(
     wide = linked.take(fin[_ROW].to_numpy())
     wide.index = pd.RangeIndex(len(wide))
     added = fin.drop(columns=[*keys.columns])
-    return pd.concat([wide, added], axis=1, copy=False), [*steps, s]
+    return side_by_side(wide, added), [*steps, s]
 
 
 def build_linked(
@@ -289,30 +296,7 @@ def build_linked(
     multi = multi_mortgage_loans(linked, cbs, main_codes=main_codes)
     timings["households"] = time.perf_counter() - t
 
-    # ---- new mortgages -------------------------------------------------
-    t = time.perf_counter()
-    loans, s = loans_from_snapshots(linked)
-    steps.append(s)
-    is_multi = np.isin(loans[C.LOAN_ID].to_numpy(), multi)
-    single = loans.loc[~is_multi]
-    steps.append(drop_step("cohorts", "mortgages", "household holds one mortgage", len(loans), len(single),
-                           "main earner or partner also in another mortgage's household in some snapshot"))
-    new, ss = select_new_mortgages(single)
-    steps.extend(ss)
-    new, ss = attach_finances(new, cbs, consumer_credit_bound=consumer_credit_bound, starter_max_age=starter_max_age)
-    steps.extend(ss)
-    new, s = _drop_negative_income(new, population="cohorts", unit="mortgages")
-    steps.append(s)
-    new, s = require_house_value(new)
-    steps.append(s)
-    new = apply_norm(new, threshold=threshold, tables=norm_tables, columns={"year": C.COHORT})
-    new = follow_up(new, linked)
-    steps.append(Step("cohorts", "result", "mortgages", "analysable new mortgages", len(new), len(new), 0,
-                      "cohorts.parquet"))
-    panel = build_panel(new, linked, cbs)
-    timings["cohorts"] = time.perf_counter() - t
-
-    # ---- stock -----------------------------------------------------------
+    # ---- stock (first: its last snapshot is written while the cohorts are built) ----
     t = time.perf_counter()
     stock_steps: list[Step] = []
     is_multi_snap = np.isin(linked[C.LOAN_ID].to_numpy(), multi)
@@ -341,6 +325,29 @@ def build_linked(
     stock_steps.append(Step("stock", "result", "mortgage-snapshots", "linkable stock", n_stock, n_stock, 0,
                             "stock.parquet"))
     timings["stock"] = time.perf_counter() - t
+
+    # ---- new mortgages -------------------------------------------------
+    t = time.perf_counter()
+    loans, s = loans_from_snapshots(linked)
+    steps.append(s)
+    is_multi = np.isin(loans[C.LOAN_ID].to_numpy(), multi)
+    single = loans.loc[~is_multi]
+    steps.append(drop_step("cohorts", "mortgages", "household holds one mortgage", len(loans), len(single),
+                           "main earner or partner also in another mortgage's household in some snapshot"))
+    new, ss = select_new_mortgages(single)
+    steps.extend(ss)
+    new, ss = attach_finances(new, cbs, consumer_credit_bound=consumer_credit_bound, starter_max_age=starter_max_age)
+    steps.extend(ss)
+    new, s = _drop_negative_income(new, population="cohorts", unit="mortgages")
+    steps.append(s)
+    new, s = require_house_value(new)
+    steps.append(s)
+    new = apply_norm(new, threshold=threshold, tables=norm_tables, columns={"year": C.COHORT})
+    new = follow_up(new, linked)
+    steps.append(Step("cohorts", "result", "mortgages", "analysable new mortgages", len(new), len(new), 0,
+                      "cohorts.parquet"))
+    panel = build_panel(new, linked, cbs)
+    timings["cohorts"] = time.perf_counter() - t
 
     selection = selection_frame(steps + stock_steps)
     check_reconciles(selection)

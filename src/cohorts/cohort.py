@@ -32,6 +32,7 @@ import pandas as pd
 
 from cohorts import columns as C
 from cohorts.contracts import require_columns
+from cohorts.frames import side_by_side
 from cohorts.persons import PersonYears, as_person_years
 from cohorts.selection import Step, drop_step, keep_rows, unit_step
 
@@ -50,17 +51,24 @@ def loans_from_snapshots(linked: pd.DataFrame, *, population: str = "cohorts") -
     all snapshots in which the loan is seen), ``first_seen`` and ``last_seen``.
     """
     require_columns(linked, [C.SNAPSHOT_YEAR, C.LOAN_ID, C.ORIGINATION_YEAR, C.MAIN_ID], stage="loans_from_snapshots")
-    ordered = linked.sort_values([C.LOAN_ID, C.SNAPSHOT_YEAR], kind="stable")
-    first = ordered.drop_duplicates(C.LOAN_ID, keep="first").set_index(C.LOAN_ID)
-    g = ordered.groupby(C.LOAN_ID, sort=True)
-    loans = first.rename(columns={C.SNAPSHOT_YEAR: C.FIRST_SEEN})
-    loans[C.LAST_SEEN] = g[C.SNAPSHOT_YEAR].max().reindex(loans.index).astype("int16")
+    # order and groups from the two key columns; the full width is copied once, for the first snapshots
+    loan = linked[C.LOAN_ID].to_numpy()
+    year = linked[C.SNAPSHOT_YEAR].to_numpy()
+    order = np.lexsort((year, loan)) if len(loan) else np.zeros(0, dtype="int64")
+    sorted_loan = loan[order]
+    starts = np.flatnonzero(np.r_[True, sorted_loan[1:] != sorted_loan[:-1]]) if len(loan) else order
+    loans = linked.take(order[starts])  # each loan's first snapshot (ties keep the row order)
+    loans.index = pd.RangeIndex(len(loans))
+    last_seen = np.maximum.reduceat(year[order], starts) if len(loan) else year[:0]
     # the oldest part over all snapshots: a part older than the first snapshot's
     # oldest that turns up later makes the origination year unidentified
-    oldest = g[C.ORIGINATION_DATE].min().reindex(loans.index)
+    dates = linked[C.ORIGINATION_DATE].to_numpy().astype("datetime64[ns]")
+    oldest = pd.DatetimeIndex(np.minimum.reduceat(dates[order], starts) if len(loan) else dates[:0])
     loans[C.ORIGINATION_DATE] = oldest
-    loans[C.ORIGINATION_YEAR] = oldest.dt.year.astype("int16")
-    loans = loans.reset_index()
+    loans[C.ORIGINATION_YEAR] = oldest.year.to_numpy().astype("int16")
+    loans = loans.rename(columns={C.SNAPSHOT_YEAR: C.FIRST_SEEN})
+    loans[C.LAST_SEEN] = last_seen.astype("int16")
+    loans = loans[[C.LOAN_ID, *(c for c in loans.columns if c != C.LOAN_ID)]]
     return loans, unit_step(
         population, "mortgages", "one row per mortgage", len(linked), len(loans),
         "mortgage-snapshots collapsed to one row per loan (values of the first snapshot; first and last snapshot seen)",
@@ -167,10 +175,11 @@ def attach_finances(
             C.BIRTH_YEAR: birth_year.astype("int16"),
             C.MAIN_AGE: age.astype("int16"),
             C.STARTER: age <= starter_max_age,
-        }
+        },
+        copy=False,
     )
-    # one concatenation instead of many column insertions (no repeated block copies)
-    return pd.concat([out, added], axis=1, copy=False), steps
+    # one frame instead of many column insertions (no repeated block copies)
+    return side_by_side(out, added), steps
 
 
 def require_house_value(
@@ -222,18 +231,29 @@ def build_panel(new: pd.DataFrame, linked: pd.DataFrame, cbs: pd.DataFrame | Per
     missing where the main earner has no record that year — kept, not dropped,
     so the income figure can report its own N).
     """
-    keep_cols = [c for c in (C.LOAN_ID, C.COHORT, C.MAIN_ID, C.STARTER, C.HIGH) if c in new.columns]
-    panel = linked[[C.LOAN_ID, C.SNAPSHOT_YEAR, C.BALANCE, C.ARREARS]].merge(
-        new[keep_cols], on=C.LOAN_ID, how="inner", validate="many_to_one"
-    )
-    panel[C.YEARS_SINCE_ORIGINATION] = (panel[C.SNAPSHOT_YEAR].astype("int64") - panel[C.COHORT].astype("int64")).astype("int16")
+    keep_cols = [c for c in (C.COHORT, C.MAIN_ID, C.STARTER, C.HIGH) if c in new.columns]
+    new_ids = pd.Index(new[C.LOAN_ID].to_numpy())
+    if not new_ids.is_unique:
+        raise ValueError("build_panel: loan_id must be unique in the new mortgages")
+    # the snapshots of the new mortgages, in (loan, snapshot) order: found on the key columns, copied once
+    which = new_ids.get_indexer(linked[C.LOAN_ID].to_numpy())
+    rows = np.flatnonzero(which >= 0)
+    loan = linked[C.LOAN_ID].to_numpy()[rows]
+    year = linked[C.SNAPSHOT_YEAR].to_numpy()[rows]
+    order = np.lexsort((year, loan))
+    rows, which = rows[order], which[rows[order]]
+    panel = {c: linked[c].take(rows).reset_index(drop=True) for c in (C.LOAN_ID, C.SNAPSHOT_YEAR, C.BALANCE, C.ARREARS)}
+    panel.update({c: new[c].take(which).reset_index(drop=True) for c in keep_cols})
+    years_since = panel[C.SNAPSHOT_YEAR].to_numpy(dtype="int64") - panel[C.COHORT].to_numpy(dtype="int64")
+    panel[C.YEARS_SINCE_ORIGINATION] = pd.Series(years_since.astype("int16"))
     persons = as_person_years(cbs)
     t1 = panel[C.SNAPSHOT_YEAR].to_numpy(dtype="int64") + 1
-    main = persons.lookup(panel[C.MAIN_ID], t1, [C.PARTNER_ID, C.GROSS_INCOME])
+    main = persons.lookup(panel.pop(C.MAIN_ID), t1, [C.PARTNER_ID, C.GROSS_INCOME])
     pid = main[C.PARTNER_ID]
     prec = persons.lookup(pid, t1, [C.GROSS_INCOME])
-    panel[C.MAIN_INCOME] = main[C.GROSS_INCOME].to_numpy()
-    panel[C.PARTNER_INCOME] = np.where(pid.notna().to_numpy(), prec[C.GROSS_INCOME].to_numpy(), 0.0)
-    panel[C.HOUSEHOLD_INCOME] = panel[C.MAIN_INCOME] + panel[C.PARTNER_INCOME]
-    panel = panel.drop(columns=[C.MAIN_ID])
-    return panel.sort_values([C.LOAN_ID, C.SNAPSHOT_YEAR], kind="stable").reset_index(drop=True)
+    main_income = main[C.GROSS_INCOME].to_numpy()
+    partner_income = np.where(pid.notna().to_numpy(), prec[C.GROSS_INCOME].to_numpy(), 0.0)
+    panel[C.MAIN_INCOME] = pd.Series(main_income)
+    panel[C.PARTNER_INCOME] = pd.Series(partner_income)
+    panel[C.HOUSEHOLD_INCOME] = pd.Series(main_income + partner_income)
+    return pd.DataFrame(panel, copy=False)

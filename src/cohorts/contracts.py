@@ -108,6 +108,11 @@ def _gt(lo: float) -> Check:
     return Check(f"> {lo:g}", lambda s: (s > lo).to_numpy())
 
 
+def _calendar_year(dates: pd.Series) -> np.ndarray:
+    """The calendar year of each date (numpy's year unit: no per-date field extraction, as ``.dt.year`` does)."""
+    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[Y]").astype("int64") + 1970
+
+
 _AMOUNT_MAX = Check(f"< {_MAX_AMOUNT:g} (absurd amount)", lambda s: (s.abs() < _MAX_AMOUNT).to_numpy())
 
 LLD_CONTRACT = Contract(
@@ -138,7 +143,7 @@ LLD_CONTRACT = Contract(
         (
             "origination_date not after 31 December of snapshot_year",
             (C.ORIGINATION_DATE, C.SNAPSHOT_YEAR),
-            lambda d: (d[C.ORIGINATION_DATE].dt.year <= d[C.SNAPSHOT_YEAR]).to_numpy(),
+            lambda d: _calendar_year(d[C.ORIGINATION_DATE]) <= d[C.SNAPSHOT_YEAR].to_numpy(dtype="int64"),
         ),
         (
             "maturity_date not before origination_date",

@@ -60,11 +60,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pandas.api.types import union_categoricals
 
 from cohorts import columns as C
 from cohorts.contracts import CONTRACTS, UniqueKeyCheck, coerce_columns, merge_failures, validate
 from cohorts.errors import ConfigError, ContractError, Failure
+from cohorts.frames import join_rows
 
 T = TypeVar("T")
 
@@ -198,27 +198,9 @@ def read_input(
         naming the file.
     """
     if rows is not None:
-        return _join_chunks(list(iter_input(path, kind, mapping, rows=rows)))
+        return join_rows(list(iter_input(path, kind, mapping, rows=rows)))
     (df,) = _read_chunks(Path(path), kind, mapping or ColumnMapping(), rows=None)
     return validate(df, CONTRACTS[kind], source=str(path))
-
-
-def _join_chunks(chunks: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate frames with the same columns, one column at a time, emptying the chunks as it goes."""
-    if len(chunks) == 1:
-        return chunks[0]
-    out: dict[str, pd.Series] = {}
-    for name in list(chunks[0].columns):
-        parts = [ch[name] for ch in chunks]
-        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
-            joined = pd.Series(union_categoricals([p.array for p in parts]))
-        else:
-            joined = pd.concat(parts, ignore_index=True)
-        del parts
-        for ch in chunks:
-            del ch[name]  # validated chunks hold one block per column: this frees it
-        out[name] = joined
-    return pd.DataFrame(out, copy=False)
 
 
 def prefetch(items: Iterable[T]) -> Generator[T, None, None]:

@@ -14,11 +14,14 @@ Every function here is pure (DataFrame in, DataFrame out) and returns the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from cohorts import columns as C
 from cohorts.contracts import in_key_order, require_columns
+from cohorts.frames import join_rows
 from cohorts.persons import PersonYears, as_person_years
 from cohorts.selection import Step, drop_step, keep_rows, unit_step
 
@@ -215,11 +218,97 @@ def partial_sums(parts: pd.DataFrame, *, keep: np.ndarray | None = None) -> pd.D
     )
 
 
-def finish_sums(partials: list[pd.DataFrame]) -> pd.DataFrame:
-    """Combine partial sums (:func:`partial_sums`, one frame per chunk) into mortgages.
+#: how each partial sum combines over chunks
+_COMBINE = {_N: "sum", _BAL: "sum", _RATE_BAL: "sum", _RATE: "sum", _MONTHS_POS: "min", _MONTHS_ALL: "min",
+            _IO: "sum", _ORIG: "min", _LTV: "fmax", _NHG: "any", _ARREARS: "any"}
 
+
+class PartialSums:
+    """The partial sums of a file's chunks (:func:`partial_sums`), added one by one and finished into mortgages.
+
+    A file in key order (snapshot, loan: the usual layout of an extract) gives
+    chunks whose keys follow on, where only a mortgage cut by a chunk boundary
+    has a row in two chunks. Such rows are combined as they arrive, so
+    :meth:`finish` finishes each chunk on its own and joins the results column
+    by column, releasing the partial sums as it goes (no copy of all of them
+    and no grouping over all of them). Chunks in any other order are combined
+    by grouping at the end; the result is the same either way.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[pd.DataFrame] = []
+        self._template: pd.DataFrame | None = None
+        self.in_sequence = True  #: False once a chunk's keys did not follow on from the previous chunk's
+
+    def add(self, partial: pd.DataFrame) -> None:
+        """Add one chunk's partial sums (keys sorted and unique within the chunk, as :func:`partial_sums` makes)."""
+        if self._template is None:
+            self._template = partial.iloc[:0]
+        if len(partial) == 0:
+            return
+        if self.in_sequence and self._parts:
+            prev = self._parts[-1]
+            last, first = _key_at(prev, -1), _key_at(partial, 0)
+            if first == last:  # a mortgage cut by the chunk boundary: combine its two rows
+                joined = pd.DataFrame({name: _combine_pair(name, prev[name], partial[name])
+                                       for name in partial.columns})
+                self._parts[-1:] = [prev.iloc[:-1]] if len(prev) > 1 else []
+                self._parts.append(joined)
+                partial = partial.iloc[1:]
+                if len(partial) == 0:
+                    return
+            elif first < last:
+                self.in_sequence = False
+        self._parts.append(partial)
+
+    def finish(self) -> pd.DataFrame:
+        """The mortgages (:data:`MORTGAGE_COLUMNS`, sorted by snapshot year and loan id); empties the accumulator."""
+        parts, self._parts = self._parts, []
+        if not parts:
+            if self._template is None:
+                raise ValueError("no partial sums to finish")
+            parts = [self._template]
+        if not self.in_sequence:
+            return _finish_grouped(parts)
+        finished = []
+        while parts:  # finish and release the partial sums chunk by chunk
+            finished.append(_finish_sorted(parts.pop(0)))
+        return join_rows(finished)
+
+
+def _key_at(partial: pd.DataFrame, i: int) -> tuple:
+    return (int(partial[C.SNAPSHOT_YEAR].iat[i]), partial[C.LOAN_ID].iat[i])
+
+
+def _combine_pair(name: str, prev: pd.Series, nxt: pd.Series) -> np.ndarray:
+    """The last row of ``prev`` combined with the first row of ``nxt`` (one value, as an array)."""
+    a, b = prev.to_numpy()[-1:], nxt.to_numpy()[:1]
+    how = _COMBINE.get(name)
+    if how is None:  # the key columns: the same in both rows
+        return b
+    return {"sum": np.add, "min": np.minimum, "fmax": np.fmax, "any": np.logical_or}[how](a, b)
+
+
+def finish_sums(partials: list[pd.DataFrame]) -> pd.DataFrame:
+    """Combine partial sums (:func:`partial_sums`, one frame per chunk, in file order) into mortgages.
+
+    The same as adding them to a :class:`PartialSums` and finishing it.
     Returns the columns :data:`MORTGAGE_COLUMNS`, sorted by snapshot year and loan id.
     """
+    acc = PartialSums()
+    for p in partials:
+        acc.add(p)
+    return acc.finish()
+
+
+def _finish_sorted(partial: pd.DataFrame) -> pd.DataFrame:
+    """Finish partial sums whose keys are unique and sorted (one chunk, boundary rows combined)."""
+    year = partial[C.SNAPSHOT_YEAR].to_numpy().astype("int64", copy=False)
+    return _mortgages(lambda name: partial[name].to_numpy(), year, partial[C.LOAN_ID].to_numpy())
+
+
+def _finish_grouped(partials: list[pd.DataFrame]) -> pd.DataFrame:
+    """Finish partial sums in any order: group their rows by (snapshot, loan) and combine each group."""
     def column(name: str) -> np.ndarray:  # one column at a time: no copy of the whole frame
         parts = [p[name].to_numpy() for p in partials]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -227,24 +316,31 @@ def finish_sums(partials: list[pd.DataFrame]) -> pd.DataFrame:
     gcodes, year, loan = _mortgage_groups(column(C.SNAPSHOT_YEAR).astype("int64", copy=False), column(C.LOAN_ID))
     g = _Groups(gcodes, len(year))
     if len(year) == len(gcodes):  # no mortgage split over chunks: the partial sums are final
-        def red(name: str, how: str) -> np.ndarray:
+        def red(name: str) -> np.ndarray:
             return column(name) if g.order is None else column(name)[g.order]
     else:
-        def red(name: str, how: str) -> np.ndarray:
-            return {"sum": g.sum, "min": g.min, "fmax": g.fmax, "any": g.any}[how](column(name))
-    n = red(_N, "sum")
-    total = red(_BAL, "sum")
-    io = red(_IO, "sum")
-    ltv_pct = red(_LTV, "fmax")
-    months_pos = red(_MONTHS_POS, "min")
+        how = {"sum": g.sum, "min": g.min, "fmax": g.fmax, "any": g.any}
+
+        def red(name: str) -> np.ndarray:
+            return how[_COMBINE[name]](column(name))
+    return _mortgages(red, year, loan)
+
+
+def _mortgages(red: Callable[[str], np.ndarray], year: np.ndarray, loan: np.ndarray) -> pd.DataFrame:
+    """The mortgage columns from the combined partial sums (``red(name)``: one value per mortgage)."""
+    n = red(_N)
+    total = red(_BAL)
+    io = red(_IO)
+    ltv_pct = red(_LTV)
+    months_pos = red(_MONTHS_POS)
     with np.errstate(invalid="ignore", divide="ignore"):
-        weighted = np.where(total > 0, red(_RATE_BAL, "sum") / np.where(total > 0, total, 1.0), red(_RATE, "sum") / n)
+        weighted = np.where(total > 0, red(_RATE_BAL) / np.where(total > 0, total, 1.0), red(_RATE) / n)
         io_share = np.where(total > 0, io / np.where(total > 0, total, 1.0), 0.0)
-    months_rel = np.where(np.isfinite(months_pos), months_pos, red(_MONTHS_ALL, "min"))
+    months_rel = np.where(np.isfinite(months_pos), months_pos, red(_MONTHS_ALL))
     valid_hv = (ltv_pct > 0) & (total > 0)
     house_value = np.full(len(total), np.nan)
     house_value[valid_hv] = total[valid_hv] / (ltv_pct[valid_hv] / 100.0)
-    orig_dt = pd.DatetimeIndex(red(_ORIG, "min").astype("int64").view("datetime64[ns]"))
+    orig_dt = pd.DatetimeIndex(red(_ORIG).astype("int64").view("datetime64[ns]"))
     return pd.DataFrame(
         {
             C.SNAPSHOT_YEAR: year.astype("int16"),
@@ -260,8 +356,8 @@ def finish_sums(partials: list[pd.DataFrame]) -> pd.DataFrame:
             C.CURRENT_LTV: ltv_pct,
             C.HOUSE_VALUE: house_value,
             C.LTV: ltv_pct / 100.0,
-            C.NHG: red(_NHG, "any").astype(bool),
-            C.ARREARS: red(_ARREARS, "any").astype(bool),
+            C.NHG: red(_NHG).astype(bool),
+            C.ARREARS: red(_ARREARS).astype(bool),
         },
         copy=False,  # one block per column: no consolidation copy of millions of rows
     )

@@ -59,6 +59,11 @@ class PersonYears:
             p = persons
         else:
             p = np.asarray(persons)
+        if isinstance(p, pd.arrays.IntegerArray) and pd.api.types.is_integer_dtype(self._ids.dtype):
+            # nullable integer ids (partners): hash the plain integers, then mark the missing ones
+            out = self._ids.get_indexer(p.to_numpy(dtype="int64", na_value=0)).astype("int64")
+            out[p.isna()] = -1
+            return out
         return self._ids.get_indexer(p).astype("int64")
 
     @property
@@ -119,7 +124,7 @@ class PersonYears:
                 vals = src.to_numpy()[safe].astype(object)
                 vals[~found] = None
             out[col] = vals
-        return pd.DataFrame(out)
+        return pd.DataFrame(out, copy=False)
 
 
 def as_person_years(cbs: pd.DataFrame | PersonYears) -> PersonYears:
