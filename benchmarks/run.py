@@ -11,6 +11,16 @@ Usage::
 
 The synthetic data and build outputs go to ``--work`` (default
 ``benchmarks/work/scale-<S>``, not committed).
+
+Before every run the machine is left idle for ``--settle`` seconds (default
+30). On a virtual machine whose host takes back the memory a guest frees (a
+balloon with free-page reporting, as on this project's machine), touching
+memory the host has taken back costs about 2 s of kernel time per GB, against
+about 0.3 s per GB for memory freed a moment ago. Without the pause a stage
+that follows a large one is charged less than one that follows a small one;
+with it every run starts from the same state: all free memory handed back,
+as when a job starts on an idle machine. The ``fresh_memory`` stage measures
+that cost (the seconds to fill 4 GB of new memory) in the same run.
 """
 
 from __future__ import annotations
@@ -81,6 +91,11 @@ STAGES: dict[str, str] = {
         "df = pd.read_parquet('{out}/cohorts.parquet'); "
         "t = time.perf_counter(); sweep(df); print('inner_seconds', time.perf_counter() - t)"
     ),
+    # the machine's cost of new memory: fill 4 GB freshly allocated (kernel time is the page faults)
+    "fresh_memory": (
+        "import time, numpy as np; t = time.perf_counter(); "
+        "blocks = [np.ones(2**24) for _ in range(32)]; print('inner_seconds', time.perf_counter() - t)"
+    ),
     # the same Cox model in R (survival::coxph, Efron), when Rscript is installed
     "cox_r": "R",
     # end to end on the synthetic data of the synth stage: build, every table and figure, comparison
@@ -98,6 +113,18 @@ COX_COVARIATES = ["high", "starter", "nhg", "zzp", "ltv", "interest_rate", "C(co
 MODEL_COLUMNS = ["duration", "event", "high", "starter", "nhg", "zzp", "ltv", "interest_rate", "cohort"]
 
 
+def _commit() -> str:
+    """The git commit of the code measured (``+ changes`` when the tree differs from it)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" + changes" if dirty else "")
+
+
 def _versions() -> dict[str, str]:
     out = {}
     for pkg in ("cohorts", "pandas", "numpy", "pyarrow", "lifelines", "statsmodels", "scipy"):
@@ -108,13 +135,15 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def run_stage(code: str) -> dict[str, float]:
+def run_stage(code: str, *, settle: float = 0.0) -> dict[str, float]:
     """Run ``code`` in a fresh interpreter; return wall, CPU seconds (user + system) and peak RSS (MB).
 
     Dirty pages of earlier stages are flushed first (``os.sync``), so the
-    write-back of one stage's output files is not charged to the next.
+    write-back of one stage's output files is not charged to the next; then
+    the machine is left idle for ``settle`` seconds (see the module docstring).
     """
     os.sync()
+    time.sleep(settle)
     t0 = time.perf_counter()
     if isinstance(code, list):  # a ready command line (the R benchmark)
         argv = code
@@ -154,8 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--stages", default="synth,read_validate,build,norm,km_logrank,cox,cox_r,discrete,sweep,reproduce")
+    parser.add_argument("--stages", default="fresh_memory,synth,read_validate,build,norm,km_logrank,cox,cox_r,discrete,"
+                                            "sweep,reproduce")
     parser.add_argument("--repeat", type=int, default=1, help="runs per stage; the median is reported")
+    parser.add_argument("--settle", type=float, default=30.0,
+                        help="idle seconds before each run, so every run starts with the host holding no freed "
+                             "memory (default 30; 0 runs stages back to back)")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="JSON file for the results")
     args = parser.parse_args(argv)
@@ -171,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             _export_for_r(out)
         else:
             code = STAGES[name].format(data=data, out=out, work=work, scale=args.scale, seed=args.seed)
-        runs = [run_stage(code) for _ in range(args.repeat)]
+        runs = [run_stage(code, settle=args.settle) for _ in range(args.repeat)]
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         results[name] = {"median": med, "runs": runs}
         print(f"{name:14s} wall {med['wall_s']:8.2f} s   cpu {med['cpu_s']:8.2f} s   peak RSS {med['peak_rss_mb']:9.1f} MB"
@@ -180,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         "scale": args.scale,
         "seed": args.seed,
         "repeat": args.repeat,
+        "settle_s": args.settle,
+        "commit": _commit(),
         "date": time.strftime("%Y-%m-%d"),
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "versions": _versions(),
