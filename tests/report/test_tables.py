@@ -99,6 +99,17 @@ def test_means_medians_counts_by_hand(hand_cohorts, hand_stock):
     assert cell(b8, "new", 2017) == pytest.approx(1_100_000 / 4)
 
 
+def test_support_columns_by_hand(hand_cohorts, hand_stock):
+    b5 = T.table_b5(hand_cohorts, hand_stock, support=True).set_index(["group", "cohort"])
+    support = list(T.SUPPORT_COLUMNS)
+    # absolute values 2000, 1000, 5000, 30000
+    assert b5.loc[("new", 2017), support].tolist() == [4, 30_000.0, 5_000.0, 38_000.0]
+    assert b5.loc[("stock", 2017), support].tolist() == [3, 60_000.0, 20_000.0, 90_000.0]
+    assert b5.loc[(T.GROUPS[3], 2016), support].tolist() == [0, 0.0, 0.0, 0.0]  # an empty cell
+    one = b5.loc[(T.GROUPS[3], 2017), support].tolist()  # a cell of one household
+    assert one[0] == 1 and one[2] == 0.0 and one[1] == one[3]
+
+
 def test_table_b4_holders_or_all(hand_cohorts):
     holders = T.table_b4(hand_cohorts)
     everyone = T.table_b4(hand_cohorts, among="all")

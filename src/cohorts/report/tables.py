@@ -332,8 +332,10 @@ def _support(v: np.ndarray) -> tuple[int, float, float, float]:
     a = np.abs(v[~np.isnan(v)])
     if len(a) == 0:
         return 0, 0.0, 0.0, 0.0
-    top = np.sort(a)[::-1][:2]
-    return len(a), float(top[0]), float(top[1]) if len(top) > 1 else 0.0, float(a.sum())
+    if len(a) == 1:
+        return 1, float(a[0]), 0.0, float(a[0])
+    top2, top1 = np.partition(a, len(a) - 2)[-2:]  # the two largest, without sorting the cell
+    return len(a), float(top1), float(top2), float(a.sum())
 
 Values = Callable[[pd.DataFrame], pd.Series | np.ndarray]
 
