@@ -221,6 +221,8 @@ def partial_sums(parts: pd.DataFrame, *, keep: np.ndarray | None = None) -> pd.D
 #: how each partial sum combines over chunks
 _COMBINE = {_N: "sum", _BAL: "sum", _RATE_BAL: "sum", _RATE: "sum", _MONTHS_POS: "min", _MONTHS_ALL: "min",
             _IO: "sum", _ORIG: "min", _LTV: "fmax", _NHG: "any", _ARREARS: "any"}
+#: the same combinations for two rows of one mortgage (a chunk boundary cuts it)
+_PAIRWISE = {"sum": np.add, "min": np.minimum, "fmax": np.fmax, "any": np.logical_or}
 
 
 class PartialSums:
@@ -286,7 +288,7 @@ def _combine_pair(name: str, prev: pd.Series, nxt: pd.Series) -> np.ndarray:
     how = _COMBINE.get(name)
     if how is None:  # the key columns: the same in both rows
         return b
-    return {"sum": np.add, "min": np.minimum, "fmax": np.fmax, "any": np.logical_or}[how](a, b)
+    return _PAIRWISE[how](a, b)
 
 
 def finish_sums(partials: list[pd.DataFrame]) -> pd.DataFrame:
