@@ -1,77 +1,50 @@
-"""The export gate: statistical disclosure control of every table, curve and model written to disk.
+"""The primary rules of the export gate: what no released cell, curve point or model may show.
 
-Microdata may leave the CBS Remote Access environment only as checked
-aggregate output.  Every exporter of the toolkit hands its numbers *and the
-counts behind them* to one of the pure checks here; each check returns the
-releasable frame and one log row per checked cell, curve point or model:
+Every exporter hands its numbers *and the counts behind them* to one of the
+pure checks here; each returns the releasable frame and one log row per
+checked cell, curve point or model:
 
 :func:`check_table`
     cells of counts, shares, means, medians/percentiles (and minima/maxima,
-    which are never released), with primary suppression and a simple
-    secondary suppression over the partitions whose total is known;
+    which are never released);
 :func:`check_counts`
     rows of several counts (e.g. the log-rank table's ``n`` and ``observed``);
 :func:`check_series`
     cumulative counts along an ordered axis (Figure 7: arrears above each
     threshold), where differences of successive points are counts too;
-:func:`check_km`
-    Kaplan-Meier and cumulative-incidence curves and their at-risk tables:
-    cut where too few remain at risk, small steps pooled;
 :func:`check_model`
     regression output: residual degrees of freedom and events per
     coefficient, else refused.
 
-The rules are data (:data:`DEFAULT_RULES_FILE`, package data
-``cohorts/data/disclosure.toml``, documented in ``docs/disclosure.md``) and are
-loaded with :func:`load_rules`.
+Survival curves are released by :func:`cohorts.disclosure.survival.release_curves`.
+The rules are data (:mod:`cohorts.disclosure.rules`).  What one cell passes
+says nothing of what the run releases as a whole: the audit
+(:mod:`cohorts.disclosure.audit`) attacks everything a run releases, and the
+secondary decisions it calls for come back into these checks as ``extra``.
 
-Released frames keep their rows and columns; a suppressed cell holds NaN and
-its row a non-empty ``disclosure`` note (what was suppressed and why); a cell
-of an empty population has the note :data:`EMPTY` (no number exists; shown
-as ``-`` in the formatted tables, empty in the CSV).
-:func:`publishable` turns such a frame into the exported one, with the
-:attr:`Rules.marker` in every suppressed cell: a marker, never a number.
-Log rows have the columns :data:`LOG_COLUMNS`; :func:`log_frame` collects them
-into ``disclosure_log.csv``.
-
-Strict mode (:func:`strict_default`; default on real data) is applied by the
-commands: an artefact that needed any suppression or refusal makes the
-command fail with :class:`DisclosureError` before anything is written.
-
-What the checks do not guarantee
---------------------------------
-* Secondary suppression is the simple rule of :func:`check_table`: a
-  partition (cells that add up to a published or known total) with exactly one
-  suppressed cell gets its smallest other non-empty cell suppressed too.  It
-  does not protect against differencing between nested or overlapping
-  populations published in separate cells or files (e.g. all new mortgages
-  minus first-time buyers), nor against the sum of several suppressed cells
-  being small.
-* Censoring counts of survival curves are pooled with the events but not
-  checked themselves; competing-event counts of cumulative-incidence curves
-  likewise.
-* Model checks look at the whole model, not at sparse levels of a categorical
-  covariate.
-The output checker of the statistical office remains the last word.
+Released frames keep their rows and columns.  A suppressed cell hides every
+number that states or implies it, and its row's ``disclosure`` note says
+only :data:`SUPPRESSED` (the reason, "below 10" or "protects another cell",
+would tell the attacker about its value; the log, which stays with the
+output checker, says why).  A cell of an empty population has the note
+:data:`EMPTY` (no number exists; ``-`` in the formatted tables).
+:func:`publishable` writes the :attr:`Rules.marker` in every suppressed cell.
+Log rows have the columns :data:`LOG_COLUMNS`.
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from importlib import resources
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from cohorts.errors import ConfigError
+from cohorts.disclosure.rules import Rules
 
-#: Columns of ``disclosure_log.csv``.
-LOG_COLUMNS: tuple[str, ...] = ("artefact", "cell", "rule", "count", "measure", "limit", "decision")
+#: Columns of ``disclosure_log.csv`` (``protects``: for a secondary decision, the cell or difference it protects).
+LOG_COLUMNS: tuple[str, ...] = ("artefact", "cell", "rule", "count", "measure", "limit", "decision", "protects")
 #: Name of the note column added to every released frame ("" = released as computed).
 NOTE = "disclosure"
 #: Columns that carry contributor information for the magnitude rules; never released.
@@ -82,166 +55,15 @@ STATISTICS: tuple[str, ...] = ("count", "share", "mean", "median", "percentile",
 EMPTY = "empty: no units in the population"
 #: Decisions in the log.
 RELEASE, SUPPRESS, SECONDARY, CUT, POOL, REFUSE = "release", "suppress", "suppress (secondary)", "cut", "pool", "refuse"
+CUT_SECONDARY, POOL_SECONDARY = "cut (secondary)", "pool (secondary)"
+#: Note of a suppressed row in a released frame.  It never says why: the rule that failed (a count
+#: below the threshold, or the protection of another cell) would tell the attacker about its value.
+SUPPRESSED = "suppressed (disclosure control)"
+#: Note of a refused model.
+REFUSED = "refused (disclosure control)"
 
-DEFAULT_RULES_FILE = "disclosure.toml"
-
-
-class DisclosureError(ValueError):
-    """Strict mode: artefacts needed suppression or were refused, so nothing was written.
-
-    Attributes
-    ----------
-    reasons : dict of str to list of str
-        Artefact -> the reasons (rule and cell), as in the message.
-    """
-
-    def __init__(self, reasons: Mapping[str, Sequence[str]], *, max_per_artefact: int = 5):
-        self.reasons = {k: list(v) for k, v in reasons.items()}
-        head = (f"disclosure control (strict mode): {len(self.reasons)} artefact(s) need suppression or were "
-                "refused; nothing was written (see docs/disclosure.md; --no-strict writes them with "
-                "suppressed cells and disclosure_log.csv):")
-        lines = [head]
-        for name, why in self.reasons.items():
-            more = f" (+{len(why) - max_per_artefact} more)" if len(why) > max_per_artefact else ""
-            lines.append(f"  - {name}: " + "; ".join(why[:max_per_artefact]) + more)
-        super().__init__("\n".join(lines))
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The thresholds of the export gate (see ``cohorts/data/disclosure.toml`` for each one's meaning).
-
-    Attributes
-    ----------
-    marker : str
-        What a suppressed cell shows.
-    strict_real, strict_synthetic : bool
-        Default of strict mode on real and on synthetic data.
-    min_units : int
-        Frequency rule: units in a count cell and in a share's denominator.
-    complement : bool
-        Frequency rule also for the units without the property of a share.
-    zero_allowed : bool
-        Empty (0) cells and complements may be shown.
-    magnitude_min_units : int
-        Contributing units of a mean.
-    dominance_1, dominance_2 : float
-        Largest / two largest absolute contributions at most this share of the cell total.
-    percentile_min_units : int
-        Units behind a median or percentile.
-    extremes_allowed : bool
-        Whether minima and maxima may be released (default False: never).
-    min_at_risk, min_events : int
-        Survival curves: cut below ``min_at_risk`` at risk; steps of fewer than
-        ``min_events`` events pooled.
-    min_resid_df, min_events_per_param : int
-        Models: residual degrees of freedom, events per estimated coefficient.
-    source : str
-        Where the rules came from (``"package"`` or a file path).
-    """
-
-    marker: str = "x"
-    strict_real: bool = True
-    strict_synthetic: bool = False
-    min_units: int = 10
-    complement: bool = True
-    zero_allowed: bool = True
-    magnitude_min_units: int = 10
-    dominance_1: float = 0.50
-    dominance_2: float = 0.75
-    percentile_min_units: int = 10
-    extremes_allowed: bool = False
-    min_at_risk: int = 10
-    min_events: int = 10
-    min_resid_df: int = 10
-    min_events_per_param: int = 10
-    source: str = "package"
-
-    def to_dict(self) -> dict:
-        """Plain-dict form, for manifests."""
-        return asdict(self)
-
-
-# TOML (section, key) -> Rules field, type
-_FIELDS: Mapping[tuple[str, str], tuple[str, type]] = {
-    ("gate", "marker"): ("marker", str),
-    ("gate", "strict_real"): ("strict_real", bool),
-    ("gate", "strict_synthetic"): ("strict_synthetic", bool),
-    ("frequency", "min_units"): ("min_units", int),
-    ("frequency", "complement"): ("complement", bool),
-    ("frequency", "zero_allowed"): ("zero_allowed", bool),
-    ("magnitude", "min_units"): ("magnitude_min_units", int),
-    ("magnitude", "dominance_1"): ("dominance_1", float),
-    ("magnitude", "dominance_2"): ("dominance_2", float),
-    ("percentile", "min_units"): ("percentile_min_units", int),
-    ("extremes", "allowed"): ("extremes_allowed", bool),
-    ("survival", "min_at_risk"): ("min_at_risk", int),
-    ("survival", "min_events"): ("min_events", int),
-    ("model", "min_resid_df"): ("min_resid_df", int),
-    ("model", "min_events_per_param"): ("min_events_per_param", int),
-}
-
-
-def _values_from_toml(raw: Mapping, source: str) -> dict:
-    values: dict = {}
-    for section, body in raw.items():
-        if not isinstance(body, dict):
-            raise ConfigError(f"{source}: [{section}] must be a table")
-        for key, value in body.items():
-            if (section, key) not in _FIELDS:
-                known = ", ".join(f"{s}.{k}" for s, k in _FIELDS)
-                raise ConfigError(f"{source}: unknown disclosure rule {section}.{key}; known rules: {known}")
-            name, typ = _FIELDS[(section, key)]
-            ok = isinstance(value, typ) and not (typ is int and isinstance(value, bool))
-            if typ is float and isinstance(value, int) and not isinstance(value, bool):
-                value, ok = float(value), True
-            if not ok:
-                raise ConfigError(f"{source}: {section}.{key} must be {typ.__name__}, but was {value!r}")
-            if typ is int and value < 1:
-                raise ConfigError(f"{source}: {section}.{key} must be >= 1, but was {value!r}")
-            if typ is float and not 0 < value <= 1:
-                raise ConfigError(f"{source}: {section}.{key} must be in (0, 1], but was {value!r}")
-            values[name] = value
-    return values
-
-
-def load_rules(path: str | Path | None = None) -> Rules:
-    """The disclosure rules: the packaged defaults, overridden by ``path`` when given.
-
-    Parameters
-    ----------
-    path : path-like, optional
-        A TOML file with any subset of the sections and keys of the packaged
-        ``cohorts/data/disclosure.toml``.
-
-    Returns
-    -------
-    Rules
-
-    Raises
-    ------
-    ConfigError
-        Invalid TOML, an unknown key, or a value of the wrong type or range.
-    FileNotFoundError
-        If ``path`` does not exist.
-    """
-    text = resources.files("cohorts").joinpath("data", DEFAULT_RULES_FILE).read_text(encoding="utf-8")
-    values = _values_from_toml(tomllib.loads(text), "package disclosure.toml")
-    source = "package"
-    if path is not None:
-        path = Path(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-        values.update(_values_from_toml(raw, str(path)))
-        source = str(path)
-    return Rules(**values, source=source)
-
-
-def strict_default(*, synthetic: bool, rules: Rules) -> bool:
-    """Strict mode unless overridden: ``rules.strict_synthetic`` on synthetic data, else ``rules.strict_real``."""
-    return rules.strict_synthetic if synthetic else rules.strict_real
+#: A secondary decision of the run's audit: (cell label, action) -> what it protects.
+Extra = Mapping[tuple[str, str], str]
 
 
 class Checked(NamedTuple):
@@ -291,9 +113,16 @@ def _log(rows: list[dict]) -> pd.DataFrame:
 
 
 def _row(artefact: str, cell: str, rule: str, count: float, limit: float, ok: bool, *,
-         measure: float = float("nan"), fail: str = SUPPRESS) -> dict:
+         measure: float = float("nan"), fail: str = SUPPRESS, protects: str = "") -> dict:
     return {"artefact": artefact, "cell": cell, "rule": rule, "count": float(count), "measure": float(measure),
-            "limit": float(limit), "decision": RELEASE if ok else fail}
+            "limit": float(limit), "decision": RELEASE if ok else fail, "protects": protects}
+
+
+def secondary_row(artefact: str, cell: str, protects: str, *, count: float = float("nan"),
+                  decision: str = SECONDARY) -> dict:
+    """The log row of a secondary decision of the audit, naming what it protects."""
+    return _row(artefact, cell, "secondary: the audit found what this cell protects recoverable without it",
+                count, float("nan"), False, fail=decision, protects=protects)
 
 
 def _cell_label(row: Mapping, keys: Sequence[str]) -> str:
@@ -367,9 +196,10 @@ def check_table(
     n: str = "n",
     count: str | None = None,
     denominator: str | None = None,
-    partitions: Sequence[Sequence[str]] = (),
+    carried: Sequence[str] = (),
+    extra: Extra | None = None,
 ) -> Checked:
-    """Primary and secondary suppression of a table of cells.
+    """Primary suppression of a table of cells, and the secondary decisions of the run's audit.
 
     Parameters
     ----------
@@ -387,26 +217,27 @@ def check_table(
     artefact : str
         Name of the exported file, for the log.
     keys : sequence of str
-        Columns that name a cell (for the log).
+        Columns that name a cell (the cell label ``k1=v1; k2=v2``).
     values : sequence of str, default ("value",)
-        Columns that hold the published statistic(s); NaN when suppressed.
+        Columns that hold the published statistic(s).
     statistic : str, optional
         One of :data:`STATISTICS` for every row; default: the ``statistic`` column.
     n, count, denominator : str
         Column names (see ``cells``).
-    partitions : sequence of sequence of str
-        Secondary suppression: each entry lists the key columns whose levels
-        group cells into a partition of a known total (``[]`` = all cells;
-        ``["cohort"]`` = the cells of each cohort).  In a partition with
-        exactly one suppressed cell, the smallest other non-empty cell (by
-        ``count``, else ``n``; first in row order on ties) is suppressed too,
-        repeated until no partition has exactly one.
+    carried : sequence of str
+        Further columns that state or imply the cell's numbers (e.g. a share
+        beside a count); hidden with it.
+    extra : mapping, optional
+        Secondary decisions of the run's audit (:mod:`cohorts.disclosure.secondary`):
+        ``(cell label, "cell") -> what it protects``.
 
     Returns
     -------
     Checked
-        Contributor columns are dropped from the released frame; a count
-        column below the frequency rule is suppressed with its cell.
+        A suppressed cell hides every number that states or implies it: its
+        ``values``, ``n``, ``count``, ``denominator`` and ``carried`` columns
+        are missing and its note is :data:`SUPPRESSED` (never the reason);
+        the log keeps the rule and the count.  Contributor columns are dropped.
 
     Raises
     ------
@@ -422,6 +253,7 @@ def check_table(
     unknown = sorted({str(s) for s in stats} - set(STATISTICS))
     if unknown:
         raise ValueError(f"{artefact}: statistic must be one of {STATISTICS}, but got {unknown}")
+    extra = dict(extra or {})
     nn = _num(cells, n)
     cnt = _num(cells, count)
     den = _num(cells, denominator) if denominator else nn
@@ -430,14 +262,11 @@ def check_table(
     records = cells.to_dict("records")
     log: list[dict] = []
     bad = np.zeros(len(cells), dtype=bool)
-    reason = [""] * len(cells)
-    size = np.zeros(len(cells))
     for i, (rec, stat) in enumerate(zip(records, stats, strict=True)):
         label = _cell_label(rec, keys)
         checks: list[dict] = []
         if stat == "count":
             k = nn[i]
-            size[i] = k
             checks.append(_row(artefact, label, f"count >= {rules.min_units}", k, rules.min_units,
                                _count_ok(k, rules.min_units, rules)))
         elif stat == "share":
@@ -448,7 +277,6 @@ def check_table(
                 k = float(round(first_value[i] * d / 100.0))
             else:
                 k = float("nan") if not (np.isfinite(d) and d == 0) else 0.0
-            size[i] = k if np.isfinite(k) else 0.0
             checks.append(_row(artefact, label, f"denominator >= {rules.min_units}", d, rules.min_units,
                                _count_ok(d, rules.min_units, rules)))
             checks.append(_row(artefact, label, f"units in cell >= {rules.min_units}", k, rules.min_units,
@@ -459,10 +287,9 @@ def check_table(
                                    rules.min_units, _count_ok(c, rules.min_units, rules)))
         elif stat == "mean":
             units = support["n_contrib"][i] if support["n_contrib"] is not None else nn[i]
-            size[i] = units
             m = rules.magnitude_min_units
             checks.append(_row(artefact, label, f"contributors >= {m}", units, m,
-                               np.isfinite(units) and units >= m))
+                               np.isfinite(units) and (units >= m or (rules.zero_allowed and units == 0))))
             if support["top1"] is None or support["abs_total"] is None:
                 checks.append(_row(artefact, label, "dominance (contributions not supplied)", units, rules.dominance_1,
                                    False))
@@ -477,59 +304,31 @@ def check_table(
                                    rules.dominance_2, share2 <= rules.dominance_2, measure=share2))
         elif stat in ("median", "percentile"):
             units = support["n_contrib"][i] if support["n_contrib"] is not None else nn[i]
-            size[i] = units
             m = rules.percentile_min_units
-            checks.append(_row(artefact, label, f"units >= {m}", units, m, np.isfinite(units) and units >= m))
+            checks.append(_row(artefact, label, f"units >= {m}", units, m,
+                               np.isfinite(units) and (units >= m or (rules.zero_allowed and units == 0))))
         else:  # min, max
             checks.append(_row(artefact, label, "minima and maxima are never exported", nn[i], float("nan"),
                                rules.extremes_allowed))
         log.extend(checks)
-        failed = [c["rule"] for c in checks if c["decision"] != RELEASE]
-        if failed:
+        bad[i] = any(c["decision"] != RELEASE for c in checks)
+        why = extra.get((label, "cell"))
+        if why and not bad[i]:
             bad[i] = True
-            reason[i] = "suppressed: " + "; ".join(failed)
-
-    # secondary suppression
-    if partitions and len(cells):
-        key_frame = cells[[c for p in partitions for c in p]].astype(str) if any(partitions) else None
-        changed = True
-        while changed:
-            changed = False
-            for part in partitions:
-                groups = (np.zeros(len(cells), dtype="int64") if not part
-                          else key_frame.groupby(list(part), sort=False).ngroup().to_numpy())
-                for g in np.unique(groups):
-                    idx = np.flatnonzero(groups == g)
-                    if len(idx) < 2 or bad[idx].sum() != 1:
-                        continue
-                    cand = [j for j in idx if not bad[j] and size[j] > 0]
-                    if not cand:
-                        continue
-                    j = min(cand, key=lambda t: (size[t], t))
-                    bad[j] = True
-                    reason[j] = f"suppressed: secondary (recoverable from the total over {list(part) or 'all cells'})"
-                    log.append(_row(artefact, _cell_label(records[j], keys),
-                                    f"secondary: partition over {list(part) or 'all cells'} had one suppressed cell",
-                                    size[j], float("nan"), False, fail=SECONDARY))
-                    changed = True
-
+            log.append(secondary_row(artefact, label, why, count=nn[i]))
     released = cells.drop(columns=[c for c in SUPPORT_COLUMNS if c in cells.columns]).copy()
-    for col in values:
-        released[col] = pd.to_numeric(released[col], errors="coerce").astype("float64")
+    hide = [c for c in dict.fromkeys([*values, n, count, denominator, *carried]) if c and c in released.columns]
+    for col in hide:
+        released[col] = _hideable(released[col])
         released.loc[bad, col] = np.nan
-    for col in {n, count, denominator} - {None}:
-        if col in released.columns:
-            small = bad & ~np.array([_count_ok(x, rules.min_units, rules) for x in _num(released, col)], dtype=bool)
-            if small.any():
-                released[col] = _hideable(released[col])
-                released.loc[small, col] = np.nan
+    note = [SUPPRESSED if b else "" for b in bad]
     # cells of an empty population (no units): no number exists, which is not a suppression; say so
     first_num = _num(released, values[0]) if values else None
     for i in range(len(released)):
         if not bad[i] and first_num is not None and np.isnan(first_num[i]) and (nn[i] == 0 or
                                                                               (den is not None and den[i] == 0)):
-            reason[i] = EMPTY
-    released[NOTE] = reason
+            note[i] = EMPTY
+    released[NOTE] = note
     return Checked(released.reset_index(drop=True), _log(log))
 
 
@@ -542,46 +341,50 @@ def check_counts(
     counts: Sequence[str],
     values: Sequence[str] = (),
     by: Sequence[str] = (),
+    extra: Extra | None = None,
 ) -> Checked:
     """Rows of several counts (each must be 0 or at least ``rules.min_units``).
 
-    A row failing any count has its failing counts and ``values`` suppressed;
-    with ``by``, every row of the same ``by`` group loses its ``values`` (e.g.
-    the log-rank statistic shared by the groups of one test).
+    A row failing any count, or named by a secondary decision of the audit
+    (``extra``: ``(cell label, "cell") -> what it protects``), has all its
+    ``counts`` and ``values`` suppressed; with ``by``, every row of the same
+    ``by`` group loses its ``values`` (e.g. the log-rank statistic shared by
+    the groups of one test).
     """
+    extra = dict(extra or {})
     log: list[dict] = []
     bad = np.zeros(len(frame), dtype=bool)
     out = frame.copy()
-    reason = [""] * len(frame)
     records = frame.to_dict("records")
+    labels = [_cell_label(rec, keys) for rec in records]
     for col in counts:
         x = _num(frame, col)
-        ok = np.array([_count_ok(v, rules.min_units, rules) for v in x], dtype=bool)
-        for i, rec in enumerate(records):
-            log.append(_row(artefact, _cell_label(rec, keys), f"{col} >= {rules.min_units}", x[i], rules.min_units,
-                            bool(ok[i])))
-            if not ok[i]:
-                reason[i] = (reason[i] + "; " if reason[i] else "suppressed: ") + f"{col} < {rules.min_units}"
-        if (~ok).any():
-            out[col] = _hideable(out[col])
-            out.loc[~ok, col] = np.nan
-        bad |= ~ok
+        for i in range(len(frame)):
+            ok = _count_ok(x[i], rules.min_units, rules)
+            log.append(_row(artefact, labels[i], f"{col} >= {rules.min_units}", x[i], rules.min_units, ok))
+            bad[i] |= not ok
+    for i, label in enumerate(labels):
+        why = extra.get((label, "cell"))
+        if why and not bad[i]:
+            bad[i] = True
+            log.append(secondary_row(artefact, label, why))
+    note = [SUPPRESSED if b else "" for b in bad]
+    for col in counts:
+        out[col] = _hideable(out[col])
+        out.loc[bad, col] = np.nan
+    values_bad = bad.copy()
     if by and bad.any():
         grp = frame.groupby(list(by), sort=False).ngroup().to_numpy()
-        hit = np.isin(grp, grp[bad])
-        for i in np.flatnonzero(hit & ~bad):
-            reason[i] = "suppressed: another row of the same test failed the frequency rule"
-        bad = hit
+        values_bad = np.isin(grp, grp[bad])
+        for i in np.flatnonzero(values_bad & ~bad):
+            note[i] = SUPPRESSED
     for col in values:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-        out.loc[bad, col] = np.nan
-    out[NOTE] = reason
+        out.loc[values_bad, col] = np.nan
+    out[NOTE] = note
     return Checked(out.reset_index(drop=True), _log(log))
 
 
-# --------------------------------------------------------------------------
-# cumulative series and survival curves
-# --------------------------------------------------------------------------
 def check_series(
     frame: pd.DataFrame,
     *,
@@ -592,6 +395,7 @@ def check_series(
     values: Sequence[str],
     complements: Mapping[str, str] | None = None,
     by: Sequence[str] = (),
+    extra: Extra | None = None,
 ) -> Checked:
     """Cumulative counts along an ordered axis (e.g. arrears above each threshold).
 
@@ -599,14 +403,16 @@ def check_series(
     ``rules.min_units``, its difference to the previous *released* point is 0
     or at least ``rules.min_units`` (so no small band can be recovered by
     differencing), and, for ``complements = {count: total}``, ``total - count``
-    passes too.  Points failing are suppressed (the band is pooled with the
-    next point).
+    passes too.  A point failing, or named by a secondary decision of the
+    audit (``extra``: ``(cell label, "cell") -> what it protects``), is
+    suppressed whole (its band is pooled with the next point).
     """
     complements = dict(complements or {})
+    extra = dict(extra or {})
     out = frame.copy()
     log: list[dict] = []
     bad = np.zeros(len(frame), dtype=bool)
-    reason = [""] * len(frame)
+    note = [""] * len(frame)
     groups = (frame.groupby(list(by), sort=False).ngroup().to_numpy() if by else np.zeros(len(frame), dtype="int64"))
     nums = {c: _num(frame, c) for c in {*counts, *complements.values()}}
     value_arrays = {v: _num(frame, v) for v in values}
@@ -617,35 +423,36 @@ def check_series(
         last: dict[str, float] | None = None
         for i in idx:
             label = _cell_label(records[i], [*by, order])
-            fails = []
+            fails = False
             for col in counts:
                 x = nums[col][i]
                 ok = _count_ok(x, rules.min_units, rules)
                 log.append(_row(artefact, label, f"{col} >= {rules.min_units}", x, rules.min_units, ok))
-                if not ok:
-                    fails.append(f"{col} < {rules.min_units}")
+                fails |= not ok
                 if last is not None:
                     dx = abs(x - last[col])
                     ok = _count_ok(dx, rules.min_units, rules)
                     log.append(_row(artefact, label, f"change in {col} since the previous shown point >= "
                                     f"{rules.min_units}", dx, rules.min_units, ok, fail=POOL))
-                    if not ok:
-                        fails.append(f"change in {col} < {rules.min_units}")
+                    fails |= not ok
                 if col in complements:
                     c = nums[complements[col]][i] - x
                     ok = _count_ok(c, rules.min_units, rules)
                     log.append(_row(artefact, label, f"{complements[col]} - {col} >= {rules.min_units}", c,
                                     rules.min_units, ok))
-                    if not ok:
-                        fails.append(f"{complements[col]} - {col} < {rules.min_units}")
+                    fails |= not ok
+            why = extra.get((label, "cell"))
+            if why and not fails:
+                fails = True
+                log.append(secondary_row(artefact, label, why))
             if fails:
                 bad[i] = True
-                reason[i] = "suppressed: " + "; ".join(fails)
+                note[i] = SUPPRESSED
             else:
                 last = {col: nums[col][i] for col in counts}
                 vals = [value_arrays[v][i] for v in values]
                 if any(np.isnan(v) for v in vals) and any(nums[c][i] == 0 for c in nums):
-                    reason[i] = EMPTY  # a share of nothing (e.g. no events at all): no number exists
+                    note[i] = EMPTY  # a share of nothing (e.g. no events at all): no number exists
     for col in values:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
         out.loc[bad, col] = np.nan
@@ -653,129 +460,7 @@ def check_series(
         if bad.any():
             out[col] = _hideable(out[col])
             out.loc[bad, col] = np.nan
-    out[NOTE] = reason
-    return Checked(out.reset_index(drop=True), _log(log))
-
-
-def check_km(
-    curve: pd.DataFrame,
-    *,
-    rules: Rules,
-    artefact: str,
-    by: Sequence[str] = (),
-    time: str = "time",
-    at_risk: str = "n_at_risk",
-    events: str | None = "n_events",
-    survival: str | None = None,
-    cum_inc: str | None = None,
-    values: Sequence[str] = ("surv", "std_err", "surv_lower", "surv_upper"),
-    pooled: Sequence[str] = ("n_events", "n_censored"),
-) -> Checked:
-    """Cut and pool a survival curve (Kaplan-Meier or cumulative incidence) and its at-risk table.
-
-    Per curve (rows of one ``by`` group, in order of ``time``):
-
-    * **cut**: from the first time with fewer than ``rules.min_at_risk`` at
-      risk on, every row is suppressed (estimates, counts and the number at
-      risk);
-    * **pool**: the events since the previous released row (this row's
-      included) must be 0 or at least ``rules.min_events``; a row with fewer is
-      suppressed and its events carried to the next row.  A released row's
-      ``pooled`` counts are the sums since the previous released row.  Events
-      still pending at the end of a curve are never released (the curve ends at
-      its last released step).
-
-    Parameters
-    ----------
-    curve : pandas.DataFrame
-        One row per time per curve.
-    rules : Rules
-    artefact : str
-    by : sequence of str
-        Columns naming a curve (e.g. ``["population", "group"]``).
-    time, at_risk : str
-        Time and number-at-risk columns.
-    events : str or None, default "n_events"
-        Events at each time.  ``None``: derived from the published estimate,
-        as anyone could, by ``d_t = round(n_t (1 - S_t / S_prev))`` with
-        ``S`` from ``survival`` or ``1 - cum_inc`` (exact for the annual,
-        integer durations of this study, where every listed time is the only
-        event time since the previous one).
-    survival, cum_inc : str, optional
-        The survival or cumulative-incidence column used when ``events`` is None.
-    values : sequence of str
-        Estimate columns suppressed with their row.
-    pooled : sequence of str
-        Count columns summed over pooled rows into the next released row.
-
-    Returns
-    -------
-    Checked
-        The released frame has the same rows and a ``disclosure`` note
-        (``"pooled into the next step"``, ``"cut: fewer than 10 at risk"``).
-    """
-    if events is None and survival is None and cum_inc is None:
-        raise ValueError(f"{artefact}: check_km needs an events column or a survival / cum_inc column")
-    out = curve.copy()
-    values = [v for v in values if v in out.columns]
-    pooled = [p for p in pooled if p in out.columns]
-    for col in [*values, *pooled, at_risk]:
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    log: list[dict] = []
-    bad = np.zeros(len(curve), dtype=bool)
-    cut = np.zeros(len(curve), dtype=bool)
-    reason = [""] * len(curve)
-    groups = curve.groupby(list(by), sort=False).ngroup().to_numpy() if by else np.zeros(len(curve), dtype="int64")
-    n_risk = _num(curve, at_risk)
-    if events is not None:
-        d_all = _num(curve, events)
-    else:
-        s = _num(curve, survival) if survival is not None else 1.0 - _num(curve, cum_inc)
-    records = curve.to_dict("records")
-    for g in np.unique(groups):
-        idx = np.flatnonzero(groups == g)
-        idx = idx[np.argsort(curve[time].to_numpy()[idx], kind="stable")]
-        pending = 0.0
-        sums = dict.fromkeys(pooled, 0.0)
-        s_prev = 1.0
-        is_cut = False
-        for i in idx:
-            label = _cell_label(records[i], [*by, time])
-            if events is not None:
-                d = d_all[i] if np.isfinite(d_all[i]) else 0.0
-            else:
-                s_i = s[i]
-                d = float(round(n_risk[i] * (1.0 - s_i / s_prev))) if (np.isfinite(s_i) and s_prev > 0
-                                                                          and np.isfinite(n_risk[i])) else 0.0
-                s_prev = s_i if np.isfinite(s_i) else s_prev
-                d = max(d, 0.0)
-            if not is_cut:
-                ok = bool(np.isfinite(n_risk[i]) and n_risk[i] >= rules.min_at_risk)
-                log.append(_row(artefact, label, f"at risk >= {rules.min_at_risk}", n_risk[i], rules.min_at_risk,
-                                ok, fail=CUT))
-                is_cut = not ok
-            if is_cut:
-                bad[i] = cut[i] = True
-                reason[i] = f"cut: fewer than {rules.min_at_risk} at risk"
-                continue
-            pending += d
-            for p in pooled:
-                v = out.at[out.index[i], p]
-                sums[p] += v if np.isfinite(v) else 0.0
-            ok = pending == 0 or pending >= rules.min_events
-            log.append(_row(artefact, label, f"events since the previous shown step 0 or >= {rules.min_events}",
-                            pending, rules.min_events, ok, fail=POOL))
-            if ok:
-                for p in pooled:
-                    out.at[out.index[i], p] = sums[p]
-                pending, sums = 0.0, dict.fromkeys(pooled, 0.0)
-            else:
-                bad[i] = True
-                reason[i] = f"pooled into the next step: fewer than {rules.min_events} events"
-    for col in [*values, *pooled]:
-        out.loc[bad, col] = np.nan
-    out.loc[cut, at_risk] = np.nan
-    out[NOTE] = reason
+    out[NOTE] = note
     return Checked(out.reset_index(drop=True), _log(log))
 
 

@@ -56,16 +56,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cohorts import __version__
-from cohorts.disclosure import (
-    LOG_COLUMNS,
-    Checked,
-    Rules,
-    gate_figure_data,
-    gate_report_table,
-    load_rules,
-    log_frame,
-    strict_default,
-)
+from cohorts.disclosure import LOG_COLUMNS, load_rules, log_frame, strict_default
 from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
 from cohorts.report import figures as F
 from cohorts.report import tables as T
@@ -77,8 +68,8 @@ from cohorts.report.compare import (
     load_targets,
     summarize,
 )
-from cohorts.report.exports import FIGURE_DATA, TABLE_DATA, Exporter
-from cohorts.report.study import Study, load_study
+from cohorts.report.exports import AUDIT_FILE, LOG_FILE, RELEASED, Exporter, release_selection
+from cohorts.report.study import load_study
 from cohorts.report.style import house_style, new_figure
 
 
@@ -88,36 +79,6 @@ def copy_files(paths: list[Path], out_dir: str | os.PathLike) -> list[Path]:
         return lambda p: shutil.copyfile(src, p)
 
     return write_outputs(out_dir, {Path(src).name: copier(Path(src)) for src in paths})
-
-
-# ----------------------------------------------------------------------------
-# through the disclosure gate (cohorts.report.exports)
-# ----------------------------------------------------------------------------
-def checked_exports(
-    study: Study, *, rules: Rules, options: Options | None = None
-) -> tuple[dict[str, Checked], dict[str, str]]:
-    """Every table and the data behind every figure, through the disclosure gate (nothing drawn or written).
-
-    Returns
-    -------
-    checked : dict
-        ``table_<id>.csv`` and ``<figure>_data.csv`` -> :class:`cohorts.disclosure.Checked`.
-    failures : dict
-        File name -> reason, for figure data that cannot be computed.
-    """
-    opts = Options() if options is None else options
-    checked: dict[str, Checked] = {}
-    failures: dict[str, str] = {}
-    for tid, make in TABLE_DATA.items():
-        checked[f"table_{tid}.csv"] = gate_report_table(f"table_{tid}.csv", make(study.frames, opts), rules=rules)
-    for stem, make in FIGURE_DATA.items():
-        try:
-            frame = make(study.frames, opts)
-        except ValueError as exc:  # ContractError / ConvergenceError of the survival engine
-            failures[f"{stem}.csv"] = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-            continue
-        checked[f"{stem}.csv"] = gate_figure_data(stem, frame, rules=rules)
-    return checked, failures
 
 
 def draw_gated_survival(released: pd.DataFrame, *, lang: str = "en", threshold: float = 1.0) -> Figure:
@@ -168,6 +129,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
                         help="refuse to write anything when an output needs suppression (default: strict on real "
                              "data, not strict on the synthetic twin)")
+    parser.add_argument("--also-released", type=Path, nargs="*", default=[], metavar="DIR",
+                        help="folders released earlier from the same data: the audit attacks this release together "
+                             "with their tables (see docs/disclosure.md)")
     parser.add_argument("--quiet", action="store_true", help="print only the comparison summary")
 
 
@@ -191,10 +155,16 @@ def run(args: argparse.Namespace) -> int:
 
     options = Options(table_5_window=args.table5_window, table_b4_among=args.table_b4_among,
                       figure_7_population=args.figure7_population, figure_7_window=args.figure7_window)
-    # the one export gate (cohorts.report.exports), as in the notebooks: every table and figure is gated,
-    # and every figure drawn from its released data; here all are written together, atomically
-    exporter = Exporter(study, out, strict=strict, rules=rules, lang=args.lang, options=options)
+    # the one export gate (cohorts.report.exports), as in the notebooks: every table and figure is gated and
+    # attacked together, every figure drawn from its released data; here all are written together, atomically
+    exporter = Exporter(study, out, strict=strict, rules=rules, lang=args.lang, options=options,
+                        prior=tuple(args.also_released))
+    t1 = time.perf_counter()
     results = exporter.prepare_all()
+    audit = exporter.audit
+    log(f"disclosure control: {len(results)} artefacts gated and attacked together "
+        f"({0 if audit is None else len(audit):,} hidden cells and difference populations bounded, none exposed; "
+        f"{time.perf_counter() - t1:.1f} s)")
     gate = exporter.gate(results)
     gate.enforce()  # strict mode: nothing is written when any artefact needed suppression
     not_written = {k: v for r in results for k, v in r.not_written.items()}
@@ -207,18 +177,22 @@ def run(args: argparse.Namespace) -> int:
     n_excluded = len(targets) - len(comparable_targets(targets))
     summary = summarize(comparison, worst=args.worst, n_excluded=n_excluded, scale=study.scale)
     comparison_row = {"artefact": "comparison.csv", "cell": "all", "count": float("nan"), "measure": float("nan"),
-                      "limit": float("nan"),
-                      "rule": "reproduced numbers not covered by the cell rules: written only when not strict",
-                      "decision": "withheld" if strict else "written unchecked (not strict)"}
+                      "limit": float("nan"), "protects": "",
+                      "rule": "reproduced numbers beside the published ones, not covered by the gate: written only "
+                              "for synthetic data",
+                      "decision": "withheld" if not study.synthetic else "written (synthetic data)"}
     disclosure_log = log_frame([*(r.log for r in results), pd.DataFrame([comparison_row], columns=list(LOG_COLUMNS))])
 
     writers: dict[str, object] = {}
     for r in results:
         writers.update(r.writers)
-    if not strict:
+    if study.synthetic:
         writers["comparison.csv"] = _csv_writer(comparison)
-    writers["disclosure_log.csv"] = _csv_writer(disclosure_log)
-    withheld = {"comparison.csv": "not covered by the disclosure rules; written only when not strict"} if strict else {}
+    writers[LOG_FILE] = _csv_writer(disclosure_log)
+    if audit is not None:
+        writers[AUDIT_FILE] = _csv_writer(audit)
+    withheld = {} if study.synthetic else {
+        "comparison.csv": "reproduced numbers are not covered by the gate: written only for synthetic data"}
     configuration = {
         "lang": args.lang,
         "options": {"table_5_window": options.table_5_window, "table_b4_among": options.table_b4_among,
@@ -226,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
                     "figure_7_window": options.figure_7_window},
         "strict": strict,
         "disclosure_rules": rules.to_dict(),
+        "also_released": [str(p) for p in args.also_released],
     }
     extra = {
         "cohorts_version": __version__,
@@ -234,8 +209,10 @@ def run(args: argparse.Namespace) -> int:
         "seed": None if real else args.seed,
         "lang": args.lang,
         "options": configuration["options"],
-        "rows": {"cohorts": len(study.cohorts), "panel": len(study.panel), "stock": len(study.stock)},
+        "rows": {"cohorts": len(study.cohorts)},
         "not_written": {**not_written, **withheld},
+        "released": list(RELEASED),
+        "checker": [LOG_FILE, AUDIT_FILE],
         "disclosure": {"strict": strict, "artefacts_needing_suppression": sorted(gate.needing())},
         "comparison": {
             "compared": int((comparison["status"] == "compared").sum()),
@@ -255,28 +232,35 @@ def run(args: argparse.Namespace) -> int:
     def manifest(records: dict[str, dict]) -> dict:
         return run_manifest(command="cohorts reproduce", started=started, finished=utc_now(), inputs=inputs,
                             outputs=records, configuration=configuration,
-                            mapping=_mapping_dict(args.mapping), synthetic=synth, selection=study.selection,
-                            extra=extra)
+                            mapping=_mapping_dict(args.mapping), synthetic=synth,
+                            selection=release_selection(study.selection, rules=rules), extra=extra)
 
     write_outputs_with_manifest(out, writers, manifest)
     for folder in ("tables", "figures"):  # files of an earlier run that this run did not release
-        for stale in sorted((out / folder).glob("*")):
-            if stale.is_file() and f"{folder}/{stale.name}" not in writers:
-                stale.unlink()
+        _remove_stale(out / folder, keep={n.split("/", 1)[1] for n in writers if n.startswith(f"{folder}/")})
     for r in results:
         if r.figure is not None:
             r.figure.clear()
     log(f"tables and figures: {out / 'tables'}, {out / 'figures'} ({len(writers)} files, "
-        f"{time.perf_counter() - t0:.1f} s); disclosure log: {out / 'disclosure_log.csv'}")
+        f"{time.perf_counter() - t0:.1f} s); for the output checker (not for release): {out / 'checker'}")
     if args.paper is not None:
         for folder in ("tables", "figures"):
-            copy_files([out / n for n in writers if n.startswith(f"{folder}/")], Path(args.paper) / folder)
-        copy_files([out / "disclosure_log.csv"], Path(args.paper))  # the log of what the paper folder holds
-        log(f"paper exports: {args.paper}/figures, {args.paper}/tables, {args.paper}/disclosure_log.csv")
-    print(f"cohorts reproduce: {out}/{'comparison.csv' if not strict else 'manifest.json'} "
+            names = [n for n in writers if n.startswith(f"{folder}/")]
+            copy_files([out / n for n in names], Path(args.paper) / folder)
+            _remove_stale(Path(args.paper) / folder, keep={n.split("/", 1)[1] for n in names})
+        log(f"paper exports: {args.paper}/figures, {args.paper}/tables")
+    print(f"cohorts reproduce: {out}/{'comparison.csv' if study.synthetic else 'manifest.json'} "
           f"({time.perf_counter() - t0:.1f} s)")
     print(summary)
     return 0
+
+
+def _remove_stale(folder: Path, *, keep: set[str]) -> None:
+    if not folder.is_dir():
+        return
+    for stale in sorted(folder.glob("*")):
+        if stale.is_file() and stale.name not in keep:
+            stale.unlink()
 
 
 def _csv_writer(frame: pd.DataFrame):

@@ -56,14 +56,18 @@ from cohorts.disclosure import (
     Checked,
     DisclosureError,
     Gate,
+    Protected,
+    Release,
     Rules,
-    gate_figure_data,
-    gate_report_table,
+    figure_release,
     load_rules,
     log_frame,
+    protect,
     publishable,
     strict_default,
+    table_release,
 )
+from cohorts.disclosure.facts import Reading, combine
 from cohorts.io import (
     file_record,
     write_csv,
@@ -72,7 +76,9 @@ from cohorts.io import (
 )
 from cohorts.report import figures as F
 from cohorts.report import tables as T
+from cohorts.codebook import UNIVERSE, UNIVERSES, units_frame
 from cohorts.report.compare import Options
+from cohorts.report.release import QUADRANT_FIGURES, read_release
 from cohorts.report.study import Study
 from cohorts.report.style import figure_writers
 
@@ -98,8 +104,9 @@ TABLE_DATA: Mapping[str, Maker] = MappingProxyType({
 #: Figure data file stem -> function(frames, options) -> tidy frame, for the data behind each figure.
 FIGURE_DATA: Mapping[str, Maker] = MappingProxyType({
     "figure_1_data": lambda f, o: T.figure_1_data(f["cohorts"]),
-    "figure_2_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=1.0, strict=True),
-    "figure_3_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=0.9, strict=False),
+    **{stem: (lambda f, o, spec=spec: T.quadrant_data(f["cohorts"], cut=spec[0], strict=spec[1],
+                                                       population=spec[2]))
+       for stem, spec in QUADRANT_FIGURES.items()},
     "figure_4_data": lambda f, o: T.income_data(f["cohorts"], support=True),
     "figure_5_data": lambda f, o: T.interest_only_data(f["cohorts"]),
     "figure_6_data": lambda f, o: T.income_growth_data(f["panel"]),
@@ -108,15 +115,18 @@ FIGURE_DATA: Mapping[str, Maker] = MappingProxyType({
                                                            thresholds=F.FIGURE_7_THRESHOLDS),
     "figure_8_data": lambda f, o: T.survival_data(f["cohorts"]),
     "figure_9_data": lambda f, o: T.survival_data(f["cohorts"], starters=True),
-    "figure_b1_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=1.0, strict=True, population="starters"),
-    "figure_b2_data": lambda f, o: T.quadrant_data(f["cohorts"], cut=0.9, strict=False, population="starters"),
     "figure_sweep_data": lambda f, o: T.threshold_sweep_data(f["cohorts"]),
     "figure_cox_data": lambda f, o: T.cox_data(f["cohorts"]),
     "figure_cohort_sensitivity_data": lambda f, o: T.cohort_sensitivity_data(f["cohorts"]),
 })
 
-LOG_FILE = "disclosure_log.csv"
+#: The checker's log: every check with its counts and rules, for the output checker; never released.
+LOG_FILE = "checker/disclosure_log.csv"
+#: The audit's bounds of every hidden cell and difference population; never released.
+AUDIT_FILE = "checker/audit.csv"
 MANIFEST_FILE = "manifest.json"
+#: What a release folder holds that may leave the secure environment (relative folders and files).
+RELEASED = ("tables", "figures", MANIFEST_FILE)
 
 
 def _reason(exc: Exception) -> str:
@@ -136,7 +146,8 @@ def figure_log_row(name: str, data: str, *, suppressed: bool) -> dict:
     rule = (f"drawn from the gated {data}; suppressed cells left out (marked x)" if suppressed
             else f"drawn from the gated {data}, released as computed")
     return {"artefact": f"{name}.pdf/.png", "cell": "figure", "rule": rule, "count": float("nan"),
-            "measure": float("nan"), "limit": float("nan"), "decision": "suppress" if suppressed else "release"}
+            "measure": float("nan"), "limit": float("nan"), "decision": "suppress" if suppressed else "release",
+            "protects": ""}
 
 
 @dataclass(frozen=True)
@@ -187,16 +198,25 @@ class ExportResult:
         return {name: c.reasons() for name, c in self.checked.items() if c.needs_suppression}
 
 
+def _table_name(table: str) -> str:
+    tid = table.removeprefix("table_")
+    if tid not in TABLE_DATA:
+        raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLE_DATA)}")
+    return tid
+
+
 class Exporter:
-    """The export gate of one study: rules, strict mode, output folder and the accumulated log.
+    """The export gate of one study: rules, strict mode, output folder, the audit and the accumulated log.
 
     Parameters
     ----------
     study : Study
         From :func:`cohorts.report.load_study`.
     out : path-like
-        Output folder: tables and figure data go to ``OUT/tables``, figures to
-        ``OUT/figures``, the log and manifest to ``OUT``.
+        Output folder.  What may leave the secure environment goes to
+        ``OUT/tables`` (tables and figure data), ``OUT/figures`` and
+        ``OUT/manifest.json``; the output checker's log and the audit go to
+        ``OUT/checker`` (never released).
     strict : bool, optional
         Refuse any artefact that needs suppression.  Default: strict on real
         data, not strict on the synthetic twin (``gate.strict_real`` /
@@ -208,10 +228,22 @@ class Exporter:
     options : cohorts.report.compare.Options, optional
         Interpretation choices (Table 5 window, Table B4 population, Figure 7
         population and window); the defaults when omitted.
+    prior : sequence of path-like, default ()
+        Folders released earlier from the same data (their ``tables/``): the
+        audit attacks this release together with them.
+
+    Notes
+    -----
+    Every export is attacked together with everything released before it:
+    the files already exported into ``OUT`` (by this exporter, or by an
+    earlier one from the same data: the folder's ``manifest.json`` must
+    record the same raw inputs, else :class:`ValueError`) and the ``prior``
+    folders.  Secondary suppression hides cells of the artefact being
+    exported only; what is already released stays as it was.
 
     Examples
     --------
-    >>> with Exporter(study, "paper") as export:     # doctest: +SKIP
+    >>> with Exporter(study, "out/notebooks") as export:     # doctest: +SKIP
     ...     export.figure("figure_2").figure
     """
 
@@ -224,6 +256,7 @@ class Exporter:
         rules: Rules | str | os.PathLike | None = None,
         lang: str = "en",
         options: Options | None = None,
+        prior: Sequence[str | os.PathLike] = (),
     ) -> None:
         if lang not in T.LANGS:
             raise ValueError(f"lang must be one of {T.LANGS}, but was {lang!r}")
@@ -233,13 +266,88 @@ class Exporter:
         self.strict = strict_default(synthetic=study.synthetic, rules=self.rules) if strict is None else bool(strict)
         self.lang = lang
         self.options = Options() if options is None else options
+        self.prior = tuple(Path(p) for p in prior)
         self._results: dict[str, ExportResult] = {}
+        self._released: dict[str, pd.DataFrame] = {}
         self._refused: dict[str, list[str]] = {}
+        self._audit: pd.DataFrame | None = None
+        self._units: dict[str, pd.DataFrame] | None = None
         self._started = _now()
 
+    # ------------------------------------------------------------------ the codebook of this release
+    def read(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, Reading]:
+        """Released frames (file name -> frame as published) as the attacker's facts."""
+        o = self.options
+        return read_release(frames, threshold=1.0, table_5_window=o.table_5_window,
+                            figure_7_population=o.figure_7_population, figure_7_window=o.figure_7_window)
+
+    def _witness(self) -> dict[str, pd.DataFrame]:
+        if self._units is None:
+            self._units = {UNIVERSE.name: units_frame(self.study.frames)}
+        return self._units
+
+    def _already_released(self, *, exclude: set[str]) -> dict[str, Reading]:
+        """Facts of what is already out: this exporter's exports, the folder's earlier ones, the prior folders."""
+        frames: dict[str, pd.DataFrame] = {k: v for k, v in self._released.items() if k not in exclude}
+        readings = [self.read(frames)] if frames else []
+        for folder in (self.out, *self.prior):
+            on_disk = _released_tables(folder, study=self.study)
+            on_disk = {k: v for k, v in on_disk.items()
+                       if not (folder == self.out and (k in exclude or k in self._released))}
+            if on_disk:
+                readings.append(self.read(on_disk))
+        out: dict[str, list[Reading]] = {}
+        for r in readings:
+            for name, rd in r.items():
+                out.setdefault(name, []).append(rd)
+        return {name: combine(rds) for name, rds in out.items()}
+
     # ------------------------------------------------------------------ prepare (nothing written)
+    def _table_release(self, tid: str) -> Release:
+        return table_release(f"table_{tid}.csv", TABLE_DATA[tid](self.study.frames, self.options), rules=self.rules)
+
+    def _figure_release(self, name: str) -> Release | str:
+        stem = f"{name}_data"
+        try:
+            frame = FIGURE_DATA[stem](self.study.frames, self.options)
+        except ValueError as exc:  # ContractError / ConvergenceError of the survival engine
+            return _reason(exc)
+        return figure_release(stem, frame, rules=self.rules)
+
+    def _protect(self, releases: Sequence[Release], *, prior: Mapping[str, Reading]) -> Protected:
+        protected = protect(releases, read=self.read, universes=UNIVERSES, rules=self.rules, units=self._witness(),
+                            prior=prior)
+        self._audit = protected.audit.table()
+        return protected
+
+    def _table_result(self, tid: str, chk: Checked) -> ExportResult:
+        name = f"table_{tid}.csv"
+        released, marker = chk.released, self.rules.marker
+        formatted = T.format_table(released, lang=self.lang, marker=marker).reset_index()
+        writers = {
+            f"tables/{name}": _csv_writer(publishable(released, marker=marker)),
+            f"tables/table_{tid}_formatted.csv": _csv_writer(formatted),
+            f"tables/table_{tid}.tex": _text_writer(T.to_latex(released, lang=self.lang, marker=marker)),
+        }
+        return ExportResult(name=f"table_{tid}", checked={name: chk}, display=T.format_table(
+            released, lang=self.lang, marker=marker), figure=None, files=tuple(writers), log=chk.log,
+            writers=writers)
+
+    def _figure_result(self, name: str, chk: Checked | str) -> ExportResult:
+        data = f"{name}_data.csv"
+        if isinstance(chk, str):
+            return ExportResult(name=name, checked={}, display=None, figure=None, files=(),
+                                log=log_frame([]), not_written={data: chk, name: chk})
+        fig = F.draw_data(name, chk.released, lang=self.lang)
+        writers = {f"tables/{data}": _csv_writer(publishable(chk.released, marker=self.rules.marker)),
+                   **figure_writers(fig, f"figures/{name}")}
+        log = log_frame([chk.log, pd.DataFrame([figure_log_row(name, data, suppressed=chk.needs_suppression)],
+                                               columns=list(LOG_COLUMNS))])
+        return ExportResult(name=name, checked={data: chk}, display=chk.released, figure=fig, files=tuple(writers),
+                            log=log, writers=writers)
+
     def prepare_table(self, table: str) -> ExportResult:
-        """Gate one report table (``"T2"`` or ``"table_T2"``); nothing is written.
+        """Gate one report table (``"T2"`` or ``"table_T2"``) against everything already released; nothing is written.
 
         Returns
         -------
@@ -252,24 +360,13 @@ class Exporter:
         ValueError
             If the table id is unknown.
         """
-        tid = table.removeprefix("table_")
-        if tid not in TABLE_DATA:
-            raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLE_DATA)}")
+        tid = _table_name(table)
         name = f"table_{tid}.csv"
-        chk = gate_report_table(name, TABLE_DATA[tid](self.study.frames, self.options), rules=self.rules)
-        released, marker = chk.released, self.rules.marker
-        formatted = T.format_table(released, lang=self.lang, marker=marker).reset_index()
-        writers = {
-            f"tables/{name}": _csv_writer(publishable(released, marker=marker)),
-            f"tables/table_{tid}_formatted.csv": _csv_writer(formatted),
-            f"tables/table_{tid}.tex": _text_writer(T.to_latex(released, lang=self.lang, marker=marker)),
-        }
-        return ExportResult(name=f"table_{tid}", checked={name: chk}, display=T.format_table(
-            released, lang=self.lang, marker=marker), figure=None, files=tuple(writers), log=chk.log,
-            writers=writers)
+        protected = self._protect([self._table_release(tid)], prior=self._already_released(exclude={name}))
+        return self._table_result(tid, protected.checked[name])
 
     def prepare_figure(self, name: str) -> ExportResult:
-        """Gate the data behind one figure and draw the figure from the released data; nothing is written.
+        """Gate the data behind one figure against everything already released, and draw it; nothing is written.
 
         Returns
         -------
@@ -286,30 +383,36 @@ class Exporter:
         """
         if name not in F.FIGURES:
             raise ValueError(f"unknown figure {name!r}; known: {', '.join(F.FIGURES)}")
-        stem = f"{name}_data"
-        data = f"{stem}.csv"
-        try:
-            frame = FIGURE_DATA[stem](self.study.frames, self.options)
-        except ValueError as exc:  # ContractError / ConvergenceError of the survival engine
-            why = _reason(exc)
-            return ExportResult(name=name, checked={}, display=None, figure=None, files=(),
-                                log=log_frame([]), not_written={data: why, name: why})
-        chk = gate_figure_data(stem, frame, rules=self.rules)
-        fig = F.draw_data(name, chk.released, lang=self.lang)
-        writers = {f"tables/{data}": _csv_writer(publishable(chk.released, marker=self.rules.marker)),
-                   **figure_writers(fig, f"figures/{name}")}
-        log = log_frame([chk.log, pd.DataFrame([figure_log_row(name, data, suppressed=chk.needs_suppression)],
-                                               columns=list(LOG_COLUMNS))])
-        return ExportResult(name=name, checked={data: chk}, display=chk.released, figure=fig, files=tuple(writers),
-                            log=log, writers=writers)
+        rel = self._figure_release(name)
+        if isinstance(rel, str):
+            return self._figure_result(name, rel)
+        protected = self._protect([rel], prior=self._already_released(exclude={rel.name}))
+        return self._figure_result(name, protected.checked[rel.name])
 
     def prepare_all(self) -> list[ExportResult]:
-        """Every table (:data:`TABLE_DATA`) and every figure (:data:`cohorts.report.figures.FIGURES`), prepared."""
-        return [*(self.prepare_table(t) for t in TABLE_DATA), *(self.prepare_figure(f) for f in F.FIGURES)]
+        """Every table (:data:`TABLE_DATA`) and figure (:data:`cohorts.report.figures.FIGURES`), gated together.
+
+        The audit attacks them as one release (with the ``prior`` folders);
+        secondary suppression may hide cells of any of them.
+        """
+        releases: list[Release] = [self._table_release(t) for t in TABLE_DATA]
+        figure_of: dict[str, Release | str] = {f: self._figure_release(f) for f in F.FIGURES}
+        releases += [r for r in figure_of.values() if isinstance(r, Release)]
+        names = {r.name for r in releases}
+        protected = self._protect(releases, prior=self._already_released(exclude=names))
+        results = [self._table_result(t, protected.checked[f"table_{t}.csv"]) for t in TABLE_DATA]
+        results += [self._figure_result(f, r if isinstance(r, str) else protected.checked[r.name])
+                    for f, r in figure_of.items()]
+        return results
 
     def gate(self, results: Sequence[ExportResult]) -> Gate:
         """The :class:`cohorts.disclosure.Gate` of prepared results (for an all-or-nothing write)."""
         return Gate({k: v for r in results for k, v in r.checked.items()}, self.rules, self.strict)
+
+    @property
+    def audit(self) -> pd.DataFrame | None:
+        """The bounds of the last audit (never released; written to ``checker/audit.csv`` by :meth:`finish`)."""
+        return self._audit
 
     # ------------------------------------------------------------------ export (written now)
     def _export(self, result: ExportResult) -> ExportResult:
@@ -322,6 +425,8 @@ class Exporter:
                             files=result.files, log=result.log, not_written=result.not_written, written=written,
                             writers=result.writers)
         self._results[result.name] = done
+        for name, chk in result.checked.items():
+            self._released[name] = publishable(chk.released, marker=self.rules.marker)
         return done
 
     def table(self, table: str) -> ExportResult:
@@ -350,12 +455,12 @@ class Exporter:
         return log_frame(r.log for r in self._results.values())
 
     def finish(self) -> list[Path]:
-        """Write ``OUT/disclosure_log.csv`` and ``OUT/manifest.json`` for what was exported.
+        """Write ``OUT/checker/disclosure_log.csv``, ``OUT/checker/audit.csv`` and ``OUT/manifest.json``.
 
         The log keeps the rows of artefacts exported into ``OUT`` earlier (by
-        another notebook) and replaces those of artefacts exported here; the
-        manifest lists (and hashes) the files exported here, those listed by
-        the folder's earlier manifest that still exist, and the log.
+        another exporter) and replaces those of artefacts exported here; the
+        manifest lists (and hashes) the released files in ``OUT`` and, apart,
+        the checker's files.
 
         Raises
         ------
@@ -372,29 +477,31 @@ class Exporter:
         log = log_frame([previous.loc[~previous["artefact"].isin(mine)], self.log])
         files = {f for r in self._results.values() for f in r.files}
         old = _read_json(self.out / MANIFEST_FILE) or {}
-        listed = sorted({*old.get("outputs", {}), *files} - {LOG_FILE})
+        listed = sorted({*old.get("outputs", {}), *files})
         carried = {n: {**file_record(self.out / n), "path": n} for n in listed if (self.out / n).is_file()}
         not_written = {**old.get("not_written", {}), **{k: v for r in self._results.values()
                                                         for k, v in r.not_written.items()}}
+        checker = {LOG_FILE: _csv_writer(log)}
+        if self._audit is not None:
+            checker[AUDIT_FILE] = _csv_writer(self._audit)
+        write_outputs(self.out, checker)
 
         def manifest(records: dict[str, dict]) -> dict:
             return run_manifest(
                 command="cohorts.report.Exporter", started=self._started, finished=utc_now(),
                 inputs=_raw_inputs(self.study), outputs={**carried, **records},
                 configuration={"lang": self.lang, "strict": self.strict, "disclosure_rules": self.rules.to_dict(),
-                               "options": {"table_5_window": self.options.table_5_window,
-                                           "table_b4_among": self.options.table_b4_among,
-                                           "figure_7_population": self.options.figure_7_population,
-                                           "figure_7_window": self.options.figure_7_window}},
+                               "options": _options_dict(self.options)},
                 synthetic=synthetic_settings(self.study.data_dir) if self.study.synthetic else None,
-                selection=self.study.selection,
+                selection=release_selection(self.study.selection, rules=self.rules),
                 extra={"scale": self.study.scale, "not_written": not_written,
+                       "checker": sorted(checker), "released": list(RELEASED),
                        "disclosure": {"strict": self.strict,
                                       "artefacts_needing_suppression": sorted(
                                           k for r in self._results.values() for k in r.needing())}},
             )
 
-        return write_outputs_with_manifest(self.out, {LOG_FILE: _csv_writer(log)}, manifest, name=MANIFEST_FILE)
+        return write_outputs_with_manifest(self.out, {}, manifest, name=MANIFEST_FILE)
 
     def __enter__(self) -> Self:
         return self
@@ -403,6 +510,76 @@ class Exporter:
                  tb: TracebackType | None) -> None:
         if exc_type is None:
             self.finish()
+
+
+def _options_dict(options: Options) -> dict:
+    return {"table_5_window": options.table_5_window, "table_b4_among": options.table_b4_among,
+            "figure_7_population": options.figure_7_population, "figure_7_window": options.figure_7_window}
+
+
+def release_selection(selection: pd.DataFrame | None, *, rules: Rules) -> pd.DataFrame | None:
+    """The selection table as it may be released: a step that drops fewer than ``min_units`` is pooled.
+
+    Along each population's chain of steps, a step whose dropped count is
+    neither 0 nor at least ``rules.min_units`` is merged with the following
+    steps until the pooled drop passes: the pooled steps show the marker in
+    their counts, and the step that closes the run shows the drop of the
+    whole run (its rule says which steps it covers).  The counts in and out
+    of a released step are those of the whole run, so no small drop can be
+    recovered by subtraction.  The unpooled table stays in the build folder.
+    """
+    if selection is None or len(selection) == 0:
+        return selection
+    sel = selection.reset_index(drop=True).copy()
+    cols = [c for c in ("n_in", "n_out", "n_dropped") if c in sel.columns]
+    if not cols or "population" not in sel.columns:
+        return sel
+    for c in cols:
+        sel[c] = sel[c].astype(object)
+    for _, idx in sel.groupby("population", sort=False).groups.items():
+        idx = list(idx)
+        run: list[int] = []
+        run_in = None
+        for i in idx:
+            dropped = float(selection.loc[i, "n_dropped"])
+            run.append(i)
+            if run_in is None:
+                run_in = selection.loc[i, "n_in"]
+            total = sum(float(selection.loc[j, "n_dropped"]) for j in run)
+            if total == 0 or total >= rules.min_units:
+                if len(run) > 1:
+                    for j in run[:-1]:
+                        for c in cols:
+                            sel.at[j, c] = rules.marker
+                    sel.at[i, "n_in"] = run_in
+                    sel.at[i, "n_dropped"] = int(total)
+                    if "rule" in sel.columns:
+                        sel.at[i, "rule"] = f"{selection.loc[i, 'rule']} (with the {len(run) - 1} step(s) above)"
+                run, run_in = [], None
+            del dropped
+        for j in run:  # a run still open at the end of the chain
+            for c in cols:
+                sel.at[j, c] = rules.marker
+    return sel
+
+
+def _released_tables(folder: Path, *, study: Study) -> dict[str, pd.DataFrame]:
+    """The released tables and figure data in ``folder/tables`` (checked to come from the same raw inputs)."""
+    tables = folder / "tables"
+    if not tables.is_dir():
+        return {}
+    names = sorted(p.name for p in tables.glob("*.csv") if not p.name.endswith("_formatted.csv"))
+    if not names:
+        return {}
+    manifest = _read_json(folder / MANIFEST_FILE)
+    mine = _raw_inputs(study)
+    if manifest is not None and mine:
+        theirs = manifest.get("inputs") or {}
+        same = all((theirs.get(k) or {}).get("sha256") == v.get("sha256") for k, v in mine.items() if k in theirs)
+        if not same:
+            raise ValueError(f"{folder} holds exports of other input data (its manifest.json records other "
+                             "raw inputs); export into an empty folder, or remove its tables/ and figures/")
+    return {n: pd.read_csv(tables / n) for n in names}
 
 
 def _now() -> str:
@@ -420,16 +597,18 @@ def _read_json(path: Path) -> dict | None:
 
 def _read_log(path: Path) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, keep_default_na=False)
     except (FileNotFoundError, pd.errors.EmptyDataError):
         return pd.DataFrame(columns=list(LOG_COLUMNS))
     if list(frame.columns) != list(LOG_COLUMNS):
         return pd.DataFrame(columns=list(LOG_COLUMNS))
+    for c in ("count", "measure", "limit"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce")
     return frame
 
 
 def _raw_inputs(study: Study) -> dict[str, dict]:
     """The raw inputs of the study as its build manifest records them (path, size, SHA-256)."""
-    build = _read_json(Path(study.build_dir) / MANIFEST_FILE) if study.build_dir is not None else None
+    build = _read_json(Path(study.build_dir) / "manifest.json") if study.build_dir is not None else None
     inputs = (build or {}).get("inputs") or {}
     return {kind: dict(rec) for kind, rec in inputs.items() if isinstance(rec, Mapping)}

@@ -102,7 +102,7 @@ STOCK = "stock"
 #: The stock columns the tables, figures and comparisons read (``cohorts reproduce`` loads only these:
 #: the stock of the full population has about 12 million rows).
 STOCK_COLUMNS: tuple[str, ...] = (
-    C.SNAPSHOT_YEAR, C.NHG, C.ARREARS, C.INTEREST_RATE, C.LTV, C.NET_WEALTH, C.BALANCE, C.HOUSE_VALUE,
+    C.SNAPSHOT_YEAR, C.LOAN_ID, C.NHG, C.ARREARS, C.INTEREST_RATE, C.LTV, C.NET_WEALTH, C.BALANCE, C.HOUSE_VALUE,
 )
 #: Every population name understood by :func:`population_mask`.
 POPULATIONS: tuple[str, ...] = (

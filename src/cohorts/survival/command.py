@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cohorts.disclosure import Gate, gate_analysis, load_rules, strict_default
+from cohorts.codebook import ANALYSIS_UNIVERSE, UNIVERSES, analysis_units, read_analysis
+from cohorts.disclosure import Gate, analysis_releases, load_rules, protect, strict_default
 from cohorts.io import write_csv, write_outputs_with_manifest
 from cohorts.survival.sweep import DEFAULT_THRESHOLDS
 from cohorts.survival.tables import analysis_tables
@@ -80,11 +81,16 @@ def run(args: argparse.Namespace) -> int:
     synthetic = build.get("synthetic") if build else None
     synthetic = synthetic if isinstance(synthetic, dict) else None
     strict = strict_default(synthetic=synthetic is not None, rules=rules) if args.strict is None else args.strict
-    gate = Gate(gate_analysis(tables, rules=rules), rules, bool(strict))
+    protected = protect(analysis_releases(tables, rules=rules),
+                        read=lambda frames: read_analysis(frames, threshold=args.threshold), universes=UNIVERSES,
+                        rules=rules, units={ANALYSIS_UNIVERSE.name: analysis_units(df)})
+    gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv_writer(gate.published(name)) for name in gate.checked}
     disclosure_log = gate.log
-    writers["disclosure_log.csv"] = lambda p: write_csv(disclosure_log, p)
+    audit = protected.audit.table()
+    writers["checker/disclosure_log.csv"] = lambda p: write_csv(disclosure_log, p)
+    writers["checker/audit.csv"] = lambda p: write_csv(audit, p)
     configuration = {"threshold": args.threshold, "thresholds": list(args.thresholds), "alpha": args.alpha,
                      "strict": bool(strict), "disclosure_rules": rules.to_dict()}
 
