@@ -13,14 +13,15 @@ import pytest
 
 from cohorts.disclosure import (
     LOG_COLUMNS,
+    SUPPRESSED,
     Rules,
     check_counts,
-    check_km,
     check_model,
     check_series,
     check_table,
     load_rules,
     publishable,
+    release_curves,
 )
 from cohorts.errors import ConfigError
 
@@ -54,6 +55,25 @@ def test_rules_file_overrides_a_subset_and_rejects_unknown_keys(tmp_path):
     f.write_text("[survival]\nmin_events = \"ten\"\n")
     with pytest.raises(ConfigError, match="must be int"):
         load_rules(f)
+    f.write_text("[frequency]\nmin_units = -3\n")
+    with pytest.raises(ConfigError, match=r"min_units must be >= 1, but was -3"):
+        load_rules(f)
+
+
+def test_protection_level_is_a_percentage_of_the_minimum_cell_size(tmp_path):
+    assert load_rules().protection_level == 1.0  # packaged: [audit] protection_level = 100
+    f = tmp_path / "rules.toml"
+    f.write_text("[audit]\nprotection_level = 50\n")
+    assert load_rules(f).protection_level == 0.5
+    for bad in ("0", "150", "-5"):
+        f.write_text(f"[audit]\nprotection_level = {bad}\n")
+        with pytest.raises(ConfigError, match=rf"{f}: audit.protection_level is a percentage in \(0, 100\]"):
+            load_rules(f)
+    f.write_text("[audit]\nprotection = 50\n")
+    with pytest.raises(ConfigError, match="unknown disclosure rule audit.protection;"):
+        load_rules(f)
+    with pytest.raises(FileNotFoundError, match="disclosure rules file not found"):
+        load_rules(tmp_path / "missing.toml")
 
 
 def test_counts_below_ten_are_suppressed_zero_is_shown():
@@ -77,8 +97,10 @@ def test_share_needs_ten_in_cell_denominator_and_complement():
     ])
     res = check_table(cells, rules=RULES, artefact="t.csv", keys=("group", "cohort"))
     assert res.released["value"].isna().tolist() == [True, True, True, False, False]
-    assert res.released["n"].isna().tolist() == [True, False, False, False, False]
-    assert "units without the property" in res.released.loc[2, "disclosure"]
+    # a hidden share hides its denominator too: n x share would give the count back
+    assert res.released["n"].isna().tolist() == [True, True, True, False, False]
+    assert set(res.released.loc[:2, "disclosure"]) == {SUPPRESSED}  # the reason is in the checker's log only
+    assert "units without the property >= 10" in set(res.log.loc[res.log["cell"] == "group=a; cohort=3", "rule"])
     no_complement = check_table(cells, rules=Rules(complement=False), artefact="t.csv", keys=("group", "cohort"))
     assert no_complement.released["value"].isna().tolist() == [True, True, False, False, False]
 
@@ -115,8 +137,8 @@ def test_medians_need_ten_units_and_extremes_are_never_exported():
     assert (res.log["rule"] == "minima and maxima are never exported").sum() == 2
 
 
-def test_secondary_suppression_on_a_hand_made_partition():
-    # two cohorts, three quadrant cells each; shares of a cohort add up to 100 (a known total)
+def test_a_suppressed_share_hides_its_count_and_denominator():
+    # two cohorts, three quadrant cells each; 2016 Q2 (4 units) is primary
     frame = pd.DataFrame({
         "cohort": [2016, 2016, 2016, 2017, 2017, 2017],
         "quadrant": ["Q1", "Q2", "Q3", "Q1", "Q2", "Q3"],
@@ -125,36 +147,37 @@ def test_secondary_suppression_on_a_hand_made_partition():
     frame["total"] = frame.groupby("cohort")["n"].transform("sum")
     frame["share"] = 100.0 * frame["n"] / frame["total"]
     res = check_table(frame, rules=RULES, artefact="q.csv", keys=("cohort", "quadrant"), values=("share",),
-                      statistic="share", count="n", denominator="total", partitions=(["cohort"],))
-    # 2016 Q2 (4) is primary; 100 - Q1 - Q3 would give it back, so the smallest other cell, Q3 (30), goes too
-    assert res.released["share"].isna().tolist() == [False, True, True, False, False, False]
-    assert res.released.loc[2, "disclosure"].startswith("suppressed: secondary")
-    assert res.log["decision"].tolist().count("suppress (secondary)") == 1
+                      statistic="share", count="n", denominator="total")
+    r = res.released
+    assert r["share"].isna().tolist() == [False, True, False, False, False, False]
+    # rule 1: the hidden cell's count and denominator go with it (n / share would give them back)
+    assert pd.isna(r.loc[1, "n"]) and pd.isna(r.loc[1, "total"])
+    assert r.loc[0, "n"] == 100 and r.loc[0, "total"] == 134
+
+
+def test_secondary_decisions_of_the_audit_hide_the_cell_and_say_what_they_protect():
+    frame = pd.DataFrame({"cohort": [2016, 2016, 2016], "quadrant": ["Q1", "Q2", "Q3"], "n": [100, 4, 30]})
+    frame["total"] = frame["n"].sum()
+    frame["share"] = 100.0 * frame["n"] / frame["total"]
+    why = "cohort=2016; quadrant=Q2 (else narrowed to [4, 4])"
+    res = check_table(frame, rules=RULES, artefact="q.csv", keys=("cohort", "quadrant"), values=("share",),
+                      statistic="share", count="n", denominator="total",
+                      extra={("cohort=2016; quadrant=Q3", "cell"): why})
+    r = res.released
+    assert r["share"].isna().tolist() == [False, True, True]
+    assert pd.isna(r.loc[2, "n"])
+    # the released note is the same for primary and secondary cells: it must not tell which one is small
+    assert r.loc[2, "disclosure"] == r.loc[1, "disclosure"] == SUPPRESSED
+    secondary = res.log.loc[res.log["decision"] == "suppress (secondary)"]
+    assert secondary["cell"].tolist() == ["cohort=2016; quadrant=Q3"] and secondary["protects"].tolist() == [why]
     # deterministic: the same input gives the same decisions
     again = check_table(frame, rules=RULES, artefact="q.csv", keys=("cohort", "quadrant"), values=("share",),
-                        statistic="share", count="n", denominator="total", partitions=(["cohort"],))
-    pd.testing.assert_frame_equal(res.released, again.released)
+                        statistic="share", count="n", denominator="total",
+                        extra={("cohort=2016; quadrant=Q3", "cell"): why})
+    pd.testing.assert_frame_equal(r, again.released)
 
 
-def test_secondary_suppression_runs_over_rows_and_columns_until_stable():
-    # a 3 x 3 grid with known row and column totals; one small cell
-    grid = pd.DataFrame({"r": np.repeat(["a", "b", "c"], 3), "c": ["x", "y", "z"] * 3,
-                         "n": [50, 3, 40, 60, 70, 80, 90, 20, 100]})
-    grid["total"] = grid["n"].sum()
-    grid["share"] = 100.0 * grid["n"] / grid["total"]
-    res = check_table(grid, rules=RULES, artefact="g.csv", keys=("r", "c"), values=("share",), statistic="share",
-                      count="n", denominator="total", partitions=(["r"], ["c"]))
-    hidden = set(res.released.loc[res.released["share"].isna(), ["r", "c"]].itertuples(index=False, name=None))
-    # row a: (a, y) primary, (a, z)=40 smallest other; column y: (b,y)=70 vs (c,y)=20 -> (c,y);
-    # column z then has (a,z) only: smallest other (b,z)=80 vs (c,z)=100 -> (b,z); row b then has (b,z): (b,x)=60;
-    # row c has (c,y): (c,x)=90 vs (c,z)=100 -> (c,x); column x then has (b,x),(c,x) -> 2, stable
-    assert hidden == {("a", "y"), ("a", "z"), ("c", "y"), ("b", "z"), ("b", "x"), ("c", "x")}
-    for col in ("r", "c"):
-        per_line = res.released.assign(h=res.released["share"].isna()).groupby(col)["h"].sum()
-        assert (per_line != 1).all()  # no row or column with exactly one hidden cell
-
-
-def test_km_curve_is_cut_and_small_steps_pooled():
+def test_km_curve_is_cut_small_steps_pooled_and_a_pooled_run_estimated_as_one_step():
     curve = pd.DataFrame({
         "group": "g", "time": [1.0, 2.0, 3.0, 4.0, 5.0],
         "n_at_risk": [100.0, 80.0, 60.0, 40.0, 9.0],
@@ -163,20 +186,23 @@ def test_km_curve_is_cut_and_small_steps_pooled():
     })
     s = np.cumprod(1 - curve["n_events"] / curve["n_at_risk"])
     curve["surv"] = s
-    res = check_km(curve, rules=RULES, artefact="km.csv", by=("group",), values=("surv",))
+    res = release_curves(curve, rules=RULES, artefact="km.csv", by=("group",), events="n_events",
+                         sums=("n_censored",))
     r = res.released
     # t1: 12 events, shown; t2: 3 pending -> pooled; t3: 0 new but 3 pending -> pooled;
     # t4: 3 + 8 = 11 -> shown with the pooled counts; t5: 9 at risk -> cut
     assert r["surv"].notna().tolist() == [True, False, False, True, False]
     assert r.loc[3, "n_events"] == 11.0 and r.loc[3, "n_censored"] == 17.0 + 20.0 + 23.0
-    assert r.loc[3, "surv"] == s[3]
-    assert np.isnan(r.loc[4, "n_at_risk"]) and r.loc[1, "n_at_risk"] == 80.0  # the pooled row keeps its at-risk
-    assert r["disclosure"].tolist()[4].startswith("cut")
-    assert set(res.log["decision"]) == {"release", "pool", "cut"}
-    # the same decisions from the published survival alone (events derived as anyone could)
-    derived = check_km(curve.drop(columns=["n_events"]), rules=RULES, artefact="km.csv", by=("group",),
-                       events=None, survival="surv", values=("surv",), pooled=())
-    assert derived.released["surv"].notna().tolist() == r["surv"].notna().tolist()
+    # hand-worked: the run t2..t4 is one step, 11 events against the 80 at risk at its start
+    assert r.loc[3, "surv"] == pytest.approx((1 - 12 / 100) * (1 - 11 / 80), rel=1e-12)
+    assert r.loc[3, "surv"] != pytest.approx(s[3], rel=1e-6)  # not the exact estimate, which would factorise
+    # Greenwood over the released runs: sum of D / (N (N - D))
+    assert r.loc[3, "std_err"] == pytest.approx(np.sqrt(12 / (100 * 88) + 11 / (80 * 69)), rel=1e-12)
+    # pooled rows hide their events and censorings and keep their at-risk number (the audit bounds what
+    # at-risk differences reveal: d + c per step, with both hidden)
+    assert np.isnan(r.loc[1, "n_events"]) and np.isnan(r.loc[1, "n_censored"]) and r.loc[1, "n_at_risk"] == 80.0
+    assert np.isnan(r.loc[4, "n_at_risk"]) and r["disclosure"].tolist()[4].startswith("cut")
+    assert {"release", "pool", "cut"} <= set(res.log["decision"])
 
 
 def test_series_of_cumulative_counts_pools_small_bands():
@@ -214,3 +240,28 @@ def test_publishable_shows_the_marker_never_a_number():
     pub = publishable(res.released, marker="x")
     assert pub.loc[0, "value"] == "x" and pub.loc[0, "n"] == "x"
     assert pub.loc[1, "value"] == 30.0 and pub.loc[1, "n"] == 30
+
+
+def test_selection_table_pools_a_small_drop_with_the_next_steps():
+    from cohorts.disclosure import release_selection
+    from cohorts.selection import drop_step, selection_frame, unit_step
+
+    steps = [drop_step("cohorts", "loan parts", "a", 1000, 997, "three dropped"),       # 3: too few alone
+             drop_step("cohorts", "loan parts", "b", 997, 997, "none"),                 # 0: still open
+             drop_step("cohorts", "loan parts", "c", 997, 980, "seventeen dropped"),    # run of 20: released
+             unit_step("cohorts", "mortgages", "d", 980, 700, "parts to mortgages"),
+             drop_step("cohorts", "mortgages", "e", 700, 650, "fifty dropped"),
+             drop_step("stock", "loan parts", "f", 500, 495, "five dropped")]           # open at the end
+    sel = selection_frame(steps)
+    out = release_selection(sel, rules=RULES)
+    # hand-worked: steps a and b show the marker; step c shows the run's counts 1000 -> 980, 20 dropped
+    assert out.loc[0, ["rows_in", "rows_out", "rows_dropped"]].tolist() == ["x", "x", "x"]
+    assert out.loc[1, ["rows_in", "rows_out", "rows_dropped"]].tolist() == ["x", "x", "x"]
+    assert out.loc[2, ["rows_in", "rows_out", "rows_dropped"]].tolist() == [1000, 980, 20]
+    assert "with the 2 step(s) above" in out.loc[2, "rule"]
+    assert out.loc[4, ["rows_in", "rows_out", "rows_dropped"]].tolist() == [700, 650, 50]
+    assert out.loc[5, ["rows_in", "rows_out", "rows_dropped"]].tolist() == ["x", "x", "x"]
+    # no released number gives a small drop back: differences of released counts along the chain
+    shown = out.loc[out["rows_in"] != "x"]
+    assert ((shown["rows_in"].astype(int) - shown["rows_out"].astype(int)).isin([0, 20, 50, 280])).all()
+    assert sel.loc[0, "rows_dropped"] == 3  # the input is not changed

@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 
 from cohorts import columns as C
 from cohorts.build import build
-from cohorts.disclosure import NOTE, Rules, gate_analysis, suppressed_rows
-from cohorts.report.command import checked_exports
+from cohorts.disclosure import NOTE, Rules, analysis_releases, figure_release, suppressed_rows, table_release
+from cohorts.report.compare import Options
+from cohorts.report.exports import FIGURE_DATA, TABLE_DATA
 from cohorts.report.study import Study
 from cohorts.survival.tables import analysis_tables
 
@@ -124,15 +125,34 @@ def test_odd_raw_panels_through_the_whole_pipeline(panel):
         assert result.selection["rows_in"].ge(0).all()
         study = Study(cohorts=result.cohorts, panel=result.panel, stock=result.stock, selection=result.selection,
                       scale=1.0, synthetic=False, data_dir=None, build_dir=None, rebuilt=True)
-        checked, failures = checked_exports(study, rules=RULES)
-        assert all(reason for reason in failures.values())
+        checked = _primary_exports(study)
         for name, chk in checked.items():
             assert_no_silent_nan(name, chk.released)
             assert len(chk.log)  # every artefact was checked
         tables = _survive_or_explain(analysis_tables, result.cohorts)
     if tables is not None:
-        for name, chk in gate_analysis(tables, rules=RULES).items():
+        for name, chk in _primary_analysis(tables).items():
             assert_no_silent_nan(name, chk.released)
+
+
+def _primary_exports(study):
+    """Every report table and figure data released under the primary rules (the audit's secondary
+    decisions only hide more cells, with the same labels)."""
+    options, frames = Options(), study.frames
+    out = {f"table_{t}.csv": table_release(f"table_{t}.csv", make(frames, options), rules=RULES).make({})
+           for t, make in TABLE_DATA.items()}
+    for stem, make in FIGURE_DATA.items():
+        try:
+            data = make(frames, options)
+        except ValueError as exc:  # e.g. a Cox model with a constant covariate: reported, not drawn
+            assert str(exc)
+            continue
+        out[f"{stem}.csv"] = figure_release(stem, data, rules=RULES).make({})
+    return out
+
+
+def _primary_analysis(tables):
+    return {r.name: r.make({}) for r in analysis_releases(tables, rules=RULES)}
 
 
 # --------------------------------------------------------------------------
@@ -167,12 +187,14 @@ def test_odd_cohort_tables_through_survival_and_the_gate(cohorts):
         tables = _survive_or_explain(analysis_tables, cohorts)
     if tables is None:
         return
-    gated = gate_analysis(tables, rules=RULES)
+    gated = _primary_analysis(tables)
     assert set(gated) == {f"{k}.csv" for k in tables}
     for name, chk in gated.items():
         assert_no_silent_nan(name, chk.released)
-        # what is released as computed equals the engine's number
+        # up to a curve's first pooled or cut step, what is released equals the engine's number (after a
+        # pooled run the released estimate is that of the coarsened data: tests/disclosure/test_checks.py)
         if name == "km.csv":
-            shown = ~suppressed_rows(chk.released)
-            np.testing.assert_array_equal(chk.released.loc[shown, "surv"].to_numpy(),
-                                          tables["km"].loc[shown, "surv"].to_numpy())
+            released = chk.released.assign(hidden=suppressed_rows(chk.released))
+            before = released.groupby(["population", "group"], sort=False)["hidden"].cummax().eq(False).to_numpy()
+            np.testing.assert_array_equal(released.loc[before, "surv"].to_numpy(),
+                                          tables["km"].loc[before, "surv"].to_numpy())

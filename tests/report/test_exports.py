@@ -71,13 +71,15 @@ def test_not_strict_writes_markers_figures_from_released_data_log_and_manifest(t
     assert "x" in [t.get_text() for t in ax.texts]
     assert cox.figure is None and "not constant" in cox.not_written["figure_cox"]
     # the log lists each artefact; the manifest each file, and verifies
-    log = pd.read_csv(out / "disclosure_log.csv")
+    log = pd.read_csv(out / "checker" / "disclosure_log.csv")
     assert list(log.columns) == list(LOG_COLUMNS)
     assert {"table_B3.csv", "figure_2_data.csv", "figure_2.pdf/.png"} <= set(log["artefact"])
     assert log.loc[log["artefact"] == "figure_2.pdf/.png", "decision"].tolist() == ["suppress"]
     manifest = json.loads((out / "manifest.json").read_text())
-    assert {"tables/table_B3.csv", "tables/figure_2_data.csv", "figures/figure_2.pdf", "disclosure_log.csv"} <= set(
-        manifest["outputs"])
+    assert {"tables/table_B3.csv", "tables/figure_2_data.csv", "figures/figure_2.pdf"} <= set(manifest["outputs"])
+    # the checker's log stays with the checker: listed apart, never among the released files
+    assert not any(k.startswith("checker/") for k in manifest["outputs"])
+    assert "checker/disclosure_log.csv" in manifest["checker"]
     assert manifest["configuration"]["strict"] is False and "figure_cox" in manifest["not_written"]
     assert set(manifest["inputs"]) == {"lld", "cbs", "key"}
     capsys.readouterr()
@@ -91,7 +93,7 @@ def test_a_second_exporter_keeps_the_log_of_the_first(tiny_study, tmp_path):
     with Exporter(tiny_study, out, strict=False) as second:
         second.figure("figure_5")
         second.table("B3")  # exported again: its rows are replaced, not repeated
-    log = pd.read_csv(out / "disclosure_log.csv")
+    log = pd.read_csv(out / "checker" / "disclosure_log.csv")
     assert {"table_B3.csv", "figure_5_data.csv", "figure_5.pdf/.png"} <= set(log["artefact"])
     assert len(log.loc[log["artefact"] == "table_B3.csv"]) == len(first.log)
     manifest = json.loads((out / "manifest.json").read_text())

@@ -54,12 +54,16 @@ def expected():
 @pytest.fixture
 def cohort_table() -> pd.DataFrame:
     """A small synthetic cohort table (seeded) with the study's columns."""
+    return make_cohort_table(1500)
+
+
+def make_cohort_table(n: int) -> pd.DataFrame:
+    """The first ``n`` rows of the stored study data as a cohort table (seeded utilisations)."""
     import numpy as np
 
     from cohorts import columns as C
 
     rng = np.random.default_rng(7)
-    n = 1500
     frame = pd.read_csv(REFERENCE / "study.csv").iloc[:n]
     util = np.where(frame["high"] == 1, rng.uniform(1.0, 1.4, n), rng.uniform(0.5, 1.0, n))
     util[:3] = np.inf

@@ -7,9 +7,13 @@ temporary files are left behind.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+
+from .conftest import make_cohort_table
 
 from cohorts.cli import main
 from cohorts.survival import fit_km
@@ -24,23 +28,49 @@ def cohorts_file(tmp_path, cohort_table):
     return path
 
 
-def test_analyze_writes_the_tables(tmp_path, cohorts_file, cohort_table):
+@pytest.fixture
+def larger_file(tmp_path):
+    """All 5,000 rows of the stored study data: enough that the gate releases Kaplan-Meier steps."""
+    table = make_cohort_table(5000)
+    path = tmp_path / "larger.parquet"
+    table.to_parquet(path)
+    return path, table
+
+
+def test_analyze_writes_the_tables(tmp_path, larger_file):
+    cohorts_file, cohort_table = larger_file
     # --no-strict: the small table needs suppression (strict, the default without a synthetic build
     # manifest, refuses; see tests/disclosure/test_gate_commands.py)
+    # two sweep thresholds keep the gate's audit of this small table short
     out = tmp_path / "analysis"
-    assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(out), "--no-strict"]) == 0
-    assert {p.stem for p in out.iterdir()} == EXPECTED | {"disclosure_log", "manifest"}
+    assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(out), "--no-strict",
+                 "--thresholds", "0.9", "1.0"]) == 0
+    assert {p.stem for p in out.iterdir()} == EXPECTED | {"checker", "manifest"}
+    assert {p.name for p in (out / "checker").iterdir()} == {"disclosure_log.csv", "audit.csv"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert not any(k.startswith("checker/") for k in manifest["outputs"])  # listed apart, never hashed
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
     km = pd.read_csv(out / "km.csv")
     assert set(km["population"]) == {"all", "starters"} and set(km["group"]) == {"within", "high"}
-    direct = fit_km(cohort_table.assign(g=np.where(cohort_table["lti_util"] > 1.0, "high", "within")),
-                    duration="duration", event="event", group="g").summary
-    mine = km[km["population"] == "all"].reset_index(drop=True)
-    released = mine["disclosure"].isna().to_numpy()  # pooled and cut steps show the marker instead
-    assert released.any()
-    np.testing.assert_allclose(mine.loc[released, "surv"].astype(float), direct.loc[released, "surv"],
-                               rtol=1e-12)
-    assert set(mine.loc[~released, "surv"]) <= {"x"}
+    # the released steps are the Kaplan-Meier estimate of the coarsened data: each duration moved to the
+    # end of its released run (disclosure/survival.py); fit_km itself is checked against R's survfit
+    table = cohort_table.assign(g=np.where(cohort_table["lti_util"] > 1.0, "high", "within"))
+    shown = 0
+    for (pop, group), mine in km.groupby(["population", "group"]):
+        rows = table if pop == "all" else table.loc[table["starter"]]
+        rows = rows.loc[rows["g"] == group]
+        released = mine["disclosure"].isna().to_numpy()  # pooled and cut steps show the marker instead
+        assert set(mine.loc[~released, "surv"]) <= {"x"}
+        if not released.any():
+            continue
+        ends = np.sort(mine.loc[released, "time"].astype(float).to_numpy())
+        at = np.searchsorted(ends, rows["duration"].to_numpy(dtype=float))
+        moved = np.where(at < len(ends), ends[np.minimum(at, len(ends) - 1)], rows["duration"] + 100.0)
+        direct = fit_km(rows.assign(duration=moved), duration="duration", event="event").summary
+        expected = direct.set_index("time")["surv"].reindex(ends).to_numpy()
+        np.testing.assert_allclose(mine.loc[released, "surv"].astype(float).to_numpy(), expected, rtol=1e-12)
+        shown += int(released.sum())
+    assert shown > 0
     cox = pd.read_csv(out / "cox.csv")
     assert {"univariable", "adjusted"} == set(cox["model"])
     assert "cohort[T.2013]" in set(cox["covariate"])

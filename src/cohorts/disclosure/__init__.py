@@ -22,6 +22,7 @@ from cohorts.disclosure.artefacts import (
     analysis_releases,
     figure_release,
     gated_curve_points,
+    release_selection,
     table_release,
 )
 from cohorts.disclosure.audit import Audit, Bound, attack
@@ -72,6 +73,7 @@ __all__ = [
     "publishable",
     "release_cif",
     "release_curves",
+    "release_selection",
     "strict_default",
     "suppressed_rows",
     "table_release",

@@ -255,7 +255,8 @@ def figure_release(stem: str, frame: pd.DataFrame, *, rules: Rules) -> Release:
         if stem == "figure_cox_data":
             return _cox_frame(frame, rules=rules, artefact=artefact, keys=(), extra=extra)
         raise ValueError(f"no disclosure rule for figure data {stem!r}")
-    return Release(artefact, make)
+    # the per-cohort sensitivity views are hidden before the report's own numbers
+    return Release(artefact, make, priority=0 if stem == "figure_cohort_sensitivity_data" else 1)
 
 
 def gated_curve_points(released: pd.DataFrame) -> pd.DataFrame:
@@ -293,7 +294,7 @@ def analysis_releases(tables: Mapping[str, pd.DataFrame], *, rules: Rules) -> li
             by = ("threshold", "population", "group") if name == "sweep" else (
                 "view", "cohort", "threshold", "population", "group")
             out.append(Release(artefact, lambda extra, f=frame, a=artefact, b=by: _curve_points(
-                f, rules=rules, artefact=a, by=b, pair=b[:-1], extra=extra)))
+                f, rules=rules, artefact=a, by=b, pair=b[:-1], extra=extra), priority=0 if name == "by_cohort" else 1))
         elif name in ("ph", "discrete"):
             out.append(Release(artefact, lambda extra, f=frame, a=artefact, n=name: _models_of_population(
                 f, rules=rules, artefact=a, kind=n, cox=tables.get("cox"), events_by_pop=events_by_pop)))
@@ -358,3 +359,52 @@ class Gate:
 
 
 __all__ = ["RELEASE", "Gate", "analysis_releases", "figure_release", "gated_curve_points", "table_release"]
+
+
+# --------------------------------------------------------------------------
+# the selection table of a manifest
+# --------------------------------------------------------------------------
+def release_selection(selection: pd.DataFrame | None, *, rules: Rules) -> pd.DataFrame | None:
+    """The selection table as it may be released: a step that drops fewer than ``min_units`` is pooled.
+
+    Along each population's chain of steps, a step whose dropped count is
+    neither 0 nor at least ``rules.min_units`` is merged with the following
+    steps until the pooled drop passes: the pooled steps show the marker in
+    their counts, and the step that closes the run shows the drop of the
+    whole run (its rule says which steps it covers).  The counts in and out
+    of a released step are those of the whole run, so no small drop can be
+    recovered by subtraction.  The unpooled table stays in the build folder.
+    """
+    if selection is None or len(selection) == 0:
+        return selection
+    sel = selection.reset_index(drop=True).copy()
+    cols = [c for c in ("rows_in", "rows_out", "rows_dropped") if c in sel.columns]
+    if not cols or "population" not in sel.columns:
+        return sel
+    for c in cols:
+        sel[c] = sel[c].astype(object)
+    for _, idx in sel.groupby("population", sort=False).groups.items():
+        idx = list(idx)
+        run: list[int] = []
+        run_in = None
+        for i in idx:
+            dropped = float(selection.loc[i, "rows_dropped"])
+            run.append(i)
+            if run_in is None:
+                run_in = selection.loc[i, "rows_in"]
+            total = sum(float(selection.loc[j, "rows_dropped"]) for j in run)
+            if total == 0 or total >= rules.min_units:
+                if len(run) > 1:
+                    for j in run[:-1]:
+                        for c in cols:
+                            sel.at[j, c] = rules.marker
+                    sel.at[i, "rows_in"] = run_in
+                    sel.at[i, "rows_dropped"] = int(total)
+                    if "rule" in sel.columns:
+                        sel.at[i, "rule"] = f"{selection.loc[i, 'rule']} (with the {len(run) - 1} step(s) above)"
+                run, run_in = [], None
+            del dropped
+        for j in run:  # a run still open at the end of the chain
+            for c in cols:
+                sel.at[j, c] = rules.marker
+    return sel

@@ -82,7 +82,13 @@ class Interval:
 Constraint = frozenset | Interval
 
 
-@dataclass(frozen=True, order=True)
+def _constraint_key(c: Constraint) -> tuple:
+    if isinstance(c, Interval):
+        return (0, c.low, c.high, c.low_closed, c.high_closed, ())
+    return (1, 0.0, 0.0, False, False, tuple(sorted((type(v).__name__, repr(v)) for v in c)))
+
+
+@dataclass(frozen=True)
 class Population:
     """A conjunction of constraints on dimensions (unconstrained dimensions: any value).
 
@@ -91,6 +97,13 @@ class Population:
     """
 
     items: tuple[tuple[str, Constraint], ...] = ()
+
+    def sort_key(self) -> tuple:
+        """A total order (sets compare by their sorted values, not by inclusion): sorting is reproducible."""
+        return tuple((name, _constraint_key(c)) for name, c in self.items)
+
+    def __lt__(self, other: Population) -> bool:
+        return self.sort_key() < other.sort_key()
 
     def constraint(self, dim: str) -> Constraint | None:
         """The constraint on ``dim`` (None: unconstrained)."""

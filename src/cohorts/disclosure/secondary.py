@@ -46,11 +46,16 @@ class Release:
 
     ``make(extra)`` applies the primary rules and the decisions ``extra``
     (``(cell label, action) -> what it protects``) and returns the
-    :class:`~cohorts.disclosure.checks.Checked` frame.
+    :class:`~cohorts.disclosure.checks.Checked` frame.  ``priority``: among
+    candidates that protect equally many targets, cells of artefacts with a
+    lower priority are hidden first.
     """
 
     name: str
     make: Callable[[Extra], Checked]
+    #: How much the release is worth keeping: secondary suppression hides cells of lower-priority
+    #: artefacts first (e.g. the per-cohort sensitivity views before the headline curves).
+    priority: int = 1
 
 
 @dataclass(frozen=True)
@@ -126,9 +131,9 @@ def _effect(group: Sequence[Source], facts: Mapping[Source, Fact], rows: Mapping
     return relax, merge
 
 
-def _choose(exposures: Sequence[Bound], facts: Mapping[Source, Fact], own: set[str],
+def _choose(exposures: Sequence[Bound], facts: Mapping[Source, Fact], own: Mapping[str, int],
             taken: Mapping[str, Mapping[tuple[str, str], str]], *, programmes: Mapping[str, object],
-            rules: Rules, tries: int = 6) -> dict[tuple[str, str, str], str]:
+            rules: Rules, tries: int = 3) -> dict[tuple[str, str, str], str]:
     """Facts to hide so that the exposed targets are protected (module docstring).
 
     The exposures are taken one by one on the attacker's programme: a target
@@ -146,9 +151,12 @@ def _choose(exposures: Sequence[Bound], facts: Mapping[Source, Fact], own: set[s
     chosen: dict[tuple[str, str, str], str] = {}
     stuck: list[str] = []
     m, p = rules.min_units, rules.protection_level
+    touched: dict[str, set[int]] = {name: set() for name in programmes}
     for b in exposures:
         prog = programmes[b.universe]
-        if chosen and not prog.is_exposed(b.index, min_units=m, protection=p):
+        pinned = {rows[b.universe][s] for s in b.certificate if s in rows[b.universe]}
+        # while no row of its certificate changed, the duals still prove the same interval: still exposed
+        if pinned & touched[b.universe] and not prog.is_exposed(b.index, min_units=m, protection=p):
             continue
         options = []
         for src in b.certificate:
@@ -160,7 +168,8 @@ def _choose(exposures: Sequence[Bound], facts: Mapping[Source, Fact], own: set[s
             if not fresh:
                 continue
             rank = {"cell": 0, "at_risk": 1, "pool": 2}.get(src.action, 3)
-            cost = (len(group), abs(facts[src].value), rank, src.artefact, src.cell, src.what)
+            worth = max(own[s.artefact] for s in group if s.artefact in own)
+            cost = (len(group), worth, abs(facts[src].value), rank, src.artefact, src.cell, src.what)
             options.append((cost, fresh))
         if not options:
             stuck.append(f"{b.label} [{b.lo:g}, {b.hi:g}]")
@@ -172,10 +181,13 @@ def _choose(exposures: Sequence[Bound], facts: Mapping[Source, Fact], own: set[s
             undo = prog.change(relax=relax, merge=merge)
             if not prog.is_exposed(b.index, min_units=m, protection=p):
                 pick, effect = fresh, undo
+                touched[b.universe].update([*relax, *(r for pair in merge for r in pair)])
                 break
             prog.revert(undo)
         if effect is None:
-            prog.change(**dict(zip(("relax", "merge"), _effect(pick, facts, rows[b.universe]), strict=True)))
+            relax, merge = _effect(pick, facts, rows[b.universe])
+            prog.change(relax=relax, merge=merge)
+            touched[b.universe].update([*relax, *(r for pair in merge for r in pair)])
         why = f"{b.label} (else narrowed to [{b.lo:g}, {b.hi:g}])"
         for s in pick:
             chosen.setdefault((s.artefact, s.cell, s.action), why)
@@ -220,7 +232,7 @@ def protect(
     DisclosureError
         When a target cannot be protected by hiding cells of this run.
     """
-    own = {r.name for r in releases}
+    own = {r.name: r.priority for r in releases}
     extra: dict[str, dict[tuple[str, str], str]] = {r.name: {} for r in releases}
     cache: dict[str, tuple[tuple, Checked]] = {}
     safe: frozenset[tuple[str, str]] = frozenset()

@@ -55,6 +55,8 @@ from cohorts.disclosure.rules import Rules
 POOLED_NOTE = "pooled with the next shown step (disclosure control)"
 #: Note of a cut row.
 CUT_NOTE = "cut (disclosure control)"
+#: Note of a row after the curve has ended (nobody left at risk): no estimate, nothing hidden.
+ENDED_NOTE = "empty: nobody left at risk"
 
 
 def step_events(n_at_risk: np.ndarray, surv: np.ndarray) -> np.ndarray:
@@ -148,7 +150,7 @@ def _runs(n: np.ndarray, d: np.ndarray, labels: Sequence[str], *, rules: Rules, 
     pending = 0.0
     for j in range(k):
         if cut[j] or ended[j]:
-            notes[j] = CUT_NOTE if cut[j] else ""
+            notes[j] = CUT_NOTE if cut[j] else ENDED_NOTE
             continue
         pending += d[j]
         ok = pending == 0 or pending >= rules.min_events

@@ -14,8 +14,10 @@
    ``<figure>_data.csv``),
 4. writes every figure to ``OUT/figures/`` (vector PDF and 300-dpi PNG),
 5. writes ``OUT/comparison.csv`` (one row per comparable published number;
-   see :mod:`cohorts.report.compare`), ``OUT/disclosure_log.csv`` and
-   ``OUT/manifest.json`` (provenance, :mod:`cohorts.provenance`),
+   see :mod:`cohorts.report.compare`; synthetic data only) and
+   ``OUT/manifest.json`` (provenance, :mod:`cohorts.provenance`), and, for the
+   output checker only, ``OUT/checker/disclosure_log.csv`` and
+   ``OUT/checker/audit.csv``,
 6. prints a summary: how many published numbers are within tolerance, and
    the ten worst.
 
@@ -23,24 +25,31 @@ Disclosure control
 ------------------
 Every table and the data behind every figure pass the export gate
 (:mod:`cohorts.report.exports`, the same :class:`~cohorts.report.exports.Exporter`
-the notebooks use; rules in :mod:`cohorts.disclosure`) before anything is
-written: suppressed cells show the marker (``x``), survival curves are cut
-and pooled, models without enough events are refused, and each check is a
-row of ``disclosure_log.csv``.  Every figure is drawn from its data as
-released (suppressed cells are gaps marked ``x``), so figure and
+the notebooks use; rules in :mod:`cohorts.disclosure`, threat model in
+``docs/disclosure.md``) before anything is written.  The gate applies the
+primary rules cell by cell, then attacks the whole run as an attacker would
+(every released number as a linear fact, feasibility intervals of every hidden
+cell and difference population by linear programming, across all artefacts
+and the folders given with ``--also-released``) and adds secondary
+suppressions until nothing is exposed.  Suppressed cells show the marker
+(``x``); every figure is drawn from its data as released, so figure and
 ``<figure>_data.csv`` agree; a figure is missing only when its data cannot be
 computed (listed under ``not_written``).
-``comparison.csv`` holds reproduced numbers that the cell rules do not cover:
-it is written only when the run is not strict.  In strict mode (the default
-on real data; ``--strict``/``--no-strict``) a run in which any artefact needed
-suppression writes no table, figure, log or manifest and exits with code 2,
-listing the artefacts and reasons.  Tables, figures and outputs go into
-``OUT`` in one atomic step (tables and figures byte-identical across runs;
-only the manifest's times differ).
 
-``--paper DIR`` also copies the figures and tables to ``DIR/figures`` and
-``DIR/tables`` (the paper includes them from there) and the log to
-``DIR/disclosure_log.csv``.
+What may leave the secure environment is ``OUT/tables``, ``OUT/figures`` and
+``OUT/manifest.json`` (the manifest's ``released`` list).  ``OUT/checker``
+holds the log of every check with its counts and the audit's bounds: it is
+for the output checker and must never be released (the manifest names these
+files but does not hash them).  ``comparison.csv`` holds reproduced numbers
+that the gate does not cover: it is written only for synthetic data.  In
+strict mode (the default on real data; ``--strict``/``--no-strict``) a run in
+which any artefact needed suppression writes nothing and exits with code 2,
+listing the artefacts and reasons.  Tables and figures are byte-identical
+across runs; only the manifest's times differ.
+
+``--paper DIR`` also copies the released figures and tables to
+``DIR/figures`` and ``DIR/tables`` (the paper includes them from there),
+replacing files of earlier runs there.
 """
 
 from __future__ import annotations
@@ -68,7 +77,8 @@ from cohorts.report.compare import (
     load_targets,
     summarize,
 )
-from cohorts.report.exports import AUDIT_FILE, LOG_FILE, RELEASED, Exporter, release_selection
+from cohorts.disclosure import release_selection
+from cohorts.report.exports import AUDIT_FILE, LOG_FILE, RELEASED, Exporter
 from cohorts.report.study import load_study
 from cohorts.report.style import house_style, new_figure
 
@@ -188,9 +198,11 @@ def run(args: argparse.Namespace) -> int:
         writers.update(r.writers)
     if study.synthetic:
         writers["comparison.csv"] = _csv_writer(comparison)
-    writers[LOG_FILE] = _csv_writer(disclosure_log)
+    # the checker's files: written apart and never hashed in the released manifest (a hash of a file
+    # holding the hidden counts would let an attacker confirm a guess of them)
+    checker = {LOG_FILE: _csv_writer(disclosure_log)}
     if audit is not None:
-        writers[AUDIT_FILE] = _csv_writer(audit)
+        checker[AUDIT_FILE] = _csv_writer(audit)
     withheld = {} if study.synthetic else {
         "comparison.csv": "reproduced numbers are not covered by the gate: written only for synthetic data"}
     configuration = {
@@ -212,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
         "rows": {"cohorts": len(study.cohorts)},
         "not_written": {**not_written, **withheld},
         "released": list(RELEASED),
-        "checker": [LOG_FILE, AUDIT_FILE],
+        "checker": sorted(checker),
         "disclosure": {"strict": strict, "artefacts_needing_suppression": sorted(gate.needing())},
         "comparison": {
             "compared": int((comparison["status"] == "compared").sum()),
@@ -235,6 +247,7 @@ def run(args: argparse.Namespace) -> int:
                             mapping=_mapping_dict(args.mapping), synthetic=synth,
                             selection=release_selection(study.selection, rules=rules), extra=extra)
 
+    write_outputs(out, checker)
     write_outputs_with_manifest(out, writers, manifest)
     for folder in ("tables", "figures"):  # files of an earlier run that this run did not release
         _remove_stale(out / folder, keep={n.split("/", 1)[1] for n in writers if n.startswith(f"{folder}/")})

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from cohorts.codebook import ANALYSIS_UNIVERSE, UNIVERSES, analysis_units, read_analysis
-from cohorts.disclosure import Gate, analysis_releases, load_rules, protect, strict_default
-from cohorts.io import write_csv, write_outputs_with_manifest
+from cohorts.disclosure import Gate, analysis_releases, load_rules, protect, release_selection, strict_default
+from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
 from cohorts.survival.sweep import DEFAULT_THRESHOLDS
 from cohorts.survival.tables import analysis_tables
 
@@ -81,16 +81,19 @@ def run(args: argparse.Namespace) -> int:
     synthetic = build.get("synthetic") if build else None
     synthetic = synthetic if isinstance(synthetic, dict) else None
     strict = strict_default(synthetic=synthetic is not None, rules=rules) if args.strict is None else args.strict
-    protected = protect(analysis_releases(tables, rules=rules),
-                        read=lambda frames: read_analysis(frames, threshold=args.threshold), universes=UNIVERSES,
-                        rules=rules, units={ANALYSIS_UNIVERSE.name: analysis_units(df)})
+    releases = analysis_releases(tables, rules=rules)
+    if strict:  # strict mode refuses as soon as a primary rule needs suppression: no attack needed for that
+        Gate({r.name: r.make({}) for r in releases}, rules, True).enforce()
+    protected = protect(releases, read=lambda frames: read_analysis(frames, threshold=args.threshold),
+                        universes=UNIVERSES, rules=rules, units={ANALYSIS_UNIVERSE.name: analysis_units(df)})
     gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv_writer(gate.published(name)) for name in gate.checked}
     disclosure_log = gate.log
     audit = protected.audit.table()
-    writers["checker/disclosure_log.csv"] = lambda p: write_csv(disclosure_log, p)
-    writers["checker/audit.csv"] = lambda p: write_csv(audit, p)
+    # for the output checker, never released: written apart and not hashed in the manifest (a hash of a
+    # file holding the hidden counts would let an attacker confirm a guess of them)
+    checker = {"checker/disclosure_log.csv": _csv_writer(disclosure_log), "checker/audit.csv": _csv_writer(audit)}
     configuration = {"threshold": args.threshold, "thresholds": list(args.thresholds), "alpha": args.alpha,
                      "strict": bool(strict), "disclosure_rules": rules.to_dict()}
 
@@ -98,11 +101,12 @@ def run(args: argparse.Namespace) -> int:
         return run_manifest(
             command="cohorts analyze", started=started, finished=utc_now(), inputs={"cohorts": args.cohorts},
             outputs=records, configuration=configuration, mapping=build.get("mapping") if build else None,
-            synthetic=synthetic, selection=pd.DataFrame(build["selection"]) if build and build.get("selection")
-            else None,
-            extra={"rows": {"cohorts": len(df)},
+            synthetic=synthetic, selection=release_selection(
+                pd.DataFrame(build["selection"]), rules=rules) if build and build.get("selection") else None,
+            extra={"rows": {"cohorts": len(df)}, "checker": sorted(checker),
                    "disclosure": {"strict": bool(strict), "artefacts_needing_suppression": sorted(gate.needing())}},
         )
 
+    write_outputs(args.out, checker)
     write_outputs_with_manifest(args.out, writers, manifest)
     return 0

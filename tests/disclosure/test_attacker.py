@@ -1,0 +1,141 @@
+"""An attacker with the files a run released and nothing else, on synthetic runs at several scales and seeds.
+
+Kind: property check of the gate against an attacker, with a planted truth.
+The attacker reads only what ``manifest.json`` lists under ``released``
+(``tables/``; the figures are drawn from those data files) and tries:
+
+* direct visibility: a row marked suppressed shows no number in a column the
+  release hides elsewhere (the count ``n`` of a hidden share, say);
+* ratio and margin recovery by hand, independently of the gate's code: in
+  each partition figure (a cohort split into LTI x LTV quadrants, Figures 2,
+  3, B1, B2) the cohort total follows from any released ``n`` and share, and
+  the hidden cells then sum to the total minus the released ones: that sum
+  must be 0 or at least the minimum cell size;
+* linear programming over everything released (:func:`cohorts.disclosure.attack`
+  on the report's codebook, no witness from the data): every hidden cell and
+  every difference of nested populations must keep an interval at least as
+  wide as the protection level allows.
+
+The planted truth: the checker's log (``checker/``, never released) holds
+each hidden cell's true count; it must lie inside the attacker's interval
+(else the codebook misreads a file, and the audit's bounds mean nothing).
+That the attacker finds leaks when there are some is shown in
+``tests/disclosure/test_audit.py`` (planted leaks in copies of released files).
+
+Runs: scale 0.002 and 0.01 on seeds 1, 2, 3 (the committed sample, 0.01 and
+seed 20221, is attacked in ``test_gate_commands.py``'s fixture too).  Scale
+0.1 runs outside the suite: ``benchmarks/attack.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cohorts.cli import main
+from cohorts.codebook import UNIVERSES
+from cohorts.disclosure import attack, load_rules
+from cohorts.errors import NormTableFallbackWarning
+from cohorts.report.release import read_release
+
+RUNS = [(0.002, 1), (0.002, 2), (0.002, 3), (0.01, 1), (0.01, 2), (0.01, 3)]
+RULES = load_rules()
+PARTITIONS = ("figure_2_data.csv", "figure_3_data.csv", "figure_b1_data.csv", "figure_b2_data.csv")
+
+
+def released_frames(out: Path) -> dict[str, pd.DataFrame]:
+    """The tidy CSVs an attacker gets: the files of the manifest's ``released`` folders."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    folders = [f for f in manifest["released"] if not f.endswith(".json")]
+    frames = {}
+    for name in sorted(manifest["outputs"]):
+        if name.split("/", 1)[0] in folders and name.endswith(".csv") and not name.endswith("_formatted.csv"):
+            frames[Path(name).name] = pd.read_csv(out / name, dtype=str, keep_default_na=False)
+    return frames
+
+
+def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.replace({RULES.marker: np.nan, "": np.nan}).apply(pd.to_numeric, errors="coerce")
+
+
+@pytest.fixture(scope="module", params=RUNS, ids=[f"scale{s}-seed{k}" for s, k in RUNS])
+def run(request, tmp_path_factory):
+    scale, seed = request.param
+    root = tmp_path_factory.mktemp(f"attack-{scale}-{seed}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NormTableFallbackWarning)
+        assert main(["synth", "--scale", str(scale), "--seed", str(seed), "--out", str(root / "data")]) == 0
+        assert main(["reproduce", "--data", str(root / "data"), "--scale", str(scale), "--seed", str(seed),
+                     "--out", str(root / "out"), "--quiet"]) == 0
+    return root / "out"
+
+
+@pytest.mark.slow
+def test_only_tables_figures_and_the_manifest_are_released(run):
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["released"] == ["tables", "figures", "manifest.json"]
+    assert not any(k.startswith("checker/") for k in manifest["outputs"])
+
+
+@pytest.mark.slow
+def test_no_hidden_row_shows_the_count_that_carries_it(run):
+    checked = 0
+    for name, frame in released_frames(run).items():
+        if "disclosure" not in frame:
+            continue
+        hidden = frame["disclosure"].str.startswith(("suppressed", "cut"))
+        curve = any(c in frame for c in ("surv", "km_cum_inc", "cif"))
+        carriers = ["n", "count", "events", "n_events"] + ([] if curve else ["value", "share"])
+        for col in (c for c in carriers if c in frame):
+            assert frame.loc[hidden, col].isin([RULES.marker, ""]).all(), (name, col)
+            checked += int(hidden.sum())
+    assert checked > 0
+
+
+@pytest.mark.slow
+def test_partition_margins_do_not_give_a_hidden_quadrant_back(run):
+    frames = released_frames(run)
+    checked = 0
+    for name in PARTITIONS:
+        if name not in frames:
+            continue
+        frame = frames[name]
+        num = _numbers(frame[["n", "share"]])
+        for _, idx in frame.groupby("cohort").groups.items():
+            n, share = num.loc[idx, "n"], num.loc[idx, "share"]
+            known = n.notna() & share.notna() & (share > 0)
+            hidden = n.isna() | share.isna()
+            if not known.any() or not hidden.any():
+                continue
+            total = float((n[known] / share[known] * 100.0).round().iloc[0])  # N = n / share
+            rest = total - n[~hidden].sum()
+            assert rest == 0 or rest >= RULES.min_units, (name, frame.loc[idx, "cohort"].iloc[0], rest)
+            checked += 1
+    assert checked > 0  # some cohorts with hidden quadrants were attacked
+
+
+@pytest.mark.slow
+def test_linear_programming_recovers_no_hidden_cell_and_the_truth_lies_inside(run):
+    frames = released_frames(run)
+    readings = read_release(frames)
+    audit = attack(readings, UNIVERSES, min_units=RULES.min_units, protection=RULES.protection_level)
+    assert not audit.exposures, [f"{b.label} [{b.lo:g}, {b.hi:g}]" for b in audit.exposures[:5]]
+    # planted truth: the checker's log holds the count of every primary-suppressed cell
+    log = pd.read_csv(run / "checker" / "disclosure_log.csv")
+    primary = log.loc[log["decision"].eq("suppress") & log["count"].notna()]
+    truth = {(a, c): v for a, c, v in zip(primary["artefact"], primary["cell"], primary["count"], strict=True)}
+    inside = 0
+    for b in audit.bounds:
+        if b.kind != "count" or b.source is None or (b.source.artefact, b.source.cell) not in truth:
+            continue
+        value = truth[(b.source.artefact, b.source.cell)]
+        if b.source.what not in ("n", "count", "units"):
+            continue
+        assert b.lo - 1e-6 <= value <= b.hi + 1e-6, (b.label, b.lo, b.hi, value)
+        inside += 1
+    assert inside > 0
