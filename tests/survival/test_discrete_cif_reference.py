@@ -82,3 +82,23 @@ def test_cif_not_above_one_minus_km(study):
     cif = fit_cif(study, duration="duration", event_type="exit_type").summary
     km = fit_km(study, duration="duration", event="event").summary
     assert np.all(cif["cif"].to_numpy() <= 1 - km["surv"].to_numpy() + 1e-12)
+
+
+@pytest.mark.parametrize("link", ["cloglog", "logit"])
+@pytest.mark.parametrize("level", [0.95, 0.90])
+def test_discrete_wald_intervals_z_p_match_glm(study, expected, link, level):
+    """``confint.default`` (Wald) limits, z and ``Pr(>|z|)`` of the covariates (``expected_discrete_ci.csv``)."""
+    ref = expected("discrete_ci")
+    ref = ref[(ref["model"] == f"study_{link}") & np.isclose(ref["level"], level)]
+    ref = ref[~ref["term"].str.startswith("factor(period)")]
+    assert len(ref) == 8
+    res = fit_discrete(study, duration="duration", event="event", covariates=COVS, link=link,
+                       alpha=1.0 - level)
+    summ = res.summary
+    names = [n.replace("cohort[T.", "factor(cohort)").replace("]", "") for n in summ.index]
+    assert names == list(ref["term"])
+    k = res.ratio_name
+    np.testing.assert_allclose(summ[f"{k}_lower"], ref["exp_lower"], rtol=1e-6, atol=0)
+    np.testing.assert_allclose(summ[f"{k}_upper"], ref["exp_upper"], rtol=1e-6, atol=0)
+    np.testing.assert_allclose(summ["z"], ref["z"], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(summ["p"], ref["p"], rtol=1e-5, atol=0)

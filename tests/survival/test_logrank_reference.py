@@ -59,3 +59,12 @@ def test_adjust_pvalues_equals_statsmodels():
     p = rng.random(9) ** 3
     for method in ("holm", "bonferroni", "fdr_bh"):
         np.testing.assert_allclose(adjust_pvalues(p, method), multipletests(p, method=method)[1], atol=1e-15)
+
+
+def test_pairwise_unadjusted_p_matches_r(study, expected):
+    ref = expected("logrank_pairwise")
+    res = logrank(study, duration="duration", event="event", group="cohort", p_adjust="none")
+    assert list(res.pairwise["group1"]) == list(ref["group1"])
+    assert list(res.pairwise["group2"]) == list(ref["group2"])
+    np.testing.assert_allclose(res.pairwise["p"], ref["p"], rtol=1e-6)
+    np.testing.assert_allclose(res.pairwise["p_adjusted"], ref["p"], rtol=1e-6)
