@@ -1,4 +1,4 @@
-"""Cox model and proportional-hazards tests against R: checks an external reference.
+"""External reference: the Cox model, its inference and the proportional-hazards tests against R.
 
 Reference: ``survival::coxph`` (Efron and Breslow ties, strata, robust and
 cluster-robust variances) and ``cox.zph`` (transforms km, identity, rank, log;
@@ -6,6 +6,10 @@ cluster-robust variances) and ``cox.zph`` (transforms km, identity, rank, log;
 Coefficients and standard errors to 1e-6 as the issue asks (R stops iterating
 at a relative log-likelihood change of 1e-9, so agreement is ~1e-9, not exact),
 log-likelihoods to 1e-6, concordance to 1e-8, zph chi-squares to 1e-6.
+Inference (``expected_cox_ci.csv``, ``expected_cox_tests.csv``, from
+``summary(coxph, conf.int=)``): hazard ratios and their Wald limits at .95 and
+.90 to a relative 1e-7, z to 1e-6, two-sided p and the likelihood-ratio test's
+p to a relative 1e-6, its statistic to 1e-6.
 A last test checks that lifelines' ``CoxPHFitter`` (another external engine)
 agrees on the point estimates.
 """

@@ -1,10 +1,13 @@
-"""Discrete-time model and Aalen-Johansen CIF against R: checks an external reference.
+"""External reference: the discrete-time model, its inference and the Aalen-Johansen CIF against R.
 
 References: ``glm(y ~ 0 + factor(period) + ..., binomial(link))`` on the
 person-year expansion (``expected_discrete.csv``; coefficients and standard
 errors to 1e-6) and the multi-state ``survfit(Surv(time, state) ~ group, id=id)``
 (``expected_cif.csv``; estimate, infinitesimal-jackknife standard error and
-log interval to 1e-8). Also checks, as properties, that the grouped fit equals
+log interval to 1e-8). The covariates' Wald intervals (R ``confint.default``,
+not the profile ``confint``) at .95 and .90, z and p come from
+``expected_discrete_ci.csv`` (limits and p to a relative 1e-6 and 1e-5, z to
+1e-5: the glm and this fit each stop at their own convergence criterion). Also checks, as properties, that the grouped fit equals
 a fit on the explicit person-period rows and that the CIF reduces to 1 - KM
 without competing events.
 """

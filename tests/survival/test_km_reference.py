@@ -1,7 +1,9 @@
-"""Kaplan-Meier against R: checks an external reference.
+"""External reference: Kaplan-Meier and its cumulative incidence against R.
 
 Reference: ``survival::survfit`` (``tests/reference/make_reference.R``,
-``expected_km.csv``, ``expected_km_median.csv``), run on the inputs written by
+``expected_km.csv``, ``expected_km_median.csv``, ``expected_km_at.csv``,
+``expected_km_cuminc.csv``: the cumulative incidence 1 - S and its interval
+for each conf.type by ``summary(fit, times=)``), run on the inputs written by
 ``make_data.py``. Tolerance 1e-8 for survival, standard errors, intervals and
 at-risk counts, as the issue asks.
 """
