@@ -105,3 +105,14 @@ def test_discrete_wald_intervals_z_p_match_glm(study, expected, link, level):
     np.testing.assert_allclose(summ[f"{k}_upper"], ref["exp_upper"], rtol=1e-6, atol=0)
     np.testing.assert_allclose(summ["z"], ref["z"], rtol=0, atol=1e-5)
     np.testing.assert_allclose(summ["p"], ref["p"], rtol=1e-5, atol=0)
+
+
+@pytest.mark.parametrize("link", ["cloglog", "logit"])
+def test_baseline_hazard_is_the_inverse_link_of_glm_period_coefficients(study, expected, link):
+    ref = expected("discrete")
+    ref = ref[(ref["model"] == f"study_{link}") & ref["term"].str.startswith("factor(period)")]
+    res = fit_discrete(study, duration="duration", event="event", covariates=COVS, link=link)
+    a = ref["coef"].to_numpy()
+    want = 1.0 - np.exp(-np.exp(a)) if link == "cloglog" else 1.0 / (1.0 + np.exp(-a))
+    np.testing.assert_array_equal(res.baseline["period"], np.arange(1, len(a) + 1))
+    np.testing.assert_allclose(res.baseline["hazard"], want, rtol=1e-6)

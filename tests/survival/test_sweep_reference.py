@@ -85,3 +85,11 @@ def test_compare_groups_interval_at_another_level(study_table, expected):
     z90 = 1.6448536269514722
     np.testing.assert_allclose(res["hr_lower"], ref["hr"] * np.exp(-z90 * se), rtol=1e-7)
     np.testing.assert_allclose(res["hr_upper"], ref["hr"] * np.exp(z90 * se), rtol=1e-7)
+
+
+def test_threshold_is_strict(study_table):
+    """"Above" is ``lti_util > threshold``: at 1.2 the rows with utilisation exactly 1.2 are within."""
+    res = sweep(study_table, thresholds=[1.2], populations={"all": None}, horizons=[7])
+    assert list(res["group"]) == ["within"]
+    assert res["n"].item() == len(study_table)
+    assert res["note"].item() == "only group 'within' present"
