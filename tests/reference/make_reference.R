@@ -289,4 +289,16 @@ for (pop in c("all", "starters")) {
 write_ref(do.call(rbind, sw), "expected_sweep.csv")
 write_ref(do.call(rbind, swc), "expected_sweep_cif.csv")
 
+# ---------------------------------------------------------------- log-rank: O - E and its variance per group
+lv_ <- list()
+for (m in names(lr_specs)) {
+  d <- if (startsWith(m, "study")) study else rossi
+  sd <- survdiff(lr_specs[[m]], data = d, rho = 0)
+  o <- if (is.matrix(sd$obs)) rowSums(sd$obs) else sd$obs
+  e <- if (is.matrix(sd$exp)) rowSums(sd$exp) else sd$exp
+  lv_[[length(lv_) + 1]] <- data.frame(model = m, group = sub("^.*=", "", names(sd$n)),
+                                       o_minus_e = o - e, variance = diag(sd$var))
+}
+write_ref(do.call(rbind, lv_), "expected_logrank_var.csv")
+
 writeLines(capture.output(sessionInfo()), file.path(here, "sessionInfo.txt"))
