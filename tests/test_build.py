@@ -1,6 +1,6 @@
-"""End-to-end build on the hand-built tiny panel (tests/conftest.py).
+"""Hand-worked values: end-to-end build on the hand-built tiny panel (tests/conftest.py).
 
-External reference: the expected cohort, selection counts, follow-up and one
+The expected cohort, selection counts, follow-up and one
 maximum mortgage are worked out by hand in this file from the panel's story
 and the published 2013 Trhk table; none is taken from the code under test.
 """

@@ -1,4 +1,4 @@
-"""The build against the generator's planted truth.
+"""Planted truth: the build against the generator's planted truth.
 
 Planted truth: the synthetic generator records, for every loan, the one rule it
 was built to break (``truth.parquet``: ``intended``), its cohort, starter flag

@@ -1,4 +1,4 @@
-"""Utilisation categories, quadrants and exceedance shares (hand-built frames)."""
+"""Hand-worked values: utilisation categories, quadrants and exceedance shares (hand-built frames)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Origination-year rules, t+1 timing and follow-up on small hand-made frames.
+"""Hand-worked values: origination-year rules, t+1 timing and follow-up on small hand-made frames.
 
 Reference: the report's appendix 2 ("Definitie van afsluitjaar", "Nieuwe
 hypotheken") and chapter 2; each expected value is derived by hand in the test.

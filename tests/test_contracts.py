@@ -1,4 +1,4 @@
-"""Raw-data contracts: each rule has a bad-input case and the message it gives.
+"""Regression/property check: each raw-data contract rule has a bad-input case and the message it gives.
 
 Reference: the rules stated in the cohorts.contracts module docstring; each case
 breaks exactly one rule of an otherwise valid frame (the hand-built panel).

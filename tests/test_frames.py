@@ -1,4 +1,4 @@
-"""Frame helpers: the same frames as pandas' concat, without its copies.
+"""External reference (pandas' concat): the frame helpers give the same frames, without its copies.
 
 Reference: ``pd.concat`` itself (rows) and the column objects given
 (side by side): each test states which.

@@ -1,4 +1,4 @@
-"""Reading raw extracts (mapping, CSV, broken files) and atomic output writing.
+"""Regression/property check: reading raw extracts (mapping, CSV, broken files), atomic output writing.
 
 Reference: the rules in the cohorts.io and cohorts.contracts docstrings; the
 CLI test checks the hand-worked cohort size of the tiny panel (4 mortgages).

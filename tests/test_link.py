@@ -1,4 +1,4 @@
-"""Aggregation of loan parts and the multi-mortgage rule, on hand-made frames.
+"""Hand-worked values: aggregation of loan parts and the multi-mortgage rule, on hand-made frames.
 
 Reference: appendix 2 of the report ("Geobserveerde hypotheekschuld",
 "Woningwaarde") and the rules in the cohorts.link docstrings; expected values

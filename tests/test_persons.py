@@ -1,4 +1,4 @@
-"""PersonYears: look-ups of CBS person-year records by id or by code, against a hand-made table."""
+"""Hand-worked values: look-ups of CBS person-year records by id or by code, on a hand-made table."""
 
 from __future__ import annotations
 

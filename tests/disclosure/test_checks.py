@@ -1,4 +1,4 @@
-"""The disclosure checks on small hand-made tables, curves and models.
+"""Hand-worked values: the disclosure checks on small hand-made tables, curves and models.
 
 Reference: the rules as stated in cohorts.disclosure.checks and
 cohorts/data/disclosure.toml; every expected decision here is worked out by

@@ -1,4 +1,4 @@
-"""The gate in ``cohorts analyze`` and ``cohorts reproduce``, provenance manifests and ``cohorts verify``.
+"""Regression/property check: the gate of ``cohorts analyze`` / ``reproduce``, manifests, ``cohorts verify``.
 
 Contract and regression checks: strict mode writes nothing and names the
 artefacts; non-strict writes suppressed cells as the marker and a log row per

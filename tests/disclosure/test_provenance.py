@@ -1,4 +1,4 @@
-"""Provenance manifests (cohorts.provenance) and the manifest-writing output helper of cohorts.io.
+"""Regression/property check: provenance manifests and the manifest-writing output helper of cohorts.io.
 
 Contract checks: the manifest lists exactly the files written with their true
 hashes; a failing writer leaves the folder as it was; the git commit is a

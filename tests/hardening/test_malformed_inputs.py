@@ -1,4 +1,4 @@
-"""A corpus of malformed raw inputs through ``cohorts build``: a clear error, and nothing lost.
+"""Regression/property check: malformed raw inputs through ``cohorts build`` give a clear error, lose nothing.
 
 Each case starts from the hand-built tiny panel (tests/tiny_panel.py), breaks
 one thing, writes the three files to disk (parquet, or CSV where the defect is

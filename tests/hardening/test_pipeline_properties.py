@@ -1,4 +1,4 @@
-"""Property tests: valid-but-odd data through the pipeline give labelled results or a clear error.
+"""Regression/property check: valid-but-odd data through the pipeline give labelled results or a clear error.
 
 Two generators (hypothesis, few examples, no deadline):
 

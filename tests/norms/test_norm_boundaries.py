@@ -1,4 +1,4 @@
-"""Boundary cases of the lookup and the rules (reference: hand-read table cells)."""
+"""Hand-worked values: boundary cases of the lookup and the rules (reference: hand-read table cells)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``cohorts norm`` command (module cohorts.norms.command)."""
+"""Regression/property check: the ``cohorts norm`` command (module cohorts.norms.command)."""
 
 from __future__ import annotations
 

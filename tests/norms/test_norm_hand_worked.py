@@ -1,4 +1,4 @@
-"""Hand-worked examples, one per table year (reference: the Trhk table cells).
+"""Hand-worked values: one example per table year (reference: the Trhk table cells).
 
 Each expected value is built from table cells looked up by hand in
 ``src/cohorts/norms/data/financieringslast_<year>.csv`` (quoted line by line

@@ -1,4 +1,4 @@
-"""Input contract of apply_norm: validation, dtypes, mapping, index, immutability."""
+"""Regression/property check: input contract of apply_norm (validation, dtypes, mapping, index, immutability)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The parameters file against the report's stated values (reference: report text)."""
+"""External reference: the parameters file against the values the report states (reference: report text)."""
 
 from __future__ import annotations
 

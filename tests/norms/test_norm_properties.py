@@ -1,4 +1,4 @@
-"""Property tests (hypothesis): monotonicity and invariances of the norm."""
+"""Regression/property check: monotonicity and invariances of the norm (hypothesis)."""
 
 from __future__ import annotations
 

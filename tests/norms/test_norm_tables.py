@@ -1,4 +1,4 @@
-"""Loading and validating Trhk tables; user-supplied tables."""
+"""Regression/property check: loading and validating Trhk tables; user-supplied tables."""
 
 from __future__ import annotations
 

@@ -189,4 +189,116 @@ for (lk in c("cloglog", "logit")) {
 }
 write_ref(do.call(rbind, disc), "expected_discrete.csv")
 
+# ================================================================ inference: intervals, z, p, tests
+# Everything below only adds files; the sections above are unchanged.
+
+# ---------------------------------------------------------------- Cox: summary(coxph) inference
+# conf.int: exp(coef) with Wald limits exp(coef -/+ qnorm(1 - (1 - level) / 2) se), se robust if the fit is;
+# z and two-sided p as summary() prints them ("Pr(>|z|)"); level .95 for every model, also .90 for two.
+ci <- list(); ct <- list()
+for (m in names(cox_specs)) {
+  fit <- cox_specs[[m]]$fit
+  for (level in if (m %in% c("study_efron", "rossi_efron")) c(0.95, 0.90) else 0.95) {
+    s <- summary(fit, conf.int = level)
+    cf <- s$coefficients
+    ci[[length(ci) + 1]] <- data.frame(
+      model = m, level = level, term = rownames(cf), coef = cf[, "coef"],
+      exp_coef = s$conf.int[, "exp(coef)"], lower = s$conf.int[, 3], upper = s$conf.int[, 4],
+      z = cf[, "z"], p = cf[, "Pr(>|z|)"])
+  }
+  # the tests summary() prints, from the unrounded fit components (summary() rounds the Wald statistic)
+  df <- sum(!is.na(coef(fit)))
+  tests <- c(likelihood_ratio = -2 * (fit$loglik[1] - fit$loglik[2]), wald = unname(fit$wald.test),
+             score = unname(fit$score))
+  if (!is.null(fit$rscore)) tests["robust_score"] <- fit$rscore
+  ct[[length(ct) + 1]] <- data.frame(model = m, test = names(tests), statistic = unname(tests), df = df,
+                                     p = pchisq(unname(tests), df, lower.tail = FALSE))
+}
+write_ref(do.call(rbind, ci), "expected_cox_ci.csv")
+write_ref(do.call(rbind, ct), "expected_cox_tests.csv")
+
+# ---------------------------------------------------------------- discrete-time: Wald intervals, z, p
+# The same glm fits as expected_discrete.csv; intervals are confint.default() (Wald, normal quantile),
+# not the profile-likelihood confint() of MASS.
+dci <- list()
+for (lk in c("cloglog", "logit")) {
+  g <- glm(y ~ 0 + factor(period) + high + starter + nhg + factor(cohort),
+           family = binomial(link = lk), data = pp, control = glm.control(epsilon = 1e-14, maxit = 100))
+  cf <- summary(g)$coefficients
+  for (level in c(0.95, 0.90)) {
+    w <- confint.default(g, level = level)
+    dci[[length(dci) + 1]] <- data.frame(model = paste0("study_", lk), level = level, term = rownames(cf),
+                                         coef = cf[, 1], lower = w[, 1], upper = w[, 2],
+                                         exp_lower = exp(w[, 1]), exp_upper = exp(w[, 2]),
+                                         z = cf[, "z value"], p = cf[, "Pr(>|z|)"])
+  }
+}
+write_ref(do.call(rbind, dci), "expected_discrete_ci.csv")
+
+# ---------------------------------------------------------------- Kaplan-Meier cumulative incidence 1 - S
+# summary(fit, times =, extend = TRUE) for each conf.type; cum_inc = 1 - surv, its interval (1 - upper, 1 - lower).
+study_starters <- study[study$starter == 1, ]
+ci_specs <- list(
+  study_all = list(f = Surv(duration, event) ~ 1, d = study, w = NULL),
+  study_by_high = list(f = Surv(duration, event) ~ high, d = study, w = NULL),
+  study_starters_by_high = list(f = Surv(duration, event) ~ high, d = study_starters, w = NULL),
+  study_by_cohort = list(f = Surv(duration, event) ~ cohort, d = study, w = NULL),
+  study_by_high_weighted = list(f = Surv(duration, event) ~ high, d = study, w = "w"),
+  rossi_by_fin = list(f = Surv(week, arrest) ~ fin, d = rossi, w = NULL)
+)
+kc <- list()
+for (m in names(ci_specs)) {
+  s <- ci_specs[[m]]
+  hs <- if (startsWith(m, "study")) c(0.5, 1, 2, 3, 3.5, 4, 5, 6, 7) else c(1, 10, 20.5, 52)
+  for (ct_ in c("log-log", "log", "plain")) {
+    if (is.null(s$w)) {
+      fit <- survfit(s$f, data = s$d, conf.type = ct_)
+    } else {
+      fit <- survfit(s$f, data = s$d, conf.type = ct_, weights = s$d[[s$w]])
+    }
+    sm <- summary(fit, times = hs, extend = TRUE)
+    grp <- if (is.null(sm$strata)) rep("all", length(sm$time)) else sub("^.*=", "", as.character(sm$strata))
+    kc[[length(kc) + 1]] <- data.frame(model = m, conf_type = ct_, group = grp, time = sm$time,
+                                       n_risk = sm$n.risk, cum_inc = 1 - sm$surv,
+                                       cum_inc_lower = 1 - sm$upper, cum_inc_upper = 1 - sm$lower)
+  }
+}
+write_ref(do.call(rbind, kc), "expected_km_cuminc.csv")
+
+# ---------------------------------------------------------------- threshold sweep: above vs within
+# The sweep compares "above" (here: high == 1) with "within" per population by a univariable Cox model
+# (Efron), the log-rank test, 1 - KM (log-log) and the Aalen-Johansen CIF (log) at times 1..7.
+sw <- list(); swc <- list()
+for (pop in c("all", "starters")) {
+  d <- if (pop == "all") study else study_starters
+  fit <- coxph(Surv(duration, event) ~ high, data = d, ties = "efron")
+  s <- summary(fit)
+  sd <- survdiff(Surv(duration, event) ~ high, data = d)
+  sw[[length(sw) + 1]] <- data.frame(population = pop, hr = s$conf.int[1, "exp(coef)"],
+                                     hr_lower = s$conf.int[1, 3], hr_upper = s$conf.int[1, 4],
+                                     z = s$coefficients[1, "z"], p = s$coefficients[1, "Pr(>|z|)"],
+                                     logrank_chisq = sd$chisq,
+                                     logrank_p = pchisq(sd$chisq, 1, lower.tail = FALSE))
+  ms <- survfit(Surv(duration, state) ~ high, data = d, id = id)
+  sm <- summary(ms, times = 1:7, extend = TRUE)
+  k <- match("arrears", sm$states)
+  swc[[length(swc) + 1]] <- data.frame(population = pop, group = sub("^.*=", "", as.character(sm$strata)),
+                                       time = sm$time, cif = sm$pstate[, k],
+                                       cif_lower = sm$lower[, k], cif_upper = sm$upper[, k])
+}
+write_ref(do.call(rbind, sw), "expected_sweep.csv")
+write_ref(do.call(rbind, swc), "expected_sweep_cif.csv")
+
+# ---------------------------------------------------------------- log-rank: O - E and its variance per group
+lv_ <- list()
+for (m in names(lr_specs)) {
+  d <- if (startsWith(m, "study")) study else rossi
+  sd <- survdiff(lr_specs[[m]], data = d, rho = 0)
+  o <- if (is.matrix(sd$obs)) rowSums(sd$obs) else sd$obs
+  e <- if (is.matrix(sd$exp)) rowSums(sd$exp) else sd$exp
+  lv_[[length(lv_) + 1]] <- data.frame(model = m, group = sub("^.*=", "", names(sd$n)),
+                                       o_minus_e = o - e, variance = diag(sd$var))
+}
+write_ref(do.call(rbind, lv_), "expected_logrank_var.csv")
+
 writeLines(capture.output(sessionInfo()), file.path(here, "sessionInfo.txt"))

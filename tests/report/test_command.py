@@ -1,4 +1,4 @@
-"""``load_study`` and ``cohorts reproduce`` end to end on the hand-built tiny panel.
+"""Regression/property check: ``load_study`` and ``cohorts reproduce`` end to end on the hand-built tiny panel.
 
 The tiny panel (tests/conftest.py, ``tiny_raw``) has four analysable new
 mortgages; its 2016 cohort makes the norm engine warn that no official 2016

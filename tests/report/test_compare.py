@@ -1,4 +1,4 @@
-"""The comparison with published numbers, on planted targets.
+"""Planted truth: the comparison with published numbers, on targets set to hand-computed values.
 
 Planted truth: the targets below are set to values computed by hand from the
 six-row frame of conftest.py (or deliberately off by a known amount), so the

@@ -1,4 +1,4 @@
-"""The export gate of the notebooks and ``cohorts reproduce`` (:class:`cohorts.report.Exporter`).
+"""Regression/property check: the export gate of the notebooks and ``cohorts reproduce`` (``Exporter``).
 
 Contract checks on the hand-built tiny panel (tests/conftest.py, ``tiny_raw``:
 four analysable new mortgages, so nearly every cell needs suppression): strict

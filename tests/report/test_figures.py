@@ -1,4 +1,4 @@
-"""Figures and the house style, on the hand-made frames of conftest.py.
+"""Hand-worked values: figures and the house style on the hand-made frames; also regression checks.
 
 Planted truth where possible: the bar heights, cell labels and numbers at risk
 drawn are compared with the values worked out by hand in test_tables.py.

@@ -1,4 +1,4 @@
-"""Execute the four notebooks headless on the committed synthetic sample.
+"""Regression/property check: the four notebooks run headless on the committed synthetic sample.
 
 Each notebook is run with nbconvert's ExecutePreprocessor after its
 ``parameters`` cell is replaced so that the build and the exports go to a

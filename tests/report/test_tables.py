@@ -1,4 +1,4 @@
-"""Tables and figure data on the hand-made frames of conftest.py.
+"""Hand-worked values: tables and figure data on the hand-made frames of conftest.py.
 
 Planted truth: every expected number below is worked out by hand from the six
 rows of ``HAND_COHORTS`` (rows 1-4 are cohort 2017, rows 5-6 cohort 2016), the

@@ -1,4 +1,4 @@
-"""``cohorts analyze`` end to end on a small cohort table: regression checks of the CLI.
+"""Regression/property check: ``cohorts analyze`` end to end on a small cohort table.
 
 Checks the files written, that the numbers are those of the library functions,
 that invalid input writes nothing and exits with code 2, and that no

@@ -1,4 +1,4 @@
-"""Cox model and proportional-hazards tests against R: checks an external reference.
+"""External reference: the Cox model, its inference and the proportional-hazards tests against R.
 
 Reference: ``survival::coxph`` (Efron and Breslow ties, strata, robust and
 cluster-robust variances) and ``cox.zph`` (transforms km, identity, rank, log;
@@ -6,6 +6,10 @@ cluster-robust variances) and ``cox.zph`` (transforms km, identity, rank, log;
 Coefficients and standard errors to 1e-6 as the issue asks (R stops iterating
 at a relative log-likelihood change of 1e-9, so agreement is ~1e-9, not exact),
 log-likelihoods to 1e-6, concordance to 1e-8, zph chi-squares to 1e-6.
+Inference (``expected_cox_ci.csv``, ``expected_cox_tests.csv``, from
+``summary(coxph, conf.int=)``): hazard ratios and their Wald limits at .95 and
+.90 to a relative 1e-7, z to 1e-6, two-sided p and the likelihood-ratio test's
+p to a relative 1e-6, its statistic to 1e-6.
 A last test checks that lifelines' ``CoxPHFitter`` (another external engine)
 agrees on the point estimates.
 """
@@ -116,3 +120,46 @@ def test_categorical_term_equals_manual_dummies(study):
     s = study.assign(cohort_s=study["cohort"].astype(str))
     c = fit_cox(s, duration="duration", event="event", covariates=["high", "cohort_s"])
     np.testing.assert_allclose(a.params.to_numpy(), c.params.to_numpy(), atol=1e-12)
+
+
+# ---------------------------------------------------------------- inference: intervals, z, p, tests
+# ``expected_cox_ci.csv``: ``summary(coxph, conf.int = level)``. The coefficients agree to ~1e-9,
+# so hazard ratios and limits are compared to a relative 1e-7, z to 1e-6 and p to a relative 1e-6.
+
+
+@pytest.mark.parametrize("model", list(SPECS))
+def test_cox_intervals_z_p_match_summary_coxph(request, fits, expected, model):
+    ref = expected("cox_ci")
+    ref = ref[ref["model"] == model]
+    levels = sorted(ref["level"].unique())
+    assert len(ref) > 0 and 0.95 in [round(v, 2) for v in levels]
+    for level in levels:
+        part = ref[ref["level"] == level].set_index("term")
+        if abs(level - 0.95) < 1e-12:
+            res = fits[model]
+        else:
+            kw = dict(SPECS[model])
+            res = fit_cox(request.getfixturevalue(kw.pop("data")), **kw, alpha=1.0 - level)
+        summ = res.summary.rename(index=r_name)
+        assert list(summ.index) == list(part.index)
+        np.testing.assert_allclose(summ["hr"], part["exp_coef"], rtol=1e-7, atol=0)
+        np.testing.assert_allclose(summ["hr_lower"], part["lower"], rtol=1e-7, atol=0, err_msg=f"{level}")
+        np.testing.assert_allclose(summ["hr_upper"], part["upper"], rtol=1e-7, atol=0, err_msg=f"{level}")
+        np.testing.assert_allclose(summ["z"], part["z"], rtol=0, atol=1e-6)
+        np.testing.assert_allclose(summ["p"], part["p"], rtol=1e-6, atol=0)
+
+
+def test_cox_reference_has_a_second_level(expected):
+    ref = expected("cox_ci")
+    assert set(ref.loc[ref["level"] < 0.94, "model"]) == {"study_efron", "rossi_efron"}
+
+
+@pytest.mark.parametrize("model", list(SPECS))
+def test_cox_likelihood_ratio_test_matches_coxph(fits, expected, model):
+    ref = expected("cox_tests")
+    ref = ref[(ref["model"] == model) & (ref["test"] == "likelihood_ratio")]
+    assert len(ref) == 1
+    lr = fits[model].lr_test
+    assert lr["statistic"] == pytest.approx(ref["statistic"].item(), abs=1e-6)
+    assert lr["df"] == ref["df"].item()
+    assert lr["p"] == pytest.approx(ref["p"].item(), rel=1e-6)

@@ -1,10 +1,13 @@
-"""Discrete-time model and Aalen-Johansen CIF against R: checks an external reference.
+"""External reference: the discrete-time model, its inference and the Aalen-Johansen CIF against R.
 
 References: ``glm(y ~ 0 + factor(period) + ..., binomial(link))`` on the
 person-year expansion (``expected_discrete.csv``; coefficients and standard
 errors to 1e-6) and the multi-state ``survfit(Surv(time, state) ~ group, id=id)``
 (``expected_cif.csv``; estimate, infinitesimal-jackknife standard error and
-log interval to 1e-8). Also checks, as properties, that the grouped fit equals
+log interval to 1e-8). The covariates' Wald intervals (R ``confint.default``,
+not the profile ``confint``) at .95 and .90, z and p come from
+``expected_discrete_ci.csv`` (limits and p to a relative 1e-6 and 1e-5, z to
+1e-5: the glm and this fit each stop at their own convergence criterion). Also checks, as properties, that the grouped fit equals
 a fit on the explicit person-period rows and that the CIF reduces to 1 - KM
 without competing events.
 """
@@ -82,3 +85,34 @@ def test_cif_not_above_one_minus_km(study):
     cif = fit_cif(study, duration="duration", event_type="exit_type").summary
     km = fit_km(study, duration="duration", event="event").summary
     assert np.all(cif["cif"].to_numpy() <= 1 - km["surv"].to_numpy() + 1e-12)
+
+
+@pytest.mark.parametrize("link", ["cloglog", "logit"])
+@pytest.mark.parametrize("level", [0.95, 0.90])
+def test_discrete_wald_intervals_z_p_match_glm(study, expected, link, level):
+    """``confint.default`` (Wald) limits, z and ``Pr(>|z|)`` of the covariates (``expected_discrete_ci.csv``)."""
+    ref = expected("discrete_ci")
+    ref = ref[(ref["model"] == f"study_{link}") & np.isclose(ref["level"], level)]
+    ref = ref[~ref["term"].str.startswith("factor(period)")]
+    assert len(ref) == 8
+    res = fit_discrete(study, duration="duration", event="event", covariates=COVS, link=link,
+                       alpha=1.0 - level)
+    summ = res.summary
+    names = [n.replace("cohort[T.", "factor(cohort)").replace("]", "") for n in summ.index]
+    assert names == list(ref["term"])
+    k = res.ratio_name
+    np.testing.assert_allclose(summ[f"{k}_lower"], ref["exp_lower"], rtol=1e-6, atol=0)
+    np.testing.assert_allclose(summ[f"{k}_upper"], ref["exp_upper"], rtol=1e-6, atol=0)
+    np.testing.assert_allclose(summ["z"], ref["z"], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(summ["p"], ref["p"], rtol=1e-5, atol=0)
+
+
+@pytest.mark.parametrize("link", ["cloglog", "logit"])
+def test_baseline_hazard_is_the_inverse_link_of_glm_period_coefficients(study, expected, link):
+    ref = expected("discrete")
+    ref = ref[(ref["model"] == f"study_{link}") & ref["term"].str.startswith("factor(period)")]
+    res = fit_discrete(study, duration="duration", event="event", covariates=COVS, link=link)
+    a = ref["coef"].to_numpy()
+    want = 1.0 - np.exp(-np.exp(a)) if link == "cloglog" else 1.0 / (1.0 + np.exp(-a))
+    np.testing.assert_array_equal(res.baseline["period"], np.arange(1, len(a) + 1))
+    np.testing.assert_allclose(res.baseline["hazard"], want, rtol=1e-6)

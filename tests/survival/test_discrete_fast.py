@@ -1,4 +1,4 @@
-"""The subject-level Fisher-scoring fit of the discrete-time model.
+"""External reference (statsmodels GLM) and planted truth: the subject-level fit of the discrete-time model.
 
 ``fit_discrete`` fits ``glm(y ~ 0 + factor(period) + x, binomial(link))`` on
 the person-period data without building it. Checked here: (1) a planted

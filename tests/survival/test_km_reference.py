@@ -1,7 +1,9 @@
-"""Kaplan-Meier against R: checks an external reference.
+"""External reference: Kaplan-Meier and its cumulative incidence against R.
 
 Reference: ``survival::survfit`` (``tests/reference/make_reference.R``,
-``expected_km.csv``, ``expected_km_median.csv``), run on the inputs written by
+``expected_km.csv``, ``expected_km_median.csv``, ``expected_km_at.csv``,
+``expected_km_cuminc.csv``: the cumulative incidence 1 - S and its interval
+for each conf.type by ``summary(fit, times=)``), run on the inputs written by
 ``make_data.py``. Tolerance 1e-8 for survival, standard errors, intervals and
 at-risk counts, as the issue asks.
 """
@@ -107,3 +109,31 @@ def test_log_log_interval_agrees_with_lifelines(rossi):
     np.testing.assert_allclose(ours["surv"], kmf.survival_function_.loc[ours["time"]].to_numpy().ravel(), atol=TOL)
     np.testing.assert_allclose(ours["surv_lower"], ci.iloc[:, 0], atol=TOL)
     np.testing.assert_allclose(ours["surv_upper"], ci.iloc[:, 1], atol=TOL)
+
+
+CUMINC_SPECS = {
+    "study_all": ("study", "duration", "event", None, None),
+    "study_by_high": ("study", "duration", "event", "high", None),
+    "study_by_cohort": ("study", "duration", "event", "cohort", None),
+    "study_by_high_weighted": ("study", "duration", "event", "high", "w"),
+    "rossi_by_fin": ("rossi", "week", "arrest", "fin", None),
+}
+
+
+@pytest.mark.parametrize("conf_type", ["log-log", "log", "plain"])
+@pytest.mark.parametrize("model", list(CUMINC_SPECS))
+def test_cumulative_incidence_matches_summary_times(request, expected, model, conf_type):
+    """1 - S and its interval (1 - upper, 1 - lower) from ``summary(fit, times=)`` (``expected_km_cuminc.csv``)."""
+    ref = expected("km_cuminc")
+    ref = ref[(ref["model"] == model) & (ref["conf_type"] == conf_type)]
+    assert len(ref) > 0
+    data, duration, event, group, weights = CUMINC_SPECS[model]
+    res = fit_km(request.getfixturevalue(data), duration=duration, event=event, group=group,
+                 conf_type=conf_type, weights=weights)
+    out = res.at(ref["time"].unique())
+    assert list(out["group"].astype(str)) == list(ref["group"].astype(str))
+    _close(out["time"], ref["time"])
+    _close(out["n_at_risk"], ref["n_risk"])
+    _close(out["cum_inc"], ref["cum_inc"])
+    _close(out["cum_inc_lower"], ref["cum_inc_lower"])
+    _close(out["cum_inc_upper"], ref["cum_inc_upper"])

@@ -1,4 +1,4 @@
-"""Plots draw on the given Axes and return it, headless: checks properties (no reference)."""
+"""Regression/property check: plots draw on the given Axes and return it, headless (no reference)."""
 
 from __future__ import annotations
 

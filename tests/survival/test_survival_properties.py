@@ -1,4 +1,4 @@
-"""Properties that must hold for any input (hypothesis): checks properties, no reference.
+"""Regression/property check: properties that must hold for any input (hypothesis), no reference.
 
 Survival in [0, 1] and non-increasing, at-risk non-increasing, cumulative
 incidence non-decreasing, ``hr == exp(coef)``, results unchanged by row order,

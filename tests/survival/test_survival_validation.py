@@ -1,4 +1,4 @@
-"""Invalid input gives clear errors naming column, rule, count and rows: checks properties."""
+"""Regression/property check: invalid input gives clear errors naming column, rule, count and rows."""
 
 from __future__ import annotations
 

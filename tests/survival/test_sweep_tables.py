@@ -1,4 +1,4 @@
-"""Sweep and by-cohort tables: regression and consistency checks against the generic functions.
+"""Regression/property check: sweep and by-cohort tables are consistent with the generic functions.
 
 No external reference: checks that the tables are built from the functions
 proven against R elsewhere (same numbers), that "high" is recomputed from

@@ -1,4 +1,7 @@
-"""Planted counts equal Tabel B3 times the scale (external reference: AFM 2022, Tabel B3)."""
+"""Regression/property check: the generator plants Tabel B3 (AFM 2022, typed here) times the scale.
+
+The generator's parameters hold the same table, so this checks that the
+generator realises its input, not an independently computed result."""
 
 from __future__ import annotations
 

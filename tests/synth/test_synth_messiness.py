@@ -1,4 +1,4 @@
-"""Every exclusion rule of the build has something to exclude (planted-truth checks).
+"""Planted truth: every exclusion rule of the build has something to exclude.
 
 Each test reads the written files and checks the planted mess against
 ``truth.parquet``: what the generator says it planted is exactly what a reader

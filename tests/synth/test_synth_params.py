@@ -1,4 +1,4 @@
-"""The parameter file: loads, is frozen, and is checked (regression / input checks)."""
+"""Regression/property check: the parameter file loads, is frozen, and is checked."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The build's recomputations from the raw fields give the planted values (planted-truth checks).
+"""Planted truth: the build's recomputations from the raw fields give the planted values.
 
 A minimal re-implementation of the build's rules (sum of parts, balance-weighted
 rate, shortest fixed period, CBS records of t+1 for main earner and partner,

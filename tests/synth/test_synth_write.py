@@ -1,4 +1,4 @@
-"""Files, dtypes, determinism, manifest and the CLI (regression checks)."""
+"""Regression/property check: files, dtypes, determinism, manifest and the CLI of the generator."""
 
 from __future__ import annotations
 
