@@ -56,6 +56,7 @@ KNOWN_MISFITS: dict[str, str] = {
        "footnote formula the share is about 0 in 2012-2014 and above the published ~35% from 2015"
        for g in ("new", "starters") for y in range(2012, 2018)},
     "TXT_wlt_share_high_io_2017": "the same WLT share as T1_new_high_io_2017",
+    "TXT_wlt_share_starters_high_io_2017": "the same WLT share as T1_starters_high_io_2017",
     **{f"FB{f}_N_{y}": "the N under Figures B1/B2 is not Tabel B3's number of starters (22,936 vs 13,991 in 2012); "
        "the generator plants Tabel B3" for f in (1, 2) for y in range(2012, 2018)},
     "TXT_households_per_year_min": "the text's rounded 'ca. 50.000' per year; Tabel B3, which the generator "
@@ -139,7 +140,7 @@ def test_every_compared_row_is_classed_and_the_misfits_are_real_targets(comparis
     compared = comparison[comparison["status"] == "compared"]
     assert set(compared["class"]) == set(K.CLASSES)
     assert set(KNOWN_MISFITS) <= set(compared["id"])
-    assert comparison.loc[comparison["id"].isin(list(KNOWN_MISFITS)), "class"].eq("recomputed").sum() == 14
+    assert comparison.loc[comparison["id"].isin(list(KNOWN_MISFITS)), "class"].eq("recomputed").sum() == 15
 
 
 def test_headline_is_the_recomputed_count(comparison: pd.DataFrame) -> None:
