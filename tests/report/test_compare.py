@@ -199,7 +199,7 @@ def test_summary_text(comparison):
     # starter is high); the two F8_km_*_1y ids are not packaged targets
     assert (comp["class"] == "recomputed").sum() == 5 and (comp["class"] == "planted").sum() == 5
     assert (comp["class"] == K.UNCLASSIFIED).sum() == 2
-    assert lines[3].startswith(f"All compared targets: {int(comp['within'].sum())} of {len(comp)} within tolerance")
+    assert lines[3].startswith(f"All: {int(comp['within'].sum())} of {len(comp)} comparable targets within tolerance")
     assert "2 target row(s) left out" in text
     assert "TB7_new_2017" in text
 

@@ -870,7 +870,8 @@ def summarize(
     the pipeline computes through a method step.  ``planted`` targets (the
     generator writes the published value into a raw field and the pipeline
     reads it back) follow on their own line, then all compared targets
-    together (the former headline).  Rows without a ``class`` column count as
+    together (the former headline, worded as before: "k of n comparable
+    targets within tolerance").  Rows without a ``class`` column count as
     ``unclassified``.
 
     Parameters
@@ -899,7 +900,9 @@ def summarize(
     other = comp.loc[~klass.isin(CLASSES)]
     if len(other):
         lines.append(_within_line("Unclassified targets (not in target_classes.csv)", other) + ".")
-    lines.append(_within_line("All compared targets", comp) + ".")
+    n_all, k_all = len(comp), int(comp["within"].sum())
+    lines.append(f"All: {k_all} of {n_all} comparable targets within tolerance "
+                 f"({100.0 * k_all / n_all if n_all else 0.0:.1f}%), recomputed and planted together.")
     for status in ("not_reproducible", "no_data"):
         n = int((comparison["status"] == status).sum())
         if n:
