@@ -39,6 +39,7 @@ method, checked in ``tests/norms``).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
@@ -66,11 +67,12 @@ def _parameters() -> dict[tuple[int, str], float]:
 
 
 @functools.lru_cache(maxsize=1)
-def _tables() -> dict[tuple[int, str], list[tuple[float, list[tuple[float, float, float]]]]]:
-    """``{(table year, table): [(income_from, [(rate_from, rate_to, pct), ...]), ...]}``.
+def _tables() -> dict[tuple[int, str], tuple[list[float], list[list[tuple[float, float, float]]]]]:
+    """``{(table year, table): (income labels, rows)}``, a row being ``[(rate_from, rate_to, pct), ...]``.
 
-    Income rows ascending by their label; ``rate_to`` is ``inf`` for the open
-    last column.  Only the standard tables (``below_aow``, ``aow``) are kept.
+    Income labels (``income_from``) ascending, the rows in the same order;
+    ``rate_to`` is ``inf`` for the open last column.  Only the standard tables
+    (``below_aow``, ``aow``) are kept.
     """
     root = resources.files("cohorts.norms").joinpath("data")
     rows: dict[tuple[int, str], dict[float, list[tuple[float, float, float]]]] = {}
@@ -85,10 +87,11 @@ def _tables() -> dict[tuple[int, str], list[tuple[float, list[tuple[float, float
             rate_to = rec["rate_to"].strip()
             cell = (float(rec["rate_from"]), float(rate_to) if rate_to else float("inf"), float(rec["pct"]))
             rows.setdefault(key, {}).setdefault(float(rec["income_from"]), []).append(cell)
-    return {
-        key: [(income, sorted(cells)) for income, cells in sorted(by_income.items())]
-        for key, by_income in rows.items()
-    }
+    out = {}
+    for key, by_income in rows.items():
+        labels = sorted(by_income)
+        out[key] = (labels, [sorted(by_income[label]) for label in labels])
+    return out
 
 
 @functools.lru_cache(maxsize=None)
@@ -118,13 +121,9 @@ def table_percentage(table_year: int, table: str, toetsinkomen: float, toetsrent
     float
         Percent of the gross charge income.
     """
-    income_rows = _tables()[(table_year, table)]
-    chosen = income_rows[0][1]  # below the first label: the first row
-    for income_from, cells in income_rows:
-        if income_from <= toetsinkomen:
-            chosen = cells
-        else:
-            break
+    labels, rows = _tables()[(table_year, table)]
+    # the row of the highest label at or below the income; below the first label, the first row
+    chosen = rows[max(bisect.bisect_right(labels, toetsinkomen) - 1, 0)]
     rate = round(toetsrente, 3)
     for rate_from, rate_to, pct in chosen:
         if rate_from <= rate <= rate_to:
