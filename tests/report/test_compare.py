@@ -187,11 +187,50 @@ def test_every_packaged_target_maps_to_a_rule_or_a_reason(hand_cohorts, hand_pan
 
 def test_summary_text(comparison):
     text = K.summarize(comparison.reset_index(), n_excluded=2, scale=0.5)
-    n = int((comparison["status"] == "compared").sum())
-    k = int(comparison["within"].sum())
-    assert text.startswith(f"{k} of {n} comparable targets within tolerance")
+    comp = comparison[comparison["status"] == "compared"]
+    lines = text.splitlines()
+    for line, klass in zip(lines[:3], ["recomputed", "planted", "unclassified"], strict=True):
+        sub = comp[comp["class"] == klass]
+        assert line.startswith(f"{klass.capitalize()} targets")
+        assert f": {int(sub['within'].sum())} of {len(sub)} within tolerance" in line
+    assert "This is the headline." in lines[0]
+    # by hand from the planted frame: recomputed TB3_new_high_2017, the three TXT_ shares and F8_N_within_y1;
+    # planted T2_new_2017, TB1_, the two TB3_ counts and TB7_ (T2_starters_high_2016 has no data: no 2016
+    # starter is high); the two F8_km_*_1y ids are not packaged targets
+    assert (comp["class"] == "recomputed").sum() == 5 and (comp["class"] == "planted").sum() == 5
+    assert (comp["class"] == K.UNCLASSIFIED).sum() == 2
+    assert lines[3].startswith(f"All: {int(comp['within'].sum())} of {len(comp)} comparable targets within tolerance")
     assert "2 target row(s) left out" in text
     assert "TB7_new_2017" in text
+
+
+def test_class_column_comes_from_the_class_file(comparison):
+    assert comparison.loc["T2_new_2017", "class"] == "planted"  # NHG flag drawn with the published share
+    assert comparison.loc["TB3_new_high_2017", "class"] == "recomputed"  # high = above the pipeline's norm
+    assert comparison.loc["TXT_lti_lt60_share_2017", "class"] == "recomputed"
+    assert comparison.loc["TXT_boats", "class"] == K.UNCLASSIFIED  # not a packaged target
+
+
+def test_every_comparable_target_has_exactly_one_class():
+    classes = K.load_target_classes()
+    comparable = K.comparable_targets(K.load_targets())
+    assert not classes["id"].duplicated().any()
+    assert set(classes["class"]) == set(K.CLASSES)
+    assert sorted(classes["id"]) == sorted(comparable["id"])
+    assert (classes["reason"].str.len() > 20).all()
+
+
+def test_class_file_is_checked(tmp_path):
+    good = K.load_target_classes()
+    bad = good.copy()
+    bad.loc[0, "class"] = "both"
+    p = tmp_path / "classes.csv"
+    bad.to_csv(p, index=False)
+    with pytest.raises(ValueError, match=r"class not one of .* e\.g\. \['T2_new_2012'\]"):
+        K.load_target_classes(p)
+    pd.concat([good, good.head(1)]).to_csv(p, index=False)
+    with pytest.raises(ValueError, match="id appears more than once"):
+        K.load_target_classes(p)
 
 
 def test_scale_must_be_positive(hand_cohorts, hand_panel, hand_stock):

@@ -219,6 +219,20 @@ def test_income_growth_by_hand(hand_panel):
     assert g.loc[("new", 0), "median_growth"] == pytest.approx(0.0)
 
 
+def test_income_growth_is_a_median_of_skewed_growth():
+    """Three households growing 0%, +10% and +50% in a year: median 10 (the mean would be 20)."""
+    panel = pd.DataFrame({
+        C.LOAN_ID: [1, 1, 2, 2, 3, 3],
+        C.YEARS_SINCE_ORIGINATION: [0, 1, 0, 1, 0, 1],
+        C.STARTER: [True] * 6,
+        C.HOUSEHOLD_INCOME: [50_000.0, 50_000.0, 40_000.0, 44_000.0, 60_000.0, 90_000.0],
+    })
+    g = T.income_growth_data(panel, max_years=1).set_index(["group", C.YEARS_SINCE_ORIGINATION])
+    assert g.loc[("starters", 1), "median_growth"] == pytest.approx(10.0)
+    assert g.loc[("starters", 1), "p25_growth"] == pytest.approx(5.0)  # numpy's linear interpolation
+    assert g.loc[("starters", 1), "p75_growth"] == pytest.approx(30.0)
+
+
 def test_arrears_threshold_by_hand(hand_cohorts):
     new = T.arrears_threshold_data(hand_cohorts, population="new", window="ever", thresholds=(1.0,)).iloc[0]
     assert new["n_events"] == 3  # rows 1, 4, 6

@@ -2,8 +2,11 @@
 
 A minimal re-implementation of the build's rules (sum of parts, balance-weighted
 rate, shortest fixed period, CBS records of t+1 for main earner and partner,
-consumer credit = other debts <= 50,000) feeds the real norm engine; the LTI
-utilisation, high flag and starter flag must equal what the generator planted.
+consumer credit = other debts <= 50,000) feeds the pipeline's norm engine
+(:func:`cohorts.norms.apply_norm`); the LTI utilisation, high flag and starter
+flag must equal what the generator planted.  The generator computed the maximum
+with its own row-by-row reading of the norm (:mod:`cohorts.synth.norm`), so a
+wrong maximum in either implementation fails here.
 """
 
 from __future__ import annotations

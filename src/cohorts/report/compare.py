@@ -65,6 +65,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "tolerance",
     "within",
     "status",
+    "class",
     "reason",
     "tolerance_kind",
     "bound",
@@ -77,6 +78,13 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "target_note",
 )
 STATUSES: tuple[str, ...] = ("compared", "not_reproducible", "no_data")
+#: What a comparable target can tell (``target_classes.csv``): ``recomputed`` -- the pipeline computes it from raw
+#: fields through a method step (survival, norm and utilisation, medians and means of derived quantities, income
+#: growth, WLT); ``planted`` -- the synthetic generator writes the published value into a raw field that the
+#: pipeline only selects and averages (or counts), so it checks selection and grouping, not a computation.
+#: Targets missing from the file (e.g. a user's own target list) are ``unclassified``.
+CLASSES: tuple[str, ...] = ("recomputed", "planted")
+UNCLASSIFIED = "unclassified"
 TOLERANCE_KINDS: tuple[str, ...] = (
     "share",
     "percent",
@@ -113,6 +121,37 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     if missing:
         raise ValueError(f"{p}: target file lacks column(s) {missing}")
     return df
+
+
+def load_target_classes(path: str | Path | None = None) -> pd.DataFrame:
+    """The class of each comparable target (packaged ``target_classes.csv`` unless ``path`` is given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id`` (unique), ``class`` (one of :data:`CLASSES`) and
+        ``reason`` (how the generator and the pipeline produce the number).
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, an id appears twice, a class is unknown or a
+        reason is empty (naming the file and the offending ids).
+    """
+    p = _data_path("target_classes.csv") if path is None else Path(path)
+    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    missing = [c for c in ("id", "class", "reason") if c not in df.columns]
+    if missing:
+        raise ValueError(f"{p}: class file lacks column(s) {missing}")
+    problems = {
+        "id appears more than once": df.loc[df["id"].duplicated(keep=False), "id"],
+        f"class not one of {list(CLASSES)}": df.loc[~df["class"].isin(CLASSES), "id"],
+        "empty reason": df.loc[df["reason"].str.strip() == "", "id"],
+    }
+    for rule, ids in problems.items():
+        if len(ids):
+            raise ValueError(f"{p}: column 'class'/'id'/'reason': {rule}: {len(ids)} row(s), e.g. {ids.head(5).tolist()}")
+    return df[["id", "class", "reason"]]
 
 
 def load_tolerances(path: str | Path | None = None) -> pd.DataFrame:
@@ -731,6 +770,7 @@ def compare(
     targets: pd.DataFrame | None = None,
     tolerances: pd.DataFrame | None = None,
     rules: Sequence[Rule] = RULES,
+    classes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One comparison row per comparable target.
 
@@ -743,6 +783,8 @@ def compare(
     tolerances : pandas.DataFrame, optional
         Tolerances by kind (default: the packaged file).
     rules : sequence of Rule, default :data:`RULES`
+    classes : pandas.DataFrame, optional
+        Class of each target (default: :func:`load_target_classes`).
 
     Returns
     -------
@@ -750,7 +792,9 @@ def compare(
         Columns :data:`COMPARISON_COLUMNS`: ``id, target, reproduced,
         abs_diff, tolerance, within`` (bool; False unless compared),
         ``status`` (``compared``; ``not_reproducible`` with a ``reason``;
-        ``no_data`` when the study population is empty), ``reason``,
+        ``no_data`` when the study population is empty), ``class``
+        (``recomputed`` / ``planted`` from the class file, ``unclassified``
+        for an id not in it; see :data:`CLASSES`), ``reason``,
         ``tolerance_kind``, ``bound`` (``two_sided``/``at_least``/``at_most``),
         ``score`` (violation / tolerance; <= 1 means within), ``sample_se``
         (shares only: the binomial standard error in percentage points at the
@@ -762,11 +806,14 @@ def compare(
     """
     all_targets = load_targets() if targets is None else targets
     tol = load_tolerances() if tolerances is None else tolerances
+    cls = load_target_classes() if classes is None else classes
+    class_of = dict(zip(cls["id"], cls["class"], strict=True))
     rows = []
     for _, row in comparable_targets(all_targets).iterrows():
         rec = {
             "id": row["id"], "target": row["value"], "reproduced": np.nan, "abs_diff": np.nan,
-            "tolerance": np.nan, "within": False, "status": "not_reproducible", "reason": "",
+            "tolerance": np.nan, "within": False, "status": "not_reproducible",
+            "class": class_of.get(row["id"], UNCLASSIFIED), "reason": "",
             "tolerance_kind": "", "bound": _bound(row["note"]), "score": np.nan, "sample_se": np.nan, "note": "",
             "source": row["source"], "group": row["group"], "cohort_year": row["cohort_year"],
             "target_note": "" if pd.isna(row["note"]) else str(row["note"]),
@@ -809,10 +856,23 @@ def compare(
     return out.astype({"within": bool})
 
 
+def _within_line(label: str, comp: pd.DataFrame) -> str:
+    k, n = int(comp["within"].sum()), len(comp)
+    return f"{label}: {k} of {n} within tolerance ({100.0 * k / n if n else 0.0:.1f}%)"
+
+
 def summarize(
     comparison: pd.DataFrame, *, worst: int = 10, n_excluded: int | None = None, scale: float | None = None
 ) -> str:
-    """A short text summary: how many are within tolerance, and the worst rows.
+    """A short text summary: how many are within tolerance, by class, and the worst rows.
+
+    The headline (first line) counts the ``recomputed`` targets only: numbers
+    the pipeline computes through a method step.  ``planted`` targets (the
+    generator writes the published value into a raw field and the pipeline
+    reads it back) follow on their own line, then all compared targets
+    together (the former headline, worded as before: "k of n comparable
+    targets within tolerance").  Rows without a ``class`` column count as
+    ``unclassified``.
 
     Parameters
     ----------
@@ -830,9 +890,19 @@ def summarize(
     str
     """
     comp = comparison.loc[comparison["status"] == "compared"]
-    n_within = int(comp["within"].sum())
-    lines = [f"{n_within} of {len(comp)} comparable targets within tolerance "
-             f"({100.0 * n_within / len(comp) if len(comp) else 0.0:.1f}%)."]
+    klass = comp["class"] if "class" in comp.columns else pd.Series(UNCLASSIFIED, index=comp.index)
+    lines = [
+        _within_line("Recomputed targets (computed by the pipeline through a method step)", comp.loc[klass == "recomputed"])
+        + ". This is the headline.",
+        _within_line("Planted targets (written into raw fields by the generator and read back; they check "
+                     "selection and grouping, not a computation)", comp.loc[klass == "planted"]) + ".",
+    ]
+    other = comp.loc[~klass.isin(CLASSES)]
+    if len(other):
+        lines.append(_within_line("Unclassified targets (not in target_classes.csv)", other) + ".")
+    n_all, k_all = len(comp), int(comp["within"].sum())
+    lines.append(f"All: {k_all} of {n_all} comparable targets within tolerance "
+                 f"({100.0 * k_all / n_all if n_all else 0.0:.1f}%), recomputed and planted together.")
     for status in ("not_reproducible", "no_data"):
         n = int((comparison["status"] == status).sum())
         if n:
@@ -841,12 +911,13 @@ def summarize(
         lines.append(f"{n_excluded} target row(s) left out: external numbers and method definitions.")
     if scale is not None:
         lines.append(f"Counts are compared as study count / scale ({scale:g}).")
-    by_kind = comp.groupby("tolerance_kind")["within"].agg(["sum", "size"])
-    lines.append("By kind: " + ", ".join(f"{k} {int(r['sum'])}/{int(r['size'])}" for k, r in by_kind.iterrows()))
+    by_kind = comp.groupby([klass, "tolerance_kind"])["within"].agg(["sum", "size"])
+    lines.append("By class and kind: " + ", ".join(f"{c} {k} {int(r['sum'])}/{int(r['size'])}"
+                                                  for (c, k), r in by_kind.iterrows()))
     if len(comp):
         top = comp.sort_values(["score", "id"], ascending=[False, True], kind="stable").head(worst)
         lines.append(f"Worst {len(top)} (|reproduced - target| / tolerance):")
-        for r in top.itertuples(index=False):
-            lines.append(f"  {r.id:<40} target {r.target:>12.4g}  reproduced {r.reproduced:>12.4g}  "
+        for r, c in zip(top.itertuples(index=False), klass.loc[top.index], strict=True):
+            lines.append(f"  {r.id:<40} {c:<10} target {r.target:>12.4g}  reproduced {r.reproduced:>12.4g}  "
                          f"tolerance {r.tolerance:>9.3g}  score {r.score:>7.2f}")
     return "\n".join(lines)

@@ -286,7 +286,9 @@ def draw_new_loans(
     premium_mean = np.bincount(group, weights=premium, minlength=24) / np.maximum(np.bincount(group, minlength=24), 1)
     rate = np.round(np.maximum(rate + premium - premium_mean[group], 0.5), 2)
 
-    # Maximum mortgage by the real norm engine; households whose maximum is
+    # Maximum mortgage by the generator's own row-by-row reading of the norm
+    # (cohorts.synth.norm, written apart from the pipeline's engine so that the
+    # round trip can see an error in either); households whose maximum is
     # implausibly small gain income until it is not (their debts are kept:
     # Tabel 3, B4 and B6 describe the high groups with their debts; only
     # after five raises are the debts dropped).
