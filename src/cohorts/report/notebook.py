@@ -38,7 +38,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from cohorts.disclosure import Rules, load_rules, log_frame
+from cohorts.disclosure import Rules, log_frame
 from cohorts.io import sha256_file, write_csv, write_outputs_with_manifest
 from cohorts.report import figures as F
 from cohorts.report.compare import Options
@@ -131,10 +131,10 @@ def _numeric_columns(frame: pd.DataFrame, *, marker: str) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         text = out[col]
-        hidden = text.isin([marker, ""])
-        values = pd.to_numeric(text.where(~hidden), errors="coerce")
-        if (~hidden).any() and values.notna().eq(~hidden).all():
-            out[col] = values
+        marked, empty = text.eq(marker), text.eq("")
+        values = pd.to_numeric(text.where(~(marked | empty)), errors="coerce")
+        if (marked | ~empty).any() and values.notna().eq(~(marked | empty)).all():
+            out[col] = values  # numbers, markers and empty cells (all markers: a column suppressed throughout)
         elif text.isin(["True", "False"]).all():
             out[col] = text.eq("True")
     return out
@@ -178,8 +178,7 @@ def release(
 
     started = utc_now()
     out = Path(out)
-    exporter = Exporter(study, out, strict=strict, rules=rules if isinstance(rules, Rules) else load_rules(rules),
-                        lang=lang, options=options)
+    exporter = Exporter(study, out, strict=strict, rules=rules, lang=lang, options=options)
     configuration = {"lang": exporter.lang, "strict": exporter.strict,
                      "disclosure_rules": exporter.rules.to_dict(), "options": _options(exporter.options)}
     inputs = _raw_inputs(study)
