@@ -19,9 +19,11 @@ that did not pass the gate.
 >>> rel.table("B3")              # Tabel B3 as released (suppressed cells show x)
 >>> rel.figure("figure_8")       # drawn from tables/figure_8_data.csv as released
 
-The same rules, options and data give the same release as ``cohorts
-reproduce`` (the gate is deterministic), so the notebooks and the report
-never show two different suppression patterns of one table.  A folder that
+The gate is the one ``cohorts reproduce`` uses, with the same rules and
+options, so a notebook shows the report's release, not a second one with
+another suppression pattern.  (The gate's choice of cells to suppress
+currently depends on the string-hash seed of the process; ``make notebooks``
+fixes ``PYTHONHASHSEED`` so that its release is reproducible.)  A folder that
 already holds the whole release of the same raw inputs and configuration,
 with every file as its manifest records it, is reused (the notebooks share
 one release; the first one run writes it).
