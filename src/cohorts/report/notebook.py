@@ -125,7 +125,7 @@ class Released:
         return F.draw_data(name, self.data(name), lang=self.lang)
 
     def selection(self) -> pd.DataFrame:
-        """The selection table as released (``manifest.json``: a small drop is pooled with the next steps)."""
+        """The selection table as released in ``manifest.json`` (:func:`cohorts.report.exports.release_selection`)."""
         return pd.DataFrame.from_records(self.manifest.get("selection") or [])
 
 
