@@ -1,22 +1,47 @@
-"""Regression/property check: the four notebooks run headless on the committed synthetic sample.
+"""Regression/property check: the four notebooks show only the gated release, executed headless on the committed synthetic sample.
 
-Each notebook is run with nbconvert's ExecutePreprocessor after its
-``parameters`` cell is replaced so that the build and the exports go to a
-temporary folder (the repository's ``out/`` and ``paper/`` are not touched).
-A regression check: the notebooks run, write their exports and are stored
-without outputs.  A contract check: the notebooks write only through the
-export gate (:class:`cohorts.report.Exporter`): every export is listed in
-``disclosure_log.csv`` and ``manifest.json`` beside them, and no notebook
-writes files or calls an ungated writer itself.
+An executed notebook leaves the secure environment like any exported file.
+The notebooks therefore show only what the export gate released:
+:func:`cohorts.report.notebook.release` gates every table and figure of the
+report together (:meth:`cohorts.report.Exporter.prepare_all`) into a release
+folder, and the notebooks display its files as read back from disk.
+
+Kinds of test here:
+
+* contract checks on the stored notebooks (no outputs; one ``parameters``
+  cell; the microdata frames of the study are only handed to the gate; no
+  writer other than the gate);
+* regression checks of the executed notebooks (parameters replaced so that
+  the build and the release go to a temporary folder): no errors, the release
+  folder holds only the released files and the checker's folder, and nothing
+  is written into the repository;
+* a planted-truth check of the number check: every number an executed
+  notebook shows (text/plain, stream and HTML table cells) must appear in the
+  released files that notebook reads (:func:`read_files`,
+  :func:`released_numbers`) or be one of the structural numbers of
+  :data:`STRUCTURAL`; a cell printing raw counts of the microdata, planted
+  into a copy of notebook 01, is caught, and only that cell;
+* a property check of the read-back: every figure drawn from its released
+  data as read back from disk is byte-identical to the released PNG and PDF.
+
+Limit of the number check: a raw number that happens to equal a released
+number (small counts often do) is not caught; the contract check on the
+sources (no microdata frame is displayed) covers that case.
 """
 
 from __future__ import annotations
 
+import ast
+import csv
 import json
+import re
+import shutil
+from bisect import bisect_left
+from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,17 +49,26 @@ NOTEBOOKS = ROOT / "notebooks"
 SAMPLE = ROOT / "data_synthetic"
 NAMES = ("01-data-and-cohorts", "02-norm-utilisation", "03-risk-profile", "04-arrears-survival")
 
-#: exports each notebook must write (paper/figures/<name>.pdf or paper/tables/<name>.csv)
-EXPECTED = {
-    "01-data-and-cohorts": ["tables/table_B3.csv"],
-    "02-norm-utilisation": ["figures/figure_1.pdf", "figures/figure_2.pdf", "figures/figure_3.pdf",
-                            "figures/figure_b1.pdf", "figures/figure_b2.pdf", "tables/table_T1.tex"],
-    "03-risk-profile": ["figures/figure_4.pdf", "figures/figure_5.pdf", "figures/figure_6.pdf",
-                        "tables/table_T2.tex", "tables/table_B8.csv"],
-    "04-arrears-survival": ["tables/table_T5.tex", "figures/figure_7.pdf", "figures/figure_8.png",
-                            "figures/figure_9.pdf", "figures/figure_sweep.pdf", "figures/figure_cox.pdf",
-                            "figures/figure_cohort_sensitivity.pdf"],
+#: tables and figures each notebook shows (read back from the release)
+SHOWN = {
+    "01-data-and-cohorts": ["table_B3", "figure_8"],
+    "02-norm-utilisation": ["figure_1", "figure_2", "figure_3", "figure_b1", "figure_b2", "table_T1"],
+    "03-risk-profile": ["figure_4", "figure_5", "figure_6", "table_T2", "table_B5"],
+    "04-arrears-survival": ["table_T5", "figure_7", "figure_8", "figure_9", "figure_sweep", "figure_cox",
+                            "figure_cohort_sensitivity"],
 }
+
+#: numbers a notebook may show that are not counts or statistics of the data: the years of the study
+#: (cohorts 2012-2017, last snapshot 2018; also in the build's warning about the Trhk table years) and the
+#: confidence level of the intervals (95%)
+STRUCTURAL = frozenset({*range(2012, 2019), 95})
+
+#: a matplotlib figure's text/plain beside its PNG (size in pixels and number of axes, not data)
+FIGURE_REPR = re.compile(r"<Figure size \d+(\.\d+)?x\d+(\.\d+)? with \d+ Axes?>")
+
+#: integers and decimals (thousands separators, sign, exponent); digits inside names (T5, Q1, figure_8,
+#: cohort[T.2013]) are not numbers
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
 
 
 def _sample_settings() -> tuple[float, int] | None:
@@ -45,6 +79,13 @@ def _sample_settings() -> tuple[float, int] | None:
     return float(manifest["scale"]), int(manifest["seed"])
 
 
+def _code(nb) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+# --------------------------------------------------------------------------
+# the stored notebooks
+# --------------------------------------------------------------------------
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_is_stored_without_outputs_and_has_parameters(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
@@ -52,63 +93,311 @@ def test_notebook_is_stored_without_outputs_and_has_parameters(name):
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    for var in ("SCALE", "SEED", "DATA", "OUT", "PAPER", "STRICT"):
+    for var in ("SCALE", "SEED", "DATA", "OUT", "RELEASE", "STRICT"):
         assert f"{var} =" in params[0].source
+    assert 'RELEASE = "../out/notebooks/release"' in params[0].source  # not paper/
 
 
 #: calls that would write to disk without passing the export gate
 UNGATED_WRITERS = ("export_figure", "export_table", "savefig", "to_csv", "to_latex", "write_text", "write_csv",
-                   "to_parquet", "open(")
+                   "to_parquet", "open(", "Exporter(")
+#: what a notebook may read of the study itself: metadata, no microdata
+STUDY_METADATA = frozenset({"synthetic", "scale"})
+
+
+def study_uses(source: str) -> list[str]:
+    """Each use of the name ``study`` that is not loading it, handing it to the gate or reading its metadata."""
+    tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%")))
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
+                getattr(node.value.func, "id", None) == "load_study":
+            allowed.update(id(t) for t in node.targets)
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "release" and node.args:
+            allowed.add(id(node.args[0]))
+        elif isinstance(node, ast.Attribute) and node.attr in STUDY_METADATA:
+            allowed.add(id(node.value))
+    return [ast.unparse(n) for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and n.id == "study" and id(n) not in allowed]
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_writes_only_through_the_export_gate(name):
+def test_notebook_shows_only_the_release_and_writes_only_through_the_gate(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "Exporter(study, PAPER" in source and "export.finish()" in source
+    source = "\n".join(_code(nb))
+    assert "rel = release(study, RELEASE, strict=STRICT, lang=LANG)" in source
     for call in UNGATED_WRITERS:
         assert call not in source, (name, call)
+    assert study_uses(source) == [], name
+    for artefact in SHOWN[name]:
+        kind, ident = artefact.split("_", 1)
+        assert (f'rel.table("{ident}")' if kind == "table" else f'"{artefact}"') in source, (name, artefact)
 
 
-@pytest.mark.slow
-def test_notebooks_execute_headless(tmp_path):
+def test_study_uses_flags_microdata():
+    """The source check above can fail: raw frames, their length and unknown attributes are flagged."""
+    ok = 'study = load_study(DATA, OUT)\nrel = release(study, RELEASE)\nprint(study.synthetic, study.scale)'
+    assert study_uses("%matplotlib inline\n" + ok) == []
+    assert study_uses(ok + "\nstudy.cohorts.head()") == ["study"]
+    assert study_uses(ok + "\nprint(len(study.cohorts))\nframes = study") == ["study", "study"]
+
+
+# --------------------------------------------------------------------------
+# the number check
+# --------------------------------------------------------------------------
+def _decimal(token: str) -> Decimal:
+    return Decimal(token.replace(",", ""))
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers in ``text`` as printed (see :data:`NUMBER`)."""
+    return [m.group(0) for m in NUMBER.finditer(text)]
+
+
+class _Cells(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("td", "th"):
+            self._depth += 1
+            self.cells.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth > 0:
+            self.cells[-1] += data
+
+
+def html_cells(html: str) -> list[str]:
+    """The texts of the table cells (``td``, ``th``) of an HTML output."""
+    parser = _Cells()
+    parser.feed(html)
+    return parser.cells
+
+
+#: how a notebook reads the release (:class:`cohorts.report.notebook.Released`)
+READS = re.compile(r'rel\.(table|data|figure)\("([^"]+)"\)|rel\.(selection)\(\)')
+
+
+def read_files(nb) -> set[str]:
+    """The released files a notebook reads: ``tables/...`` of each table and figure it shows, and
+    ``manifest.json#selection`` when it shows the selection table."""
+    files: set[str] = set()
+    for source in _code(nb):
+        for method, name, selection in READS.findall(source):
+            if selection:
+                files.add("manifest.json#selection")
+            elif method == "table":
+                tid = name.removeprefix("table_")
+                files.update({f"tables/table_{tid}.csv", f"tables/table_{tid}_formatted.csv"})
+            else:
+                files.add(f"tables/{name}_data.csv")
+    return files
+
+
+def released_numbers(release: Path, files: set[str]) -> list[Decimal]:
+    """Every number in the released ``files`` (each CSV cell; each value of the manifest's selection table)."""
+    found: set[Decimal] = set()
+    for name in sorted(files):
+        if name == "manifest.json#selection":
+            manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+            cells = [str(v) for record in manifest["selection"] or [] for v in record.values()]
+        else:
+            with (release / name).open(encoding="utf-8", newline="") as f:
+                cells = [cell for row in csv.reader(f) for cell in row]
+        for cell in cells:
+            found.update(_decimal(t) for t in numbers_in(cell))
+    return sorted(found)
+
+
+def is_released(token: str, released: list[Decimal]) -> bool:
+    """An integer must equal a released number; a decimal must be a released number rounded to its digits."""
+    value = _decimal(token)
+    exponent = value.as_tuple().exponent
+    if exponent >= 0:
+        i = bisect_left(released, value)
+        return (i < len(released) and released[i] == value) or value in STRUCTURAL
+    half = Decimal(5).scaleb(exponent - 1)
+    i = bisect_left(released, value - half)
+    return i < len(released) and released[i] <= value + half
+
+
+def shown_texts(nb) -> list[tuple[int, str, str]]:
+    """(cell index, kind, text) of everything the executed notebook shows as text."""
+    out = []
+    for i, cell in enumerate(nb.cells):
+        for o in cell.get("outputs", []):
+            kind = o.get("output_type")
+            if kind == "stream":
+                out.append((i, f"stream/{o['name']}", o["text"]))
+            elif kind == "error":
+                out.append((i, "error", "\n".join([o["ename"], o["evalue"], *o.get("traceback", [])])))
+            elif kind in ("execute_result", "display_data"):
+                data = o.get("data", {})
+                plain = data.get("text/plain", "")
+                if "image/png" in data and FIGURE_REPR.fullmatch(plain.strip()):
+                    plain = ""  # the figure's repr; the figure itself is drawn from released data
+                out.append((i, "text/plain", plain))
+                out.extend((i, "text/html", c) for c in html_cells(data.get("text/html", "")))
+    return out
+
+
+def unreleased(nb, released: list[Decimal]) -> list[tuple[int, str, str]]:
+    """(cell index, kind, number) of every number shown that is neither released nor structural."""
+    return [(i, kind, token) for i, kind, text in shown_texts(nb) for token in numbers_in(text)
+            if not is_released(token, released)]
+
+
+def test_number_check_by_hand():
+    released = sorted({Decimal("9055"), Decimal("0.041969065"), Decimal("1.509644111570227"), Decimal("48.4")})
+    assert numbers_in("T5 Q1 figure_8 cohort[T.2013] 9,055 -0.5 3.0% 1e-05 2012-2017") == [
+        "9,055", "-0.5", "3.0", "1e-05", "2012", "2017"]
+    assert is_released("9,055", released) and is_released("9055", released)
+    assert not is_released("9056", released) and not is_released("9", released)
+    assert is_released("0.041969", released) and is_released("0.04", released)
+    assert not is_released("0.041970", released) and not is_released("0.05", released)
+    assert is_released("1.51", released) and not is_released("1.52", released)
+    assert is_released("48.4", released) and not is_released("48", released)  # an integer must be exact
+    assert is_released("2017", released) and is_released("95", released) and not is_released("96", released)
+    html = "<table><thead><tr><th>Year</th><th>n</th></tr></thead><tbody><tr><th>2012</th><td>1,069</td></tr>"
+    assert html_cells(html) == ["Year", "n", "2012", "1,069"]
+
+
+# --------------------------------------------------------------------------
+# the executed notebooks
+# --------------------------------------------------------------------------
+def _execute(nb, params: str) -> None:
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    for cell in nb.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            cell.source = params
+    ExecutePreprocessor(timeout=600, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(NOTEBOOKS)}})
+
+
+def _repository_files() -> dict[str, float]:
+    return {p.relative_to(ROOT).as_posix(): p.stat().st_mtime
+            for folder in (ROOT / "paper", NOTEBOOKS) for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """The four notebooks executed on the committed sample; build and release in a temporary folder."""
     settings = _sample_settings()
     if settings is None:
         pytest.skip("data_synthetic/manifest.json not found: the committed synthetic sample is needed "
                     "(make it with `make data`)")
-    from nbconvert.preprocessors import ExecutePreprocessor
-
     scale, seed = settings
-    params = (f"SCALE = {scale!r}\nSEED = {seed!r}\nDATA = {str(SAMPLE)!r}\nOUT = {str(tmp_path / 'out')!r}\n"
-              f"PAPER = {str(tmp_path / 'paper')!r}\nREAL = False\nMAPPING = None\nLANG = 'en'\nSTRICT = None\n")
+    tmp = tmp_path_factory.mktemp("notebooks")
+    params = (f"SCALE = {scale!r}\nSEED = {seed!r}\nDATA = {str(SAMPLE)!r}\nOUT = {str(tmp / 'out')!r}\n"
+              f"RELEASE = {str(tmp / 'release')!r}\nREAL = False\nMAPPING = None\nLANG = 'en'\nSTRICT = None\n")
+    before = _repository_files()
+    notebooks = {}
     for name in NAMES:
         nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-        for cell in nb.cells:
-            if "parameters" in cell.metadata.get("tags", []):
-                cell.source = params
-        ExecutePreprocessor(timeout=300, kernel_name="python3").preprocess(nb, {"metadata": {"path": str(NOTEBOOKS)}})
+        _execute(nb, params)
+        notebooks[name] = nb
+    return {"notebooks": notebooks, "release": tmp / "release", "params": params, "tmp": tmp,
+            "repository": (before, _repository_files())}
+
+
+@pytest.mark.slow
+def test_notebooks_execute_and_write_only_the_release(executed):
+    for name, nb in executed["notebooks"].items():
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if o.get("output_type") == "error"]
         assert errors == [], name
-        for rel in EXPECTED[name]:
-            assert (tmp_path / "paper" / rel).exists(), (name, rel)
-    # the log beside the exports lists every notebook's artefacts; the manifest every file written
-    paper = tmp_path / "paper"
-    log = pd.read_csv(paper / "disclosure_log.csv")
-    manifest = json.loads((paper / "manifest.json").read_text())
-    for rel in (r for rels in EXPECTED.values() for r in rels):
-        stem = Path(rel).stem
-        artefact = f"{stem}.pdf/.png" if rel.startswith("figures/") else f"{stem.removesuffix('_formatted')}.csv"
-        assert artefact in set(log["artefact"]), rel
-        assert rel in manifest["outputs"], rel
-    written = {p.relative_to(paper).as_posix() for p in paper.rglob("*") if p.is_file()}
-    assert written - {"disclosure_log.csv", "manifest.json"} <= set(manifest["outputs"])
+    before, after = executed["repository"]
+    assert after == before  # nothing written into paper/ or notebooks/
+    release = executed["release"]
+    manifest = json.loads((release / "manifest.json").read_text())
     assert manifest["configuration"]["strict"] is False  # synthetic data
-    # figure data with suppressed cells are written with the marker, never as numbers
-    for data in sorted((paper / "tables").glob("figure_*_data.csv")):
-        frame = pd.read_csv(data, dtype=str, keep_default_na=False)
-        hidden = frame["disclosure"].ne("") & ~frame["disclosure"].str.startswith("empty")
-        value_cols = [c for c in ("share", "value", "surv", "km_cum_inc", "share_events", "median_growth", "hr")
-                      if c in frame]
-        for col in value_cols:
-            assert frame.loc[hidden, col].isin(["x", ""]).all(), (data.name, col)
+    assert set(manifest["released"]) == {"tables", "figures", "manifest.json"}
+    written = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()}
+    released = {n for n in written if n.split("/")[0] in ("tables", "figures")}
+    assert written - released == {"manifest.json", *manifest["checker"]}  # the rest is the checker's
+    assert written - {"manifest.json"} == set(manifest["outputs"])  # every file written is in the manifest
+    for name, shown in SHOWN.items():
+        for artefact in shown:
+            path = (f"tables/{artefact}_formatted.csv" if artefact.startswith("table_")
+                    else f"figures/{artefact}.png")
+            assert path in released, (name, artefact)
+    # the notebooks after the first reuse the release written by the first
+    first = [o["text"] for o in executed["notebooks"][NAMES[0]].cells[2].outputs if o.get("name") == "stdout"]
+    assert "release written" in first[-1]
+    for name in NAMES[1:]:
+        setup = [o["text"] for o in executed["notebooks"][name].cells[2].outputs if o.get("name") == "stdout"]
+        assert "release reused" in setup[-1], name
+
+
+@pytest.mark.slow
+def test_every_number_shown_is_released(executed):
+    for name, nb in executed["notebooks"].items():
+        files = read_files(nb)
+        assert {f for f in files if f.startswith("tables/")} == {
+            f for a in SHOWN[name] for f in ((f"tables/{a}.csv", f"tables/{a}_formatted.csv")
+                                             if a.startswith("table_") else (f"tables/{a}_data.csv",))}, name
+        texts = shown_texts(nb)
+        assert sum(len(numbers_in(t)) for _, _, t in texts) > 10, name  # the notebooks do show numbers
+        assert unreleased(nb, released_numbers(executed["release"], files)) == [], name
+
+
+@pytest.mark.slow
+def test_a_planted_raw_count_is_caught(executed):
+    """A copy of notebook 01 with a cell printing raw counts of the microdata (how mortgages leave the
+    follow-up, per cohort: not part of the release): the check flags that cell and no other."""
+    nb = nbformat.read(NOTEBOOKS / f"{NAMES[0]}.ipynb", as_version=4)
+    leak = nbformat.v4.new_code_cell('study.cohorts.groupby("cohort")["exit_type"].value_counts().unstack()')
+    nb.cells.insert(9, leak)
+    assert study_uses("\n".join(_code(nb))) == ["study"]  # the source check sees it too
+    _execute(nb, executed["params"])
+    caught = unreleased(nb, released_numbers(executed["release"], read_files(nb)))
+    assert caught, "the planted raw counts were not caught"
+    assert {i for i, _, _ in caught} == {9}
+    assert {kind for _, kind, _ in caught} == {"text/plain", "text/html"}
+
+
+@pytest.mark.slow
+def test_figures_drawn_from_the_read_back_data_are_the_released_figures(executed, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from cohorts.report import figures as F
+    from cohorts.report.notebook import Released
+    from cohorts.report.style import figure_writers
+
+    release = executed["release"]
+    rel = Released(release, json.loads((release / "manifest.json").read_text()))
+    for name in F.FIGURES:
+        fig = rel.figure(name)
+        for rel_path, write in figure_writers(fig, f"figures/{name}").items():
+            write(tmp_path / Path(rel_path).name)
+            assert (tmp_path / Path(rel_path).name).read_bytes() == (release / rel_path).read_bytes(), rel_path
+        plt.close(fig)
+    table = rel.table("B3")
+    assert table.index.name == "Year" and list(table.index) == [str(y) for y in range(2012, 2018)]
+    cox = rel.data("figure_cox")
+    hidden = cox["disclosure"].ne("")
+    assert cox.loc[hidden, "n"].isna().all() and cox["hr"].dtype.kind == "f"
+
+
+@pytest.mark.slow
+def test_a_changed_release_is_not_reused(executed, tmp_path):
+    from cohorts.report.notebook import _current
+
+    copy = tmp_path / "release"
+    shutil.copytree(executed["release"], copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    inputs, configuration = manifest["inputs"], manifest["configuration"]
+    assert _current(copy, inputs=inputs, configuration=configuration) == manifest
+    assert _current(copy, inputs=inputs, configuration={**configuration, "lang": "nl"}) is None
+    other = {k: {**v, "sha256": "0" * 64} for k, v in inputs.items()}
+    assert _current(copy, inputs=other, configuration=configuration) is None
+    with (copy / "tables" / "table_B3.csv").open("a", encoding="utf-8") as f:
+        f.write("\n")
+    assert _current(copy, inputs=inputs, configuration=configuration) is None
