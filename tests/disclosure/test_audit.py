@@ -518,6 +518,20 @@ def test_survival_chain_bounds_a_pooled_step(n2, bounds, flag):
     assert flagged["time=1"][2] is flag
 
 
+@pytest.mark.parametrize(("n2", "bounds", "flag"), [(4, (0.0, 4.0), True), (30, (0.0, 30.0), False)])
+def test_survival_chain_bounds_the_last_step_by_those_at_risk(n2, bounds, flag):
+    # The last step (t = 2) has no later number at risk: only events[2] <= at_risk[2] = n2 bounds its hidden
+    # events, so they lie in [0, n2] (at_risk[1] = 50 and events[1] = 3 released; 50 - 3 >= n2).
+    facts = (count_fact("at_risk[1]", population(), 50, Source("km.csv", "time=1", "n_at_risk", "at_risk")),
+             count_fact("events[1]", population(), 3, Source("km.csv", "time=1", "events", "pool")),
+             count_fact("at_risk[2]", population(), n2, Source("km.csv", "time=2", "n_at_risk", "at_risk")))
+    target = (Target((Term("events[2]", population()),), Source("km.csv", "time=2", "events", "pool")),)
+    exact = _cells(attack(Reading(facts, target), {"km": _chain_universe()}, min_units=EXACT, protection=P))
+    assert exact["time=2"][:2] == bounds
+    flagged = _cells(attack(Reading(facts, target), {"km": _chain_universe()}, min_units=M, protection=P))
+    assert flagged["time=2"][2] is flag
+
+
 # --------------------------------------------------------------------------
 # 4. planted leaks in a real release
 # --------------------------------------------------------------------------
