@@ -35,10 +35,9 @@ test: venv
 ## Execute the four notebooks headless (they read ../data_synthetic). They show only the gated release, which the
 ## first one writes to out/notebooks/release (cohorts.report.notebook; its checker/ is for the output checker only);
 ## the executed notebooks go to out/notebooks; the build (microdata, stays inside) to out/build. Nothing else.
-## PYTHONHASHSEED fixed: the gate's choice of cells to suppress depends on the string-hash seed of the process.
 notebooks: venv
 	@test -f data_synthetic/manifest.json || $(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic
-	PYTHONHASHSEED=0 $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 --output-dir out/notebooks notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 --output-dir out/notebooks notebooks/*.ipynb
 
 ## Build paper/main.pdf when LaTeX is installed (see paper/README.md).
 paper:

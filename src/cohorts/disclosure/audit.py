@@ -314,6 +314,13 @@ def exposed(lo: float, hi: float, *, min_units: int, protection: float) -> bool:
     return (hi - lo) < protection * min_units - _EPS
 
 
+def stays_safe(lo: float, hi: float, *, min_units: int, protection: float) -> bool:
+    """Whether ``[lo, hi]`` is safe for a reason that holds for any wider interval (wide enough, or
+    reaching the safe level); ``[0, 0]`` or an interval above ``m`` is safe but may not stay so."""
+    return (hi - lo) >= protection * min_units - _EPS or hi >= safe_level(min_units=min_units,
+                                                                           protection=protection) - _EPS
+
+
 def safe_level(*, min_units: int, protection: float) -> float:
     """A target that can reach this value is not exposed, whatever its minimum."""
     return (min_units - 1) + protection * min_units

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from cohorts.disclosure.audit import Audit, Bound, attack, safe_level
+from cohorts.disclosure.audit import Audit, Bound, attack, stays_safe
 from cohorts.disclosure.checks import Checked, Extra, publishable
 from cohorts.disclosure.facts import Fact, Reading, Source, Universe, combine
 from cohorts.disclosure.rules import DisclosureError, Rules
@@ -255,10 +255,8 @@ def protect(
                        units=units, certificates=True, known_safe=safe, cache=programmes, keep=kept)
         # hiding more only widens intervals: a target safe because its interval is wide enough (or reaches
         # the safe level) stays safe in the next round; one safe because it is [0, 0] or above m may not
-        level = safe_level(min_units=rules.min_units, protection=rules.protection_level)
-        wide = rules.protection_level * rules.min_units
-        safe = safe | {(b.label, b.kind) for b in audit.bounds
-                       if not b.exposed and (b.hi - b.lo >= wide - 1e-9 or b.hi >= level - 1e-9)}
+        safe = safe | {(b.label, b.kind) for b in audit.bounds if not b.exposed and stays_safe(
+            b.lo, b.hi, min_units=rules.min_units, protection=rules.protection_level)}
         if not audit.exposures:
             return Protected(checked, audit, {k: dict(v) for k, v in extra.items() if v}, round_no)
         chosen = _choose(audit.exposures, _facts_by_source(readings), own, extra, programmes=kept, rules=rules)

@@ -21,9 +21,7 @@ that did not pass the gate.
 
 The gate is the one ``cohorts reproduce`` uses, with the same rules and
 options, so a notebook shows the report's release, not a second one with
-another suppression pattern.  (The gate's choice of cells to suppress
-currently depends on the string-hash seed of the process; ``make notebooks``
-fixes ``PYTHONHASHSEED`` so that its release is reproducible.)  A folder that
+another suppression pattern (the gate is deterministic).  A folder that
 already holds the whole release of the same raw inputs and configuration,
 with every file as its manifest records it, is reused (the notebooks share
 one release; the first one run writes it).
