@@ -98,6 +98,14 @@ STAGES: dict[str, str] = {
     ),
     # the same Cox model in R (survival::coxph, Efron), when Rscript is installed
     "cox_r": "R",
+    # the export gate alone on the build of the build stage: primary rules, the attack by linear programming
+    # over every table and figure, secondary suppression until nothing is exposed (nothing written)
+    "gate": (
+        "import warnings; warnings.simplefilter('ignore'); "
+        "from cohorts.report import Exporter, load_study; from cohorts.report import tables as T; "
+        "s = load_study('{data}', '{out}', stock_columns=T.STOCK_COLUMNS); "
+        "Exporter(s, '{work}/gate', strict=False).prepare_all()"
+    ),
     # end to end on the synthetic data of the synth stage: build, every table and figure, comparison
     "reproduce": (
         "import shutil, warnings, sys; warnings.simplefilter('ignore'); shutil.rmtree('{work}/reproduce', True); "

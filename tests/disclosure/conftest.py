@@ -45,3 +45,35 @@ def raw_dir(tmp_path, tiny_raw) -> Path:
     write_parquet(cbs, d / "cbs_persons.parquet")
     write_parquet(key, d / "key_table.parquet")
     return d
+
+
+_RUNS: dict[tuple[float, int], Path] = {}
+
+
+def _released_run(tmp_path_factory, scale: float, seed: int) -> Path:
+    """``cohorts synth`` and ``cohorts reproduce`` at (scale, seed), once per test session; returns OUT.
+
+    Shared by the attacker (test_attacker.py) and the planted leaks (test_audit.py). The gate is
+    deterministic, so one run serves every module that attacks it.
+    """
+    key = (scale, seed)
+    if key not in _RUNS:
+        import warnings
+
+        from cohorts.cli import main
+        from cohorts.errors import NormTableFallbackWarning
+
+        root = tmp_path_factory.mktemp(f"run-{scale}-{seed}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NormTableFallbackWarning)
+            assert main(["synth", "--scale", str(scale), "--seed", str(seed), "--out", str(root / "data")]) == 0
+            assert main(["reproduce", "--data", str(root / "data"), "--scale", str(scale), "--seed", str(seed),
+                         "--out", str(root / "out"), "--quiet"]) == 0
+        _RUNS[key] = root / "out"
+    return _RUNS[key]
+
+
+@pytest.fixture(scope="session")
+def released_run(tmp_path_factory):
+    """``released_run(scale, seed)`` -> the OUT folder of a synthetic run, made once per session."""
+    return lambda scale, seed: _released_run(tmp_path_factory, scale, seed)

@@ -24,39 +24,25 @@ That the attacker finds leaks when there are some is shown in
 
 Runs: scale 0.002 and 0.01 on seeds 1, 2, 3 (the committed sample, 0.01 and
 seed 20221, is attacked in ``test_gate_commands.py``'s fixture too).  Scale
-0.1 runs outside the suite: ``benchmarks/attack.py``.
+0.1 runs outside the suite: ``python benchmarks/attack.py --scale 0.1 --seeds 1 2 3``.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from cohorts.cli import main
 from cohorts.codebook import UNIVERSES
 from cohorts.disclosure import attack, load_rules
-from cohorts.errors import NormTableFallbackWarning
-from cohorts.report.release import read_release
+from cohorts.report.release import read_release, released_files as released_frames, truth_outside
+
 
 RUNS = [(0.002, 1), (0.002, 2), (0.002, 3), (0.01, 1), (0.01, 2), (0.01, 3)]
 RULES = load_rules()
 PARTITIONS = ("figure_2_data.csv", "figure_3_data.csv", "figure_b1_data.csv", "figure_b2_data.csv")
-
-
-def released_frames(out: Path) -> dict[str, pd.DataFrame]:
-    """The tidy CSVs an attacker gets: the files of the manifest's ``released`` folders."""
-    manifest = json.loads((out / "manifest.json").read_text())
-    folders = [f for f in manifest["released"] if not f.endswith(".json")]
-    frames = {}
-    for name in sorted(manifest["outputs"]):
-        if name.split("/", 1)[0] in folders and name.endswith(".csv") and not name.endswith("_formatted.csv"):
-            frames[Path(name).name] = pd.read_csv(out / name, dtype=str, keep_default_na=False)
-    return frames
 
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,15 +50,8 @@ def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module", params=RUNS, ids=[f"scale{s}-seed{k}" for s, k in RUNS])
-def run(request, tmp_path_factory):
-    scale, seed = request.param
-    root = tmp_path_factory.mktemp(f"attack-{scale}-{seed}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NormTableFallbackWarning)
-        assert main(["synth", "--scale", str(scale), "--seed", str(seed), "--out", str(root / "data")]) == 0
-        assert main(["reproduce", "--data", str(root / "data"), "--scale", str(scale), "--seed", str(seed),
-                     "--out", str(root / "out"), "--quiet"]) == 0
-    return root / "out"
+def run(request, released_run):
+    return released_run(*request.param)
 
 
 @pytest.mark.slow
@@ -80,6 +59,11 @@ def test_only_tables_figures_and_the_manifest_are_released(run):
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["released"] == ["tables", "figures", "manifest.json"]
     assert not any(k.startswith("checker/") for k in manifest["outputs"])
+    # the checker's log: every secondary decision names the target it protects and the interval avoided
+    log = pd.read_csv(run / "checker" / "disclosure_log.csv", keep_default_na=False)
+    secondary = log.loc[log["decision"].str.endswith("(secondary)")]
+    assert len(secondary) and secondary["protects"].str.contains(r"\(else narrowed to \[").all()
+    assert (log.loc[~log["decision"].str.endswith("(secondary)"), "protects"] == "").all()
 
 
 @pytest.mark.slow
@@ -125,17 +109,11 @@ def test_linear_programming_recovers_no_hidden_cell_and_the_truth_lies_inside(ru
     readings = read_release(frames)
     audit = attack(readings, UNIVERSES, min_units=RULES.min_units, protection=RULES.protection_level)
     assert not audit.exposures, [f"{b.label} [{b.lo:g}, {b.hi:g}]" for b in audit.exposures[:5]]
-    # planted truth: the checker's log holds the count of every primary-suppressed cell
-    log = pd.read_csv(run / "checker" / "disclosure_log.csv")
-    primary = log.loc[log["decision"].eq("suppress") & log["count"].notna()]
-    truth = {(a, c): v for a, c, v in zip(primary["artefact"], primary["cell"], primary["count"], strict=True)}
-    inside = 0
-    for b in audit.bounds:
-        if b.kind != "count" or b.source is None or (b.source.artefact, b.source.cell) not in truth:
-            continue
-        value = truth[(b.source.artefact, b.source.cell)]
-        if b.source.what not in ("n", "count", "units"):
-            continue
-        assert b.lo - 1e-6 <= value <= b.hi + 1e-6, (b.label, b.lo, b.hi, value)
-        inside += 1
+    # planted truth: the checker's log holds the true count behind each primary suppression; with a protection
+    # level nothing can reach, no target is settled by the witnessed spread, so every interval is the exact
+    # optimum, and the truth must lie inside it (else the codebook misreads a file)
+    exact = attack(readings, UNIVERSES, min_units=RULES.min_units, protection=1000.0, differences=False)
+    found = truth_outside(exact.bounds, pd.read_csv(run / "checker" / "disclosure_log.csv"))
+    assert found[:-1] == [], found[:5]
+    inside = int(found[-1].removeprefix("checked: "))
     assert inside > 0

@@ -306,6 +306,17 @@ class Bound:
     universe: str = ""
     index: int = -1
 
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """:func:`target_key` of this target (for ``known_safe``)."""
+        return target_key(self.label, self.kind, self.source)
+
+
+def target_key(label: str, kind: str, source: Source | None) -> tuple[str, str, str, str]:
+    """What names one target across audits: its label and kind, and the file and column it is hidden in
+    (labels repeat across files: Tabel T4 and T5 both have ``group=starters_high; cohort=2012``)."""
+    return (label, kind, source.artefact if source is not None else "", source.what if source is not None else "")
+
 
 def exposed(lo: float, hi: float, *, min_units: int, protection: float) -> bool:
     """Whether ``[lo, hi]`` pins a count down: it meets 1..m-1 and is narrower than ``protection x m``."""
@@ -721,7 +732,7 @@ class Programme:
         return tuple(self.row_source[r] for r in np.flatnonzero(np.abs(duals) > 1e-9))
 
     def bounds(self, *, min_units: int, protection: float, witnesses: Sequence[np.ndarray] = (),
-               certificates: bool = False, known_safe: frozenset[tuple[str, str]] = frozenset()) -> list[Bound]:
+               certificates: bool = False, known_safe: frozenset[tuple[str, str, str, str]] = frozenset()) -> list[Bound]:
         """The feasibility interval of every target (module docstring).
 
         Parameters
@@ -734,7 +745,7 @@ class Programme:
             counts); each is checked before use.
         certificates : bool, default False
             Record, for exposed targets, the facts that pin them down.
-        known_safe : frozenset of (label, kind)
+        known_safe : frozenset of Bound.key
             Targets an earlier audit of a release with *more* facts found not
             exposed (hiding cells only widens intervals); they are not solved again.
 
@@ -765,7 +776,8 @@ class Programme:
             wlo = np.minimum(wlo, v)
             whi = np.maximum(whi, v)
 
-        skip = np.array([(label, kind) in known_safe for label, kind, _ in self.target_meta], dtype=bool)
+        skip = np.array([target_key(label, kind, src) in known_safe for label, kind, src in self.target_meta],
+                        dtype=bool)
 
         def settled() -> np.ndarray:
             # only reasons that stay true when the true interval is wider than the witnessed spread: a target
@@ -953,7 +965,7 @@ class Audit:
 
 def attack(readings: Mapping[str, Reading] | Reading, universes: Mapping[str, Universe], *, min_units: int,
            protection: float, units: Mapping[str, pd.DataFrame] | None = None, certificates: bool = False,
-           differences: bool = True, known_safe: frozenset[tuple[str, str]] = frozenset(),
+           differences: bool = True, known_safe: frozenset[tuple[str, str, str, str]] = frozenset(),
            cache: dict | None = None, keep: dict | None = None) -> Audit:
     """Bound every hidden cell and every difference population of a release (module docstring).
 
@@ -973,7 +985,7 @@ def attack(readings: Mapping[str, Reading] | Reading, universes: Mapping[str, Un
         Record the facts behind each exposure.
     differences : bool
         Also bound the difference populations.
-    known_safe : frozenset of (label, kind)
+    known_safe : frozenset of Bound.key
         See :meth:`Programme.bounds`.
     cache : dict, optional
         Keeps the parts of the programmes that depend only on which

@@ -235,7 +235,7 @@ def protect(
     own = {r.name: r.priority for r in releases}
     extra: dict[str, dict[tuple[str, str], str]] = {r.name: {} for r in releases}
     cache: dict[str, tuple[tuple, Checked]] = {}
-    safe: frozenset[tuple[str, str]] = frozenset()
+    safe: frozenset[tuple[str, str, str, str]] = frozenset()
     programmes: dict = {}
     for round_no in range(1, max_rounds + 1):
         checked = {}
@@ -255,7 +255,7 @@ def protect(
                        units=units, certificates=True, known_safe=safe, cache=programmes, keep=kept)
         # hiding more only widens intervals: a target safe because its interval is wide enough (or reaches
         # the safe level) stays safe in the next round; one safe because it is [0, 0] or above m may not
-        safe = safe | {(b.label, b.kind) for b in audit.bounds if not b.exposed and stays_safe(
+        safe = safe | {b.key for b in audit.bounds if not b.exposed and stays_safe(
             b.lo, b.hi, min_units=rules.min_units, protection=rules.protection_level)}
         if not audit.exposures:
             return Protected(checked, audit, {k: dict(v) for k, v in extra.items() if v}, round_no)

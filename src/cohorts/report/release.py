@@ -29,7 +29,10 @@ are the generic ones of :mod:`cohorts.disclosure.readers`.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
@@ -191,3 +194,52 @@ def read_release(frames: Mapping[str, pd.DataFrame], *, threshold: float = 1.0, 
     return {UNIVERSE.name: combine(readings)}
 
 
+def released_files(out: str | os.PathLike) -> dict[str, pd.DataFrame]:
+    """What an outsider gets from a run's output folder: the tidy CSVs of its ``released`` folders.
+
+    Reads ``OUT/manifest.json`` and returns, for every listed output in a
+    released folder (``tables/``) that is a tidy CSV (not a ``_formatted``
+    copy), its frame as text (``x`` markers kept).  Nothing of ``checker/``.
+    """
+    out = Path(out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    folders = [f for f in manifest.get("released", []) if not f.endswith(".json")]
+    frames: dict[str, pd.DataFrame] = {}
+    for name in sorted(manifest.get("outputs", {})):
+        if name.split("/", 1)[0] in folders and name.endswith(".csv") and not name.endswith("_formatted.csv"):
+            frames[Path(name).name] = pd.read_csv(out / name, dtype=str, keep_default_na=False)
+    return frames
+
+
+#: Checker-log rules whose count is the hidden number a released column states, and that column.
+_TRUTH_OF_RULE: Mapping[str, str] = MappingProxyType(
+    {"units in cell >= 10": "n", "events >= 10": "events", "n_events >= 10": "n_events"})
+#: Files whose ``n`` is the cell's own count (elsewhere ``n`` is a share's denominator).
+_COUNT_FILES = ("figure_1_data.csv", *(f"{stem}.csv" for stem in QUADRANT_FIGURES))
+
+
+def truth_outside(bounds, log: pd.DataFrame) -> list[str]:
+    """Hidden counts whose true value (from the checker's log) lies outside the attacker's interval.
+
+    A check of the codebook, for the test suite and benchmarks: ``bounds``
+    are the :class:`~cohorts.disclosure.audit.Bound` of an exact attack (a
+    protection level no interval reaches, so none is settled by a witnessed
+    spread); ``log`` is ``checker/disclosure_log.csv`` of the run.  Returns
+    one line per violation and, last, how many were checked
+    (``"checked: N"``).
+    """
+    primary = log.loc[log["decision"].eq("suppress") & log["rule"].isin(list(_TRUTH_OF_RULE))]
+    truth = {(a, c, _TRUTH_OF_RULE[r]): v
+             for a, c, r, v in zip(primary["artefact"], primary["cell"], primary["rule"], primary["count"], strict=True)
+             if _TRUTH_OF_RULE[r] != "n" or a in _COUNT_FILES}
+    bad, checked = [], 0
+    for b in bounds:
+        if b.kind != "count" or b.source is None or b.certified:
+            continue
+        value = truth.get((b.source.artefact, b.source.cell, b.source.what))
+        if value is None:
+            continue
+        checked += 1
+        if not b.lo - 1e-6 <= value <= b.hi + 1e-6:
+            bad.append(f"{b.source.artefact} {b.label}: {value:g} outside [{b.lo:g}, {b.hi:g}]")
+    return [*bad, f"checked: {checked}"]
