@@ -244,8 +244,11 @@ def _income_observed(panel: pd.DataFrame) -> pd.DataFrame:
     base = base.loc[base[C.HOUSEHOLD_INCOME] > 0, [C.LOAN_ID]]
     p = panel.loc[panel[C.HOUSEHOLD_INCOME].notna() & panel[C.LOAN_ID].isin(base[C.LOAN_ID])
                   & panel[C.YEARS_SINCE_ORIGINATION].isin(GROWTH_YEARS), [C.LOAN_ID, C.YEARS_SINCE_ORIGINATION]]
-    return pd.crosstab(p[C.LOAN_ID], p[C.YEARS_SINCE_ORIGINATION]).reindex(columns=list(GROWTH_YEARS),
-                                                                             fill_value=0).clip(upper=1)
+    loans = pd.Index(pd.unique(p[C.LOAN_ID]))
+    column = {k: j for j, k in enumerate(GROWTH_YEARS)}
+    seen = np.zeros((len(loans), len(GROWTH_YEARS)))
+    seen[loans.get_indexer(p[C.LOAN_ID]), p[C.YEARS_SINCE_ORIGINATION].map(column).to_numpy(dtype="int64")] = 1.0
+    return pd.DataFrame(seen, index=loans, columns=list(GROWTH_YEARS))
 
 
 # --------------------------------------------------------------------------
