@@ -280,3 +280,126 @@ def test_every_figure_draws_from_fully_suppressed_data(name, hand_cohorts, hand_
 def test_draw_data_refuses_unknown_names():
     with pytest.raises(ValueError, match="unknown figure"):
         F.draw_data("figure_99", pd.DataFrame())
+
+
+# --------------------------------------------------------------------------
+# figures a journal accepts as they are: legends, overlaps, N, and the defects of each figure
+# --------------------------------------------------------------------------
+def _hex(colour) -> str:
+    return mpl.colors.to_hex(colour, keep_alpha=False)
+
+
+def _series_colours(ax: Axes) -> set[str]:
+    """Colours of the drawn data series: lines, bars and error bars in one of the house palettes."""
+    palette = {_hex(c) for c in (*S.PALETTE, *S.LINE_PALETTE)}
+    drawn = {_hex(line.get_color()) for line in ax.get_lines() if len(line.get_xdata())}
+    drawn |= {_hex(p.get_facecolor()) for p in ax.patches if p.get_height() > 0} if ax.containers else set()
+    return drawn & palette
+
+
+def _legend_colours(ax: Axes, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    legend = ax.get_legend()
+    out = {}
+    for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+        if text.get_text() in skip:
+            continue
+        colour = handle.get_color() if hasattr(handle, "get_color") and not hasattr(handle, "get_facecolor") \
+            else handle.get_facecolor()
+        out[text.get_text()] = _hex(colour)
+    return out
+
+
+def _is_hidden_tick(text) -> bool:
+    """A tick label of a tick outside the view (never drawn)."""
+    for ax in text.figure.axes:
+        for axis, lim in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if text in (tick.label1, tick.label2):
+                    lo, hi = sorted(lim)
+                    return not (tick.label1.get_visible() and lo - 1e-9 <= tick.get_loc() <= hi + 1e-9)
+    return False
+
+
+def _overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of visible, non-empty texts of the figure whose window extents overlap (after a draw)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    texts = [t for t in fig.findobj(mpl.text.Text) if t.get_visible() and t.get_text().strip()
+             and not _is_hidden_tick(t)]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    out = []
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            if ba.x0 < bb.x1 - 0.5 and bb.x0 < ba.x1 - 0.5 and ba.y0 < bb.y1 - 0.5 and bb.y0 < ba.y1 - 0.5:
+                out.append((a, b))
+    return out
+
+
+def _km_data() -> pd.DataFrame:
+    """Released survival data: 'within' has steps 2 and 3 pooled into 4; 'high' has 6 pooled, 7 cut."""
+    rows = []
+    for cat, s in (("within", [0.99, 0.97, 0.96, 0.95, 0.93, 0.92, 0.91]),
+                   ("high", [0.98, 0.95, 0.93, 0.90, 0.88, 0.86, 0.85])):
+        rows += [{"category": cat, "time": float(i + 1), "n_at_risk": 1000.0 - 100 * i, "surv": v,
+                  "surv_lower": v - 0.01, "surv_upper": v + 0.01, "disclosure": ""} for i, v in enumerate(s)]
+    data = pd.DataFrame(rows)
+    for i, note in ((1, "pooled with the next shown step (disclosure control)"),
+                    (2, "pooled with the next shown step (disclosure control)"),
+                    (12, "pooled with the next shown step (disclosure control)"), (13, "cut (disclosure control)")):
+        data.loc[i, ["surv", "surv_lower", "surv_upper"]] = np.nan
+        data.loc[i, "disclosure"] = note
+    return data
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_figure_8_draws_pooled_steps_as_unknown_not_flat(lang):
+    fig = F.draw_data("figure_8", _km_data(), lang=lang)
+    ax = fig.axes[0]
+    within, high = _hex(S.LINE_PALETTE[0]), _hex(S.LINE_PALETTE[1])
+    solid = [ln for ln in ax.get_lines() if ln.get_linestyle() in ("-", "--") and len(ln.get_xdata())]
+    # no solid curve piece of 'within' runs through the pooled times 2..4 (it stops at 2 and restarts at 4)
+    for ln in solid:
+        if _hex(ln.get_color()) == within:
+            x = np.asarray(ln.get_xdata())
+            assert not ((x > 2.0) & (x < 4.0)).any()
+            assert not (x.min() < 3.0 < x.max())
+    pieces = sorted((float(np.min(ln.get_xdata())), float(np.max(ln.get_xdata()))) for ln in solid
+                    if _hex(ln.get_color()) == within)
+    assert pieces == [(0.0, 2.0), (4.0, 7.0)]  # the released value 0.99 holds up to the first pooled time
+    # the dotted connector from the last known value (0.99 at t = 2) to the next released step (0.95 at 4)
+    dotted = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":" and _hex(ln.get_color()) == within]
+    assert len(dotted) == 1
+    np.testing.assert_allclose(dotted[0].get_xdata(), [2.0, 4.0])
+    np.testing.assert_allclose(dotted[0].get_ydata(), [0.99, 0.95])
+    # pooled times marked x in the curve's colour; 'high' pooled at 6 has no next step: no connector
+    marks = {(_hex(ln.get_color()), float(x)) for ln in ax.get_lines() if ln.get_marker() == "x"
+             and ln.get_linestyle() == "None" for x in ln.get_xdata()}
+    assert marks == {(within, 2.0), (within, 3.0), (high, 6.0)}
+    assert not [ln for ln in ax.get_lines() if ln.get_linestyle() == ":" and _hex(ln.get_color()) == high]
+    # the band of 'within' is drawn only where released
+    bands = [p for p in ax.collections if _hex(p.get_facecolor()[0]) == within]
+    assert len(bands) == 2
+    for poly in bands:
+        x = poly.get_paths()[0].vertices[:, 0]
+        assert not ((x > 2.0) & (x < 4.0)).any()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert F.TEXT[lang]["pooled"] in legend
+    assert _legend_colours(ax, skip=(F.TEXT[lang]["pooled"],)) == {
+        F.TEXT[lang]["within"]: within, F.TEXT[lang]["high"].format(thr=100.0): high}
+    assert _series_colours(ax) == {within, high}
+    assert _overlapping_texts(fig) == []
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(set(ticks)) == len(ticks)  # no two ticks rounded to the same whole percent
+
+
+def test_figure_9_with_every_step_pooled_draws_no_flat_curve():
+    data = _km_data()
+    data["surv"] = data["surv_lower"] = data["surv_upper"] = np.nan
+    data["disclosure"] = "pooled with the next shown step (disclosure control)"
+    ax = F.draw_data("figure_9", data).axes[0]
+    solid = [ln for ln in ax.get_lines() if ln.get_linestyle() in ("-", "--") and len(ln.get_xdata())]
+    assert all(float(np.max(ln.get_xdata())) <= 1.0 for ln in solid)  # only the known start, up to t = 1
+    assert sum(len(ln.get_xdata()) for ln in ax.get_lines() if ln.get_marker() == "x") == 14
