@@ -403,3 +403,19 @@ def test_figure_9_with_every_step_pooled_draws_no_flat_curve():
     solid = [ln for ln in ax.get_lines() if ln.get_linestyle() in ("-", "--") and len(ln.get_xdata())]
     assert all(float(np.max(ln.get_xdata())) <= 1.0 for ln in solid)  # only the known start, up to t = 1
     assert sum(len(ln.get_xdata()) for ln in ax.get_lines() if ln.get_marker() == "x") == 14
+
+
+@pytest.mark.parametrize("name", ["figure_2", "figure_3", "figure_b1", "figure_b2"])
+def test_quadrant_legend_swatches_are_the_quadrant_colours_even_without_bars(name):
+    rows = [(c, q, n) for c in C.COHORT_YEARS for q, n in zip(("Q1", "Q2", "Q3", "Q4"), (40, 30, 20, 10), strict=True)]
+    data = pd.DataFrame(rows, columns=["cohort", "quadrant", "n"]).astype({"n": "float64"})
+    data["share"] = data["n"]
+    hidden = set(np.flatnonzero(data["quadrant"].isin(["Q1", "Q2"]).to_numpy()).tolist())  # no Q1 or Q2 bar at all
+    released = _gate(data, hidden)
+    released.loc[list(hidden), ["share", "n"]] = np.nan
+    fig = F.draw_data(name, released)
+    ax = fig.axes[0]
+    swatches = _legend_colours(ax)
+    assert swatches == {F.TEXT["en"][q]: _hex(F.QUADRANT_COLOURS[q]) for q in ("Q1", "Q2", "Q3", "Q4")}
+    assert {_hex(p.get_facecolor()) for p in ax.patches if p.get_height() > 0} == {_hex(F.QUADRANT_COLOURS[q]) for q in ("Q3", "Q4")}
+    assert len(set(F.QUADRANT_COLOURS.values())) == 4

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from cohorts import columns as C
@@ -306,6 +307,10 @@ def figure_1(
 # --------------------------------------------------------------------------
 # Figures 2, 3, B1, B2
 # --------------------------------------------------------------------------
+#: The colour of each quadrant in Figures 2, 3, B1 and B2 (bars and legend swatches).
+QUADRANT_COLOURS: Mapping[str, str] = MappingProxyType(dict(zip(QUADRANTS, PALETTE, strict=True)))
+
+
 def plot_quadrants(data: pd.DataFrame, *, population: str = "new", lang: str = "en", ax: Axes) -> Axes:
     """Figures 2, 3, B1, B2 drawn from their data (:func:`cohorts.report.tables.quadrant_data`, gated or not).
 
@@ -325,8 +330,8 @@ def plot_quadrants(data: pd.DataFrame, *, population: str = "new", lang: str = "
     for k, q in enumerate(QUADRANTS):
         shown = ~gaps[q].to_numpy()
         v = np.nan_to_num(share[q].to_numpy(dtype="float64"))  # an empty population: a bar of height 0
-        ax.bar(x[shown], v[shown], bottom=bottom[shown], color=PALETTE[k], edgecolor="white", linewidth=0.4,
-               width=0.75, label=_t(lang, q))
+        ax.bar(x[shown], v[shown], bottom=bottom[shown], color=QUADRANT_COLOURS[q], edgecolor="white",
+               linewidth=0.4, width=0.75, label=f"_{q}")
         bottom[shown] += v[shown]
     hidden = gaps.to_numpy().any(axis=1)
     for xx, top in zip(x[hidden], bottom[hidden], strict=True):
@@ -335,7 +340,10 @@ def plot_quadrants(data: pd.DataFrame, *, population: str = "new", lang: str = "
     ax.set_xlabel(_t(lang, "cohort"))
     ax.set_ylabel(_t(lang, "share_starters" if population == "starters" else "share_new"))
     ax.set_ylim(0, 100)
-    ax.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=1.0)
+    # swatches from the colour map, not from the drawn bars (a quadrant may have no drawn bar at all)
+    swatches = [Patch(facecolor=QUADRANT_COLOURS[q], edgecolor="white", linewidth=0.4, label=_t(lang, q))
+                for q in QUADRANTS]
+    ax.legend(handles=swatches, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=1.0)
     if hidden.any():
         _note_suppressed(ax, lang=lang)
     return ax
