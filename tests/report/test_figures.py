@@ -419,3 +419,26 @@ def test_quadrant_legend_swatches_are_the_quadrant_colours_even_without_bars(nam
     assert swatches == {F.TEXT["en"][q]: _hex(F.QUADRANT_COLOURS[q]) for q in ("Q1", "Q2", "Q3", "Q4")}
     assert {_hex(p.get_facecolor()) for p in ax.patches if p.get_height() > 0} == {_hex(F.QUADRANT_COLOURS[q]) for q in ("Q3", "Q4")}
     assert len(set(F.QUADRANT_COLOURS.values())) == 4
+
+
+def test_quadrant_figures_print_n_per_year_and_state_their_cut():
+    rows = [(c, q, n) for c in C.COHORT_YEARS for q, n in zip(("Q1", "Q2", "Q3", "Q4"), (400, 300, 200, 100), strict=True)]
+    data = pd.DataFrame(rows, columns=["cohort", "quadrant", "n"]).astype({"n": "float64"})
+    data["share"] = data["n"] / 10.0
+    data.loc[data["cohort"] == 2013, "n"] *= 2  # N 2,000 in 2013
+    hit = int(np.flatnonzero(((data["cohort"] == 2015) & (data["quadrant"] == "Q3")).to_numpy())[0])
+    released = _gate(data, {hit})
+    released.loc[hit, ["share", "n"]] = np.nan
+    titles = {}
+    for name in ("figure_2", "figure_3", "figure_b1", "figure_b2"):
+        fig = F.draw_data(name, released)
+        ax = fig.axes[0]
+        above = {round(t.get_position()[0]): t.get_text() for t in ax.texts if t.get_position()[1] > 100.0}
+        assert above == {0: "1,000", 1: "2,000", 2: "1,000", 3: F.MARKER, 4: "1,000", 5: "1,000"}
+        assert "N" in ax.get_xlabel()
+        titles[name] = ax.get_legend().get_title().get_text()
+        assert _overlapping_texts(fig) == []
+    assert "> 100%" in titles["figure_2"] and "> 100%" in titles["figure_b1"]
+    assert "\u2265 90%" in titles["figure_3"] and "\u2265 90%" in titles["figure_b2"]
+    nl = F.draw_data("figure_2", released, lang="nl").axes[0]
+    assert "1.000" in [t.get_text() for t in nl.texts]

@@ -63,6 +63,8 @@ _TEXT = {
         "share_starters": "share of first-time buyers (%)",
         "share_households": "share of households (%)",
         "cohort": "origination year",
+        "cohort_n": "origination year (above each bar: N)",
+        "quadrant_cut": "above = {op} {cut:g}% of the norm (LTI and LTV)",
         "income": "mean gross household income (euro 1,000)",
         "growth": "median income growth since origination (%)",
         "years_since": "years since origination",
@@ -101,6 +103,8 @@ _TEXT = {
         "share_starters": "aandeel koopstarters (%)",
         "share_households": "aandeel huishoudens (%)",
         "cohort": "jaar van afsluiten",
+        "cohort_n": "jaar van afsluiten (boven elke staaf: N)",
+        "quadrant_cut": "boven = {op} {cut:g}% van de norm (LTI en LTV)",
         "income": "gemiddeld bruto huishoudinkomen (x 1.000 euro)",
         "growth": "mediane inkomensontwikkeling sinds afsluiten (%)",
         "years_since": "jaren na afsluiten",
@@ -311,39 +315,60 @@ def figure_1(
 QUADRANT_COLOURS: Mapping[str, str] = MappingProxyType(dict(zip(QUADRANTS, PALETTE, strict=True)))
 
 
-def plot_quadrants(data: pd.DataFrame, *, population: str = "new", lang: str = "en", ax: Axes) -> Axes:
+def plot_quadrants(
+    data: pd.DataFrame,
+    *,
+    population: str = "new",
+    cut: float | None = None,
+    strict: bool = True,
+    lang: str = "en",
+    ax: Axes,
+) -> Axes:
     """Figures 2, 3, B1, B2 drawn from their data (:func:`cohorts.report.tables.quadrant_data`, gated or not).
 
     Stacked bars of the quadrant shares per cohort.  A suppressed quadrant is
-    omitted (the released quadrants of that cohort are stacked without it) and
-    the cohort's bar is labelled with the marker ``x``; a cohort without
-    mortgages has bars of height 0.
+    omitted (the released quadrants of that cohort are stacked without it); a
+    cohort without mortgages has bars of height 0.  Above each bar the
+    cohort's N (the sum of its quadrants' numbers) is printed when every
+    quadrant's number is released, else the marker ``x``.  With ``cut``
+    (fraction) the legend's title states the cut of both norms (``strict``:
+    above means > cut, else >= cut), so Figures 2 and 3 differ in their labels.
     """
-    work = data.assign(_share=_values(data["share"]), _gap=suppressed(data).astype("float64"),
+    work = data.assign(_share=_values(data["share"]), _n=_values(data["n"]),
+                       _gap=suppressed(data).astype("float64"),
                        quadrant=data["quadrant"].astype(str), cohort=data[C.COHORT].astype(int))
-    share = work.pivot(index=C.COHORT, columns="quadrant", values="_share").reindex(
-        index=list(C.COHORT_YEARS), columns=list(QUADRANTS))
+    index, columns = list(C.COHORT_YEARS), list(QUADRANTS)
+    share = work.pivot(index=C.COHORT, columns="quadrant", values="_share").reindex(index=index, columns=columns)
+    counts = work.pivot(index=C.COHORT, columns="quadrant", values="_n").reindex(index=index, columns=columns)
     gaps = work.pivot(index=C.COHORT, columns="quadrant", values="_gap").reindex(
-        index=list(C.COHORT_YEARS), columns=list(QUADRANTS)).fillna(0.0) > 0
+        index=index, columns=columns).fillna(0.0) > 0
     x = np.arange(len(share))
     bottom = np.zeros(len(share))
-    for k, q in enumerate(QUADRANTS):
+    for q in QUADRANTS:
         shown = ~gaps[q].to_numpy()
         v = np.nan_to_num(share[q].to_numpy(dtype="float64"))  # an empty population: a bar of height 0
         ax.bar(x[shown], v[shown], bottom=bottom[shown], color=QUADRANT_COLOURS[q], edgecolor="white",
                linewidth=0.4, width=0.75, label=f"_{q}")
         bottom[shown] += v[shown]
     hidden = gaps.to_numpy().any(axis=1)
-    for xx, top in zip(x[hidden], bottom[hidden], strict=True):
-        ax.text(float(xx), float(top) + 1.0, MARKER, ha="center", va="bottom", fontsize="x-small")
+    n = counts.to_numpy(dtype="float64")
+    known = np.isfinite(n).all(axis=1) & ~hidden
+    present = np.isin(np.asarray(index), work[C.COHORT].to_numpy())  # a cohort not in the data gets no label
+    for xx, ok, total in zip(x[present], known[present], n.sum(axis=1)[present], strict=True):
+        text = T.format_number(float(total), decimals=0, lang=lang) if ok else MARKER
+        ax.text(float(xx), 101.5, text, ha="center", va="bottom", fontsize="x-small")
     ax.set_xticks(x, [str(y) for y in share.index])
-    ax.set_xlabel(_t(lang, "cohort"))
+    ax.set_xlim(-0.6, len(x) - 0.4)
+    ax.set_xlabel(_t(lang, "cohort_n"))
     ax.set_ylabel(_t(lang, "share_starters" if population == "starters" else "share_new"))
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 110)
+    ax.set_yticks(range(0, 101, 20))
     # swatches from the colour map, not from the drawn bars (a quadrant may have no drawn bar at all)
     swatches = [Patch(facecolor=QUADRANT_COLOURS[q], edgecolor="white", linewidth=0.4, label=_t(lang, q))
                 for q in QUADRANTS]
-    ax.legend(handles=swatches, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=1.0)
+    title = None if cut is None else _t(lang, "quadrant_cut", op=">" if strict else "\u2265", cut=100.0 * cut)
+    ax.legend(handles=swatches, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=1.0,
+              title=title, title_fontsize="small")
     if hidden.any():
         _note_suppressed(ax, lang=lang)
     return ax
@@ -353,7 +378,7 @@ def _quadrant_figure(
     cohorts: pd.DataFrame, *, cut: float, strict: bool, population: str, lang: str, ax: Axes
 ) -> Axes:
     data = T.quadrant_data(cohorts, cut=cut, strict=strict, population=population)
-    return plot_quadrants(data, population=population, lang=lang, ax=ax)
+    return plot_quadrants(data, population=population, cut=cut, strict=strict, lang=lang, ax=ax)
 
 
 @_styled(aspect=0.9)
@@ -912,18 +937,19 @@ class FigureSpec:
 
 FIGURES: Mapping[str, FigureSpec] = MappingProxyType({
     "figure_1": FigureSpec(figure_1, "cohorts", "double", 0.5, plot_figure_1),
-    "figure_2": FigureSpec(figure_2, "cohorts", "single", 0.9, plot_quadrants),
-    "figure_3": FigureSpec(figure_3, "cohorts", "single", 0.9, plot_quadrants),
+    "figure_2": FigureSpec(figure_2, "cohorts", "single", 0.9, functools.partial(plot_quadrants, cut=1.0)),
+    "figure_3": FigureSpec(figure_3, "cohorts", "single", 0.9, functools.partial(plot_quadrants, cut=0.9,
+                                                                                 strict=False)),
     "figure_4": FigureSpec(figure_4, "cohorts", plot=plot_figure_4),
     "figure_5": FigureSpec(figure_5, "cohorts", plot=plot_figure_5),
     "figure_6": FigureSpec(figure_6, "panel", plot=plot_figure_6),
     "figure_7": FigureSpec(figure_7, "cohorts", plot=plot_figure_7),
     "figure_8": FigureSpec(figure_8, "cohorts", "single", 0.85, plot_survival),
     "figure_9": FigureSpec(figure_9, "cohorts", "single", 0.85, plot_survival),
-    "figure_b1": FigureSpec(figure_b1, "cohorts", "single", 0.9, functools.partial(plot_quadrants,
-                                                                                 population="starters")),
-    "figure_b2": FigureSpec(figure_b2, "cohorts", "single", 0.9, functools.partial(plot_quadrants,
-                                                                                 population="starters")),
+    "figure_b1": FigureSpec(figure_b1, "cohorts", "single", 0.9, functools.partial(
+        plot_quadrants, population="starters", cut=1.0)),
+    "figure_b2": FigureSpec(figure_b2, "cohorts", "single", 0.9, functools.partial(
+        plot_quadrants, population="starters", cut=0.9, strict=False)),
     "figure_sweep": FigureSpec(figure_sweep, "cohorts", plot=plot_figure_sweep),
     "figure_cox": FigureSpec(figure_cox, "cohorts", "single", 0.8, plot_figure_cox),
     "figure_cohort_sensitivity": FigureSpec(figure_cohort_sensitivity, "cohorts", plot=plot_figure_cohort_sensitivity),
