@@ -442,3 +442,37 @@ def test_quadrant_figures_print_n_per_year_and_state_their_cut():
     assert "\u2265 90%" in titles["figure_3"] and "\u2265 90%" in titles["figure_b2"]
     nl = F.draw_data("figure_2", released, lang="nl").axes[0]
     assert "1.000" in [t.get_text() for t in nl.texts]
+
+
+def _cox_data() -> pd.DataFrame:
+    terms = ["high", "starter", "cohort[T.2013]", "cohort[T.2014]", "cohort[T.2015]", "cohort[T.2016]",
+             "cohort[T.2017]"]
+    hr = np.array([1.5, 1.27, 1.36, 1.57, 1.19, 1.64, 0.84])
+    return pd.DataFrame({"covariate": terms, "hr": hr, "hr_lower": hr / 1.9, "hr_upper": hr * 1.9,
+                         "n": 4477.0, "n_events": 160.0, "disclosure": ""})
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_figure_cox_has_plain_ticks_and_readable_labels_with_reference(lang):
+    fig = F.draw_data("figure_cox", _cox_data(), lang=lang)
+    ax = fig.axes[0]
+    assert _overlapping_texts(fig) == []  # draws the figure
+    lo, hi = ax.get_xlim()
+    major = [t.get_text() for t in ax.get_xticklabels() if lo <= t.get_position()[0] <= hi]
+    assert major == ["0.5", "1", "2"]  # plain numbers
+    assert all(t.get_text() == "" for t in ax.get_xticklabels(minor=True))  # no minor labels
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert not any("[T." in t for t in labels)
+    word = {"en": "cohort", "nl": "jaargang"}[lang]
+    assert labels[2:] == [f"{word} {y} (ref. 2012)" for y in range(2013, 2018)]
+    assert labels[0] == "LTI > 100% (ref. \u2264 100%)"
+    assert ax.get_title(loc="left") == {"en": "N = 4,477, 160 with arrears",
+                                         "nl": "N = 4.477, waarvan 160 met achterstand"}[lang]
+
+
+def test_cox_reference_follows_the_first_level_shown():
+    assert F.cox_label("cohort[T.2015]", ref=2014) == "cohort 2015 (ref. 2014)"
+    data = _cox_data().iloc[[0, 4, 5, 6]]  # cohort terms from 2015: the reference is 2014
+    ax = F.draw_data("figure_cox", data).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()][1] == "cohort 2015 (ref. 2014)"
+    assert F.cox_label("income") == "income"

@@ -35,7 +35,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter, PercentFormatter
 
 from cohorts import columns as C
 from cohorts.classify import DEFAULT_EDGES, QUADRANTS
@@ -95,6 +95,7 @@ _TEXT = {
         "suppressed": "{marker}: not shown (disclosure control)",
         "refused": "model not shown (disclosure control)",
         "pooled": "pooled steps (disclosure control)",
+        "n_arrears": "N = {n}, {e} with arrears",
     },
     "nl": {
         "lti_util": "LTI-benutting",
@@ -135,6 +136,7 @@ _TEXT = {
         "suppressed": "{marker}: niet getoond (geheimhouding)",
         "refused": "model niet getoond (geheimhouding)",
         "pooled": "samengevoegde stappen (geheimhouding)",
+        "n_arrears": "N = {n}, waarvan {e} met achterstand",
     },
 }
 #: Figure labels in English (``"en"``) and Dutch (``"nl"``).
@@ -816,6 +818,41 @@ def figure_sweep(
     return ax
 
 
+#: Plain tick values of the hazard-ratio axis (log scale): no 3x10^-1 labels.
+_HR_TICKS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
+
+_COX_LABELS = {
+    "en": {C.HIGH: "LTI > 100% (ref. \u2264 100%)", C.STARTER: "first-time buyer (ref. other)",
+           C.COHORT: "cohort {level} (ref. {ref})"},
+    "nl": {C.HIGH: "LTI > 100% (ref. \u2264 100%)", C.STARTER: "koopstarter (ref. overig)",
+           C.COHORT: "jaargang {level} (ref. {ref})"},
+}
+#: Readable labels of the Cox model's terms in English and Dutch (``{level}``, ``{ref}`` of a factor).
+COX_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v) for k, v in _COX_LABELS.items()})
+
+
+def cox_label(term: str, *, ref: object = None, lang: str = "en") -> str:
+    """A readable label of a Cox model term (``cohort[T.2013]`` -> ``cohort 2013 (ref. 2012)``).
+
+    ``ref`` is the reference level of a factor (treatment coding drops the
+    lowest level; default: the first cohort year).  A term without a label is
+    returned as it is.
+    """
+    _t(lang, "within")
+    labels = COX_LABELS[lang]
+    name, _, rest = term.partition("[T.")
+    if rest and name in labels:
+        return labels[name].format(level=rest.rstrip("]"), ref=C.COHORT_YEARS[0] if ref is None else ref)
+    return labels.get(term, term)
+
+
+def _cohort_reference(terms: Sequence[str]) -> int | None:
+    """The reference cohort of the ``cohort[T.<year>]`` terms: the year before the first one shown."""
+    years = [int(t[len(C.COHORT) + 3:-1]) for t in terms if t.startswith(f"{C.COHORT}[T.") and t[-1] == "]"
+             and t[len(C.COHORT) + 3:-1].isdigit()]
+    return min(years) - 1 if years else None
+
+
 def plot_figure_cox(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     """The Cox forest plot drawn from its data (:func:`cohorts.report.tables.cox_data`, gated or not).
 
@@ -831,17 +868,25 @@ def plot_figure_cox(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     if len(sub):
         ax.errorbar(hr, y, xerr=xerr, fmt="o", color=PALETTE[0], capsize=2)
         ax.set_xscale("log")
+        lo = float(np.nanmin(np.concatenate([_values(sub["hr_lower"]), hr, [1.0]])))
+        hi = float(np.nanmax(np.concatenate([_values(sub["hr_upper"]), hr, [1.0]])))
+        ticks = [v for v in _HR_TICKS if lo / 1.25 <= v <= hi * 1.25]
+        ax.set_xlim(min(lo, ticks[0]) / 1.1, max(hi, ticks[-1]) * 1.1)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
     else:
         ax.text(0.5, 0.5, _t(lang, "refused"), ha="center", va="center", transform=ax.transAxes,
                 fontsize="small", style="italic")
     ax.axvline(1.0, color="grey", linewidth=0.6)
-    ax.set_yticks(y, [str(c) for c in sub["covariate"]])
+    terms = [str(c) for c in data["covariate"]]
+    ax.set_yticks(y, [cox_label(t, ref=_cohort_reference(terms), lang=lang) for t in map(str, sub["covariate"])])
     ax.set_xlabel(_t(lang, "hr"))
     n = _values(data["n"])[:1]
     e = _values(data["n_events"])[:1]
     if len(n) and np.isfinite(n[0]) and np.isfinite(e[0]):
-        ax.set_title(f"N = {int(n[0]):,}, {int(e[0]):,} arrears", loc="left")
+        ax.set_title(_t(lang, "n_arrears", n=T.format_number(float(n[0]), decimals=0, lang=lang),
+                        e=T.format_number(float(e[0]), decimals=0, lang=lang)), loc="left")
     else:
         ax.set_title(f"N = {MARKER}", loc="left")
     return ax
