@@ -476,3 +476,27 @@ def test_cox_reference_follows_the_first_level_shown():
     ax = F.draw_data("figure_cox", data).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()][1] == "cohort 2015 (ref. 2014)"
     assert F.cox_label("income") == "income"
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_figure_1_zero_is_lightest_lines_dark_colour_bar_with_n(hand_cohorts, lang):
+    from cohorts.report import tables as T
+
+    data = T.figure_1_data(hand_cohorts, year=2017)  # four cells of 25%, the rest 0
+    fig = F.draw_data("figure_1", data, lang=lang)
+    ax = fig.axes[0]
+    image = ax.get_images()[0]
+    values = np.ma.filled(image.get_array().astype(float), np.nan)
+    rgba = image.to_rgba(image.get_array())
+    lum = 0.299 * rgba[..., 0] + 0.587 * rgba[..., 1] + 0.114 * rgba[..., 2]
+    zero, full = values == 0.0, values == 25.0
+    assert zero.any() and full.any()
+    assert lum[zero].min() > 0.9 and lum[zero].min() > lum[full].max() + 0.3  # 0 the lightest, near white
+    quadrant_lines = [ln for ln in ax.get_lines()]
+    assert len(quadrant_lines) == 2 and all(S.luminance(ln.get_color()) < 0.2 for ln in quadrant_lines)
+    assert len(fig.axes) == 2  # the colour bar
+    label = fig.axes[1].get_ylabel()
+    assert "(%)" in label and label.endswith("N = 4")  # the 2017 cohort has four new mortgages
+    ticks = [t.get_text() for t in ax.get_xticklabels()] + [t.get_text() for t in ax.get_yticklabels()]
+    assert "\u2264 60%" in ticks and "> 120%" in ticks and not any("<=" in t for t in ticks)
+    assert _overlapping_texts(fig) == []

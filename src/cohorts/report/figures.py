@@ -63,6 +63,7 @@ _TEXT = {
         "share_starters": "share of first-time buyers (%)",
         "share_households": "share of households (%)",
         "cohort": "origination year",
+        "grid_share": "share of new mortgages (%), N = {n}",
         "cohort_n": "origination year (above each bar: N)",
         "quadrant_cut": "above = {op} {cut:g}% of the norm (LTI and LTV)",
         "income": "mean gross household income (euro 1,000)",
@@ -104,6 +105,7 @@ _TEXT = {
         "share_starters": "aandeel koopstarters (%)",
         "share_households": "aandeel huishoudens (%)",
         "cohort": "jaar van afsluiten",
+        "grid_share": "aandeel nieuwe hypotheken (%), N = {n}",
         "cohort_n": "jaar van afsluiten (boven elke staaf: N)",
         "quadrant_cut": "boven = {op} {cut:g}% van de norm (LTI en LTV)",
         "income": "gemiddeld bruto huishoudinkomen (x 1.000 euro)",
@@ -233,6 +235,7 @@ def plot_figure_1(
     ``x``; a cell of an empty population shows ``-``.
     """
     import matplotlib as mpl
+    import matplotlib.patheffects  # noqa: F401  (mpl.patheffects)
 
     lti_order = list(data["lti_category"].cat.categories) if isinstance(data["lti_category"].dtype,
                                                                          pd.CategoricalDtype) \
@@ -246,8 +249,9 @@ def plot_figure_1(
     values = grid.to_numpy(dtype="float64")
     hidden = gaps.to_numpy(dtype="float64") > 0
     vmax = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+    # 0 (an empty cell) is the lightest colour, the largest share the darkest
     cmap = mpl.colormaps[SEQUENTIAL_CMAP].with_extremes(bad="white")
-    ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0.0, vmax=max(vmax, 1e-9), aspect="auto")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0.0, vmax=max(vmax, 1e-9), aspect="auto")
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
@@ -262,18 +266,47 @@ def plot_figure_1(
             colour = cmap(v / vmax if vmax > 0 else 0.0)
             text_colour = "black" if luminance(mpl.colors.to_hex(colour)) > 0.5 else "white"
             ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=6, color=text_colour)
-    ax.set_xticks(range(values.shape[1]), [str(c) for c in grid.columns], rotation=45, ha="right")
-    ax.set_yticks(range(values.shape[0]), [str(c) for c in grid.index])
+    ax.set_xticks(range(values.shape[1]), [_category_label(c) for c in grid.columns], rotation=45, ha="right")
+    ax.set_yticks(range(values.shape[0]), [_category_label(c) for c in grid.index])
     ax.set_xlabel(_t(lang, "ltv_util"))
     ax.set_ylabel(_t(lang, "lti_util"))
+    outline = [mpl.patheffects.withStroke(linewidth=2.6, foreground="white")]  # visible on dark and white cells
     for edges, line in ((list(lti_edges), ax.axhline), (list(ltv_edges), ax.axvline)):
         if 1.0 in edges:
-            line(edges.index(1.0) + 0.5, color="white", linewidth=1.2)
+            line(edges.index(1.0) + 0.5, color="black", linewidth=1.2, path_effects=outline)
+    n_total = _grid_total(work)
+    n_text = MARKER if n_total is None else T.format_number(n_total, decimals=0, lang=lang)
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label(_t(lang, "grid_share", n=n_text))
+    bar.ax.tick_params(labelsize="x-small")
     for side in ("top", "right"):
         ax.spines[side].set_visible(True)
     if hidden.any():
         _note_suppressed(ax, lang=lang)
     return ax
+
+
+def _category_label(category: object) -> str:
+    """A utilisation category as printed: ``<=60%`` -> ``\u2264 60%``, ``>120%`` -> ``> 120%``."""
+    text = str(category)
+    if text.startswith("<="):
+        return "\u2264 " + text[2:].lstrip()
+    if text.startswith(">="):
+        return "\u2265 " + text[2:].lstrip()
+    if text[:1] in "<>":
+        return text[0] + " " + text[1:].lstrip()
+    return text
+
+
+def _grid_total(work: pd.DataFrame) -> float | None:
+    """The N of the Figure 1 grid: the sum of the cells' numbers when all are released, else implied by a
+    released cell (n / share); None when no released cell implies it."""
+    n = _values(work["n"]) if "n" in work.columns else np.full(len(work), np.nan)
+    if len(n) and np.isfinite(n).all():
+        return float(n.sum())
+    share = work["_share"].to_numpy(dtype="float64")
+    ok = np.isfinite(n) & np.isfinite(share) & (share > 0)
+    return float(np.round(100.0 * n[ok][0] / share[ok][0])) if ok.any() else None
 
 
 @_styled(width="double", aspect=0.5)
