@@ -500,3 +500,37 @@ def test_figure_1_zero_is_lightest_lines_dark_colour_bar_with_n(hand_cohorts, la
     ticks = [t.get_text() for t in ax.get_xticklabels()] + [t.get_text() for t in ax.get_yticklabels()]
     assert "\u2264 60%" in ticks and "> 120%" in ticks and not any("<=" in t for t in ticks)
     assert _overlapping_texts(fig) == []
+
+
+def _points_under_legend(fig: Figure, ax: Axes) -> int:
+    """Number of drawn data points (line vertices) inside the legend's box, after a draw."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box = ax.get_legend().get_window_extent(canvas.get_renderer())
+    count = 0
+    for line in ax.get_lines():
+        xy = line.get_transform().transform(line.get_xydata())
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        inside = (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1)
+        count += int(inside.sum())
+    return count
+
+
+@pytest.mark.parametrize("name", ["figure_4", "figure_5"])
+def test_group_line_legend_covers_no_line_and_names_every_series(name, hand_cohorts):
+    from cohorts.report import tables as T
+
+    data = (T.income_data if name == "figure_4" else T.interest_only_data)(hand_cohorts)
+    # lines spread over the whole plot area: the legend has nowhere to hide inside it
+    data["value"] = np.tile(np.linspace(10.0, 90.0, 6), len(data) // 6 + 1)[:len(data)] * (
+        1000.0 if name == "figure_4" else 1.0)
+    data.loc[data["group"] == data["group"].iloc[0], "value"] = np.linspace(90.0, 10.0, 6) * (
+        1000.0 if name == "figure_4" else 1.0)
+    fig = F.draw_data(name, data)
+    ax = fig.axes[0]
+    assert _points_under_legend(fig, ax) == 0
+    assert set(_legend_colours(ax).values()) == _series_colours(ax)
+    assert len(_legend_colours(ax)) == len(pd.unique(data["group"]))
+    assert _overlapping_texts(fig) == []

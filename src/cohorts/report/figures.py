@@ -467,7 +467,8 @@ def plot_group_lines(data: pd.DataFrame, *, scale: float = 1.0, lang: str = "en"
             _mark_points(ax, sub.loc[sub["_gap"], "cohort"].astype(int).tolist(), colour=colour)
     ax.set_xticks(list(C.COHORT_YEARS))
     ax.set_xlabel(_t(lang, "cohort"))
-    ax.legend()
+    # below the axes: inside, a legend of four groups covers a line whatever the data
+    ax.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=2.5)
     if hidden_any:
         _note_suppressed(ax, lang=lang)
     return ax
