@@ -80,11 +80,11 @@ def test_figure_8_numbers_at_risk_and_labels(hand_cohorts):
 
 def test_figure_7_default_population_is_starters(hand_cohorts):
     ax = F.figure_7(hand_cohorts)
-    assert ax.get_legend().get_title().get_text() == "N = 1 / 3"  # 1 arrears among 3 starters
+    assert ax.get_legend().get_title().get_text() == "1 arrears among 3 mortgages"  # 3 starters
     ax = F.figure_7(hand_cohorts, population="new", window="ever")
-    assert ax.get_legend().get_title().get_text() == "N = 3 / 6"
+    assert ax.get_legend().get_title().get_text() == "3 arrears among 6 mortgages"
     ax = F.figure_7(hand_cohorts, population="new")  # default window: first-year arrears (row 1 only)
-    assert ax.get_legend().get_title().get_text() == "N = 1 / 6"
+    assert ax.get_legend().get_title().get_text() == "1 arrears among 6 mortgages"
 
 
 def test_unknown_language_is_refused(hand_cohorts):
@@ -223,7 +223,7 @@ def test_figure_7_omits_suppressed_thresholds_and_takes_n_from_a_released_one(ha
     ax = F.plot_figure_7(released, ax=S.new_figure()[1])
     events = ax.get_lines()[0]
     np.testing.assert_array_equal(events.get_ydata(), released["share_events"].to_numpy())
-    assert ax.get_legend().get_title().get_text() == "N = 3 / 6"
+    assert ax.get_legend().get_title().get_text() == "3 arrears among 6 mortgages"
 
 
 def test_sweep_and_cohort_sensitivity_draw_only_released_points(hand_cohorts):
@@ -533,4 +533,21 @@ def test_group_line_legend_covers_no_line_and_names_every_series(name, hand_coho
     assert _points_under_legend(fig, ax) == 0
     assert set(_legend_colours(ax).values()) == _series_colours(ax)
     assert len(_legend_colours(ax)) == len(pd.unique(data["group"]))
+    assert _overlapping_texts(fig) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_figure_7_says_what_its_numbers_are_and_labels_both_series(hand_cohorts, lang):
+    from cohorts.report import tables as T
+
+    data = T.arrears_threshold_data(hand_cohorts, population="new", window="ever")
+    data["n_events"], data["n_mortgages"] = 1234, 5678
+    fig = F.draw_data("figure_7", data, lang=lang)
+    ax = fig.axes[0]
+    title = ax.get_legend().get_title().get_text()
+    assert title == {"en": "1,234 arrears among 5,678 mortgages", "nl": "1.234 achterstanden bij 5.678 hypotheken"}[lang]
+    ylabel = ax.get_ylabel()
+    assert {"en": "arrears", "nl": "achterstanden"}[lang] in ylabel and {"en": "mortgages", "nl": "hypotheken"}[lang] in ylabel
+    assert set(_legend_colours(ax).values()) == _series_colours(ax) and len(_legend_colours(ax)) == 2
+    assert _points_under_legend(fig, ax) == 0
     assert _overlapping_texts(fig) == []

@@ -96,6 +96,8 @@ _TEXT = {
         "suppressed": "{marker}: not shown (disclosure control)",
         "refused": "model not shown (disclosure control)",
         "pooled": "pooled steps (disclosure control)",
+        "n_events_mortgages": "{e} arrears among {m} mortgages",
+        "share_arrears_mortgages": "% of all arrears / mortgages",
         "n_arrears": "N = {n}, {e} with arrears",
     },
     "nl": {
@@ -138,6 +140,8 @@ _TEXT = {
         "suppressed": "{marker}: niet getoond (geheimhouding)",
         "refused": "model niet getoond (geheimhouding)",
         "pooled": "samengevoegde stappen (geheimhouding)",
+        "n_events_mortgages": "{e} achterstanden bij {m} hypotheken",
+        "share_arrears_mortgages": "% van alle achterstanden /\nhypotheken",
         "n_arrears": "N = {n}, waarvan {e} met achterstand",
     },
 }
@@ -567,8 +571,8 @@ def plot_figure_7(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     """Figure 7 drawn from its data (:func:`cohorts.report.tables.arrears_threshold_data`, gated or not).
 
     A suppressed threshold is omitted from both lines (a gap) and marked
-    ``x``; the N in the legend is that of a released threshold (``x`` when
-    none is released).
+    ``x``; the legend's title gives the numbers of arrears and of mortgages
+    of a released threshold (``x`` when none is released).
     """
     data = data.sort_values("threshold")
     gaps = suppressed(data)
@@ -579,18 +583,19 @@ def plot_figure_7(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     if len(x):  # also when every point is suppressed (no data to scale the axis to)
         ax.set_xlim(float(x.min()) - 2.5, float(x.max()) + 2.5)
     ax.set_xlabel(_t(lang, "threshold"))
-    ax.set_ylabel(_t(lang, "share_arrears"))
+    ax.set_ylabel(_t(lang, "share_arrears_mortgages"))
     ax.set_ylim(0, 100)
     ax.axvline(100.0, color="grey", linewidth=0.5)
     n_events, n_mort = _values(data["n_events"]), _values(data["n_mortgages"])
     shown = np.isfinite(n_events) & np.isfinite(n_mort)
     if not len(data):
-        title = "N = 0 / 0"
+        e, m = "0", "0"
     elif shown.any():
-        title = f"N = {int(n_events[shown][0]):,} / {int(n_mort[shown][0]):,}"
+        e, m = (T.format_number(float(v[shown][0]), decimals=0, lang=lang) for v in (n_events, n_mort))
     else:
-        title = f"N = {MARKER} / {MARKER}"
-    ax.legend(title=title)
+        e, m = MARKER, MARKER
+    ax.legend(title=_t(lang, "n_events_mortgages", e=e, m=m), ncols=2, loc="upper center",
+              bbox_to_anchor=(0.5, -0.2))
     if gaps.any():
         _mark_points(ax, x[gaps], colour=PALETTE[0])
         _note_suppressed(ax, lang=lang)
