@@ -303,8 +303,12 @@ def _legend_colours(ax: Axes, *, skip: tuple[str, ...] = ()) -> dict[str, str]:
     for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
         if text.get_text() in skip:
             continue
-        colour = handle.get_color() if hasattr(handle, "get_color") and not hasattr(handle, "get_facecolor") \
-            else handle.get_facecolor()
+        if isinstance(handle, mpl.patches.Patch):
+            colour = handle.get_facecolor()
+        elif isinstance(handle, mpl.collections.Collection):  # an error bar's handle: its line collection
+            colour = handle.get_color()[0]
+        else:
+            colour = handle.get_color()
         out[text.get_text()] = _hex(colour)
     return out
 
@@ -550,4 +554,33 @@ def test_figure_7_says_what_its_numbers_are_and_labels_both_series(hand_cohorts,
     assert {"en": "arrears", "nl": "achterstanden"}[lang] in ylabel and {"en": "mortgages", "nl": "hypotheken"}[lang] in ylabel
     assert set(_legend_colours(ax).values()) == _series_colours(ax) and len(_legend_colours(ax)) == 2
     assert _points_under_legend(fig, ax) == 0
+    assert _overlapping_texts(fig) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_cohort_sensitivity_points_sit_on_their_year_ticks_and_label_fits(hand_cohorts, lang):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from cohorts.report import tables as T
+
+    data = T.cohort_sensitivity_data(hand_cohorts)
+    keep = ((data["view"] == "cohort") & (data["time"] == 2)).to_numpy()
+    data.loc[keep, "km_cum_inc"] = 0.02
+    data.loc[keep, "km_cum_inc_lower"], data.loc[keep, "km_cum_inc_upper"] = 0.01, 0.03
+    released = _gate(data, {int(np.flatnonzero(keep)[0])})  # one point suppressed: a marker, not a point
+    released.loc[int(np.flatnonzero(keep)[0]), "km_cum_inc"] = np.nan
+    fig = F.draw_data("figure_cohort_sensitivity", released, lang=lang)
+    ax = fig.axes[0]
+    ticks = set(ax.get_xticks().tolist())
+    assert ticks == set(C.COHORT_YEARS)
+    for container in ax.containers:
+        xs = container.lines[0].get_xdata()
+        assert len(xs) and set(np.asarray(xs, dtype=float).tolist()) <= ticks  # exactly on the year ticks
+    lo, hi = ax.get_xlim()
+    assert lo < min(C.COHORT_YEARS) and hi > max(C.COHORT_YEARS) and hi - lo < 10
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    label = ax.yaxis.label.get_window_extent(canvas.get_renderer())
+    assert label.y0 >= 0 and label.y1 <= fig.bbox.height  # not clipped by the figure
+    assert set(_legend_colours(ax).values()) == _series_colours(ax) and len(_legend_colours(ax)) == 2
     assert _overlapping_texts(fig) == []

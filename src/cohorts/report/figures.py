@@ -92,7 +92,7 @@ _TEXT = {
         "new": "all new mortgages",
         "new_high": "new, LTI > 100%",
         "starters_high": "first-time buyers, LTI > 100%",
-        "cohort_arrears": "cumulative arrears {h} yr after origination (%)",
+        "cohort_arrears": "cumulative arrears (%)\n{h} yr after origination",
         "suppressed": "{marker}: not shown (disclosure control)",
         "refused": "model not shown (disclosure control)",
         "pooled": "pooled steps (disclosure control)",
@@ -136,7 +136,7 @@ _TEXT = {
         "new": "alle nieuwe hypotheken",
         "new_high": "nieuw, LTI > 100%",
         "starters_high": "koopstarters, LTI > 100%",
-        "cohort_arrears": "achterstand {h} jaar na afsluiten (%)",
+        "cohort_arrears": "achterstand (%)\n{h} jaar na afsluiten",
         "suppressed": "{marker}: niet getoond (geheimhouding)",
         "refused": "model niet getoond (geheimhouding)",
         "pooled": "samengevoegde stappen (geheimhouding)",
@@ -215,10 +215,10 @@ def _note_suppressed(ax: Axes, *, lang: str) -> None:
                 va="bottom", fontsize="x-small", style="italic", annotation_clip=False)
 
 
-def _mark_points(ax: Axes, x: Sequence[float], *, colour: str) -> None:
-    """The marker at each omitted point, just above the x-axis."""
+def _mark_points(ax: Axes, x: Sequence[float], *, colour: str, row: int = 0) -> None:
+    """The marker at each omitted point, just above the x-axis (``row`` 1, 2 ... stacked above row 0)."""
     for xx in x:
-        ax.annotate(MARKER, xy=(float(xx), 0.02), xycoords=("data", "axes fraction"), ha="center", va="bottom",
+        ax.annotate(MARKER, xy=(float(xx), 0.02 + 0.06 * row), xycoords=("data", "axes fraction"), ha="center", va="bottom",
                     fontsize="x-small", color=colour, annotation_clip=False)
 
 
@@ -788,7 +788,7 @@ def _points_with_intervals(
     ax.errorbar(x[shown], y[shown], yerr=err, fmt=MARKERS[k], color=PALETTE[k], capsize=2,
                 linestyle=LINESTYLES[k], label=label)
     if hidden.any():
-        _mark_points(ax, x[hidden], colour=PALETTE[k])
+        _mark_points(ax, x[hidden], colour=PALETTE[k], row=k)  # series on the same x: one row each
     return bool(hidden.any())
 
 
@@ -960,13 +960,15 @@ def plot_figure_cohort_sensitivity(data: pd.DataFrame, *, horizon: int = 2, lang
     for k, (group, cat) in enumerate((("within", "within"), ("above", "high"))):
         hit = (data["group"] == group).to_numpy()
         sub = data.loc[hit].assign(_gap=gaps[hit], _cohort=data.loc[hit, C.COHORT].astype(int)).sort_values("_cohort")
-        x = sub["_cohort"].to_numpy(dtype="float64") + (0.1 if k else -0.1)
+        x = sub["_cohort"].to_numpy(dtype="float64")  # on the year ticks; series differ in colour and marker
         hidden_any |= _cum_inc_points(ax, sub, x, k=k, label=_t(lang, cat, thr=100.0))
-    ax.set_xticks(list(C.COHORT_YEARS))
+    years = list(C.COHORT_YEARS)
+    ax.set_xticks(years)
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)  # all years, also when few points are released
     _percent_floor(ax, data["km_cum_inc"])
     ax.set_xlabel(_t(lang, "cohort"))
     ax.set_ylabel(_t(lang, "cohort_arrears", h=horizon - 1))
-    ax.legend()
+    ax.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     if hidden_any:
         _note_suppressed(ax, lang=lang)
     return ax
