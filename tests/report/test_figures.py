@@ -1,8 +1,13 @@
-"""Hand-worked values: figures and the house style on the hand-made frames; also regression checks.
+"""Hand-worked values: figures and the house style on the hand-made frames; also regression and property checks.
 
 Planted truth where possible: the bar heights, cell labels and numbers at risk
-drawn are compared with the values worked out by hand in test_tables.py.
-Regression checks: byte-identical exports, no leaked rcParams.
+drawn are compared with the values worked out by hand in test_tables.py; the
+N per bar, the pooled Kaplan-Meier steps and the Cox labels are checked on
+hand-made released data whose drawing is worked out by hand.
+Regression and property checks of what is drawn (from the Axes): legend
+swatches equal the colours of the drawn series (quadrants: the colour map),
+no two texts overlap after a draw, the legend covers no data point, labels
+fit the figure, plain tick labels; byte-identical exports, no leaked rcParams.
 """
 
 from __future__ import annotations
@@ -421,12 +426,14 @@ def test_quadrant_legend_swatches_are_the_quadrant_colours_even_without_bars(nam
     ax = fig.axes[0]
     swatches = _legend_colours(ax)
     assert swatches == {F.TEXT["en"][q]: _hex(F.QUADRANT_COLOURS[q]) for q in ("Q1", "Q2", "Q3", "Q4")}
-    assert {_hex(p.get_facecolor()) for p in ax.patches if p.get_height() > 0} == {_hex(F.QUADRANT_COLOURS[q]) for q in ("Q3", "Q4")}
+    drawn = {_hex(p.get_facecolor()) for p in ax.patches if p.get_height() > 0}
+    assert drawn == {_hex(F.QUADRANT_COLOURS[q]) for q in ("Q3", "Q4")}
     assert len(set(F.QUADRANT_COLOURS.values())) == 4
 
 
 def test_quadrant_figures_print_n_per_year_and_state_their_cut():
-    rows = [(c, q, n) for c in C.COHORT_YEARS for q, n in zip(("Q1", "Q2", "Q3", "Q4"), (400, 300, 200, 100), strict=True)]
+    rows = [(c, q, n) for c in C.COHORT_YEARS
+            for q, n in zip(("Q1", "Q2", "Q3", "Q4"), (400, 300, 200, 100), strict=True)]
     data = pd.DataFrame(rows, columns=["cohort", "quadrant", "n"]).astype({"n": "float64"})
     data["share"] = data["n"] / 10.0
     data.loc[data["cohort"] == 2013, "n"] *= 2  # N 2,000 in 2013
@@ -549,9 +556,11 @@ def test_figure_7_says_what_its_numbers_are_and_labels_both_series(hand_cohorts,
     fig = F.draw_data("figure_7", data, lang=lang)
     ax = fig.axes[0]
     title = ax.get_legend().get_title().get_text()
-    assert title == {"en": "1,234 arrears among 5,678 mortgages", "nl": "1.234 achterstanden bij 5.678 hypotheken"}[lang]
+    assert title == {"en": "1,234 arrears among 5,678 mortgages",
+                     "nl": "1.234 achterstanden bij 5.678 hypotheken"}[lang]
     ylabel = ax.get_ylabel()
-    assert {"en": "arrears", "nl": "achterstanden"}[lang] in ylabel and {"en": "mortgages", "nl": "hypotheken"}[lang] in ylabel
+    assert {"en": "arrears", "nl": "achterstanden"}[lang] in ylabel
+    assert {"en": "mortgages", "nl": "hypotheken"}[lang] in ylabel
     assert set(_legend_colours(ax).values()) == _series_colours(ax) and len(_legend_colours(ax)) == 2
     assert _points_under_legend(fig, ax) == 0
     assert _overlapping_texts(fig) == []
@@ -584,3 +593,40 @@ def test_cohort_sensitivity_points_sit_on_their_year_ticks_and_label_fits(hand_c
     assert label.y0 >= 0 and label.y1 <= fig.bbox.height  # not clipped by the figure
     assert set(_legend_colours(ax).values()) == _series_colours(ax) and len(_legend_colours(ax)) == 2
     assert _overlapping_texts(fig) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("name", list(F.FIGURES))
+def test_every_figure_has_no_overlapping_text_and_a_legend_entry_per_series(name, lang, hand_cohorts, hand_panel):
+    """From the hand-made frames (computed, not gated): readable texts, legend colours = drawn series colours."""
+    from cohorts.report.compare import Options
+    from cohorts.report.exports import FIGURE_DATA
+
+    frames = {"cohorts": hand_cohorts, "panel": hand_panel, "stock": hand_cohorts}
+    if name == "figure_cox":
+        from cohorts.report import tables as T
+
+        data = T.cox_data(hand_cohorts, covariates=(C.HIGH,))
+    else:
+        data = FIGURE_DATA[f"{name}_data"](frames, Options())
+    fig = F.draw_data(name, data, lang=lang)
+    ax = fig.axes[0]
+    assert _overlapping_texts(fig) == []
+    if ax.get_legend() is not None:
+        skip = (F.TEXT[lang]["pooled"],)
+        legend = _legend_colours(ax, skip=skip)
+        assert set(legend.values()) <= _series_colours(ax) | {_hex(c) for c in F.QUADRANT_COLOURS.values()}
+        if not name.startswith(("figure_2", "figure_3", "figure_b")):  # bars: swatches of every quadrant
+            assert _series_colours(ax) <= set(legend.values())
+
+
+@pytest.mark.parametrize("name", ["figure_1", "figure_8", "figure_b1", "figure_cox"])
+def test_figures_drawn_from_data_are_byte_reproducible(name, tmp_path, hand_cohorts):
+    from cohorts.report import tables as T
+
+    data = {"figure_1": lambda: T.figure_1_data(hand_cohorts, year=2017), "figure_8": _km_data,
+            "figure_b1": _quadrant_data, "figure_cox": _cox_data}[name]()
+    a = S.export_figure(F.draw_data(name, data), tmp_path / "a" / name)
+    b = S.export_figure(F.draw_data(name, data.copy()), tmp_path / "b" / name)
+    for pa, pb in zip(a, b, strict=True):
+        assert pa.read_bytes() == pb.read_bytes()

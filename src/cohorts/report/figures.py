@@ -14,7 +14,8 @@ Each figure is drawn by a ``plot_*`` function from its data frame alone
 :func:`draw_data` from the data *as released* by the disclosure gate: a
 suppressed cell is missing (NaN, with a ``disclosure`` note) and is drawn as
 a gap marked ``x`` (a blank hatched grid cell, an omitted bar segment, an
-omitted line or curve point), so a figure and its ``<name>_data.csv`` show
+omitted line or curve point; a pooled run of Kaplan-Meier steps is drawn as
+unknown, never as a flat line), so a figure and its ``<name>_data.csv`` show
 the same numbers.
 
 Labels are English by default; ``lang="nl"`` gives the report's Dutch.  The
@@ -218,7 +219,8 @@ def _note_suppressed(ax: Axes, *, lang: str) -> None:
 def _mark_points(ax: Axes, x: Sequence[float], *, colour: str, row: int = 0) -> None:
     """The marker at each omitted point, just above the x-axis (``row`` 1, 2 ... stacked above row 0)."""
     for xx in x:
-        ax.annotate(MARKER, xy=(float(xx), 0.02 + 0.06 * row), xycoords=("data", "axes fraction"), ha="center", va="bottom",
+        ax.annotate(MARKER, xy=(float(xx), 0.02 + 0.06 * row), xycoords=("data", "axes fraction"), ha="center",
+                    va="bottom",
                     fontsize="x-small", color=colour, annotation_clip=False)
 
 
