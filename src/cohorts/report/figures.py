@@ -919,7 +919,9 @@ def plot_figure_cox(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     else:
         ax.text(0.5, 0.5, _t(lang, "refused"), ha="center", va="center", transform=ax.transAxes,
                 fontsize="small", style="italic")
-    ax.axvline(1.0, color="grey", linewidth=0.6)
+        ax.set_xticks([])  # no axis of numbers without a number drawn
+    if len(sub):
+        ax.axvline(1.0, color="grey", linewidth=0.6)
     terms = [str(c) for c in data["covariate"]]
     ax.set_yticks(y, [cox_label(t, ref=_cohort_reference(terms), lang=lang) for t in map(str, sub["covariate"])])
     ax.set_xlabel(_t(lang, "hr"))
