@@ -631,3 +631,18 @@ def test_figures_drawn_from_data_are_byte_reproducible(name, tmp_path, hand_coho
     b = S.export_figure(F.draw_data(name, data.copy()), tmp_path / "b" / name)
     for pa, pb in zip(a, b, strict=True):
         assert pa.read_bytes() == pb.read_bytes()
+
+
+def test_figure_1_n_is_implied_by_a_released_cell_or_marked(hand_cohorts):
+    from cohorts.report import tables as T
+
+    data = T.figure_1_data(hand_cohorts, year=2017)  # four mortgages, four cells of 25%
+    filled = np.flatnonzero(data["n"].to_numpy(dtype="float64") > 0)
+    released = _gate(data.astype({"n": "float64", "share": "float64"}), {int(filled[0])})
+    released.loc[int(filled[0]), ["n", "share"]] = np.nan
+    fig = F.draw_data("figure_1", released)
+    assert fig.axes[1].get_ylabel().endswith("N = 4")  # 1 mortgage is 25%: N = 4
+    released.loc[filled[1:], ["n", "share"]] = np.nan
+    released.loc[filled[1:], "disclosure"] = SUPPRESSED
+    fig = F.draw_data("figure_1", released)
+    assert fig.axes[1].get_ylabel().endswith(f"N = {F.MARKER}")  # only empty cells released: N not implied
