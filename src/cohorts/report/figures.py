@@ -14,7 +14,8 @@ Each figure is drawn by a ``plot_*`` function from its data frame alone
 :func:`draw_data` from the data *as released* by the disclosure gate: a
 suppressed cell is missing (NaN, with a ``disclosure`` note) and is drawn as
 a gap marked ``x`` (a blank hatched grid cell, an omitted bar segment, an
-omitted line or curve point), so a figure and its ``<name>_data.csv`` show
+omitted line or curve point; a pooled run of Kaplan-Meier steps is drawn as
+unknown, never as a flat line), so a figure and its ``<name>_data.csv`` show
 the same numbers.
 
 Labels are English by default; ``lang="nl"`` gives the report's Dutch.  The
@@ -34,7 +35,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullFormatter, PercentFormatter
 
 from cohorts import columns as C
 from cohorts.classify import DEFAULT_EDGES, QUADRANTS
@@ -62,6 +64,9 @@ _TEXT = {
         "share_starters": "share of first-time buyers (%)",
         "share_households": "share of households (%)",
         "cohort": "origination year",
+        "grid_share": "share of new mortgages (%), N = {n}",
+        "cohort_n": "origination year (above each bar: N)",
+        "quadrant_cut": "above = {op} {cut:g}% of the norm (LTI and LTV)",
         "income": "mean gross household income (euro 1,000)",
         "growth": "median income growth since origination (%)",
         "years_since": "years since origination",
@@ -88,9 +93,13 @@ _TEXT = {
         "new": "all new mortgages",
         "new_high": "new, LTI > 100%",
         "starters_high": "first-time buyers, LTI > 100%",
-        "cohort_arrears": "cumulative arrears {h} yr after origination (%)",
+        "cohort_arrears": "cumulative arrears (%)\n{h} yr after origination",
         "suppressed": "{marker}: not shown (disclosure control)",
         "refused": "model not shown (disclosure control)",
+        "pooled": "pooled steps (disclosure control)",
+        "n_events_mortgages": "{e} arrears among {m} mortgages",
+        "share_arrears_mortgages": "% of all arrears / mortgages",
+        "n_arrears": "N = {n}, {e} with arrears",
     },
     "nl": {
         "lti_util": "LTI-benutting",
@@ -99,6 +108,9 @@ _TEXT = {
         "share_starters": "aandeel koopstarters (%)",
         "share_households": "aandeel huishoudens (%)",
         "cohort": "jaar van afsluiten",
+        "grid_share": "aandeel nieuwe hypotheken (%), N = {n}",
+        "cohort_n": "jaar van afsluiten (boven elke staaf: N)",
+        "quadrant_cut": "boven = {op} {cut:g}% van de norm (LTI en LTV)",
         "income": "gemiddeld bruto huishoudinkomen (x 1.000 euro)",
         "growth": "mediane inkomensontwikkeling sinds afsluiten (%)",
         "years_since": "jaren na afsluiten",
@@ -125,9 +137,13 @@ _TEXT = {
         "new": "alle nieuwe hypotheken",
         "new_high": "nieuw, LTI > 100%",
         "starters_high": "koopstarters, LTI > 100%",
-        "cohort_arrears": "achterstand {h} jaar na afsluiten (%)",
+        "cohort_arrears": "achterstand (%)\n{h} jaar na afsluiten",
         "suppressed": "{marker}: niet getoond (geheimhouding)",
         "refused": "model niet getoond (geheimhouding)",
+        "pooled": "samengevoegde stappen (geheimhouding)",
+        "n_events_mortgages": "{e} achterstanden bij {m} hypotheken",
+        "share_arrears_mortgages": "% van alle achterstanden /\nhypotheken",
+        "n_arrears": "N = {n}, waarvan {e} met achterstand",
     },
 }
 #: Figure labels in English (``"en"``) and Dutch (``"nl"``).
@@ -200,10 +216,11 @@ def _note_suppressed(ax: Axes, *, lang: str) -> None:
                 va="bottom", fontsize="x-small", style="italic", annotation_clip=False)
 
 
-def _mark_points(ax: Axes, x: Sequence[float], *, colour: str) -> None:
-    """The marker at each omitted point, just above the x-axis."""
+def _mark_points(ax: Axes, x: Sequence[float], *, colour: str, row: int = 0) -> None:
+    """The marker at each omitted point, just above the x-axis (``row`` 1, 2 ... stacked above row 0)."""
     for xx in x:
-        ax.annotate(MARKER, xy=(float(xx), 0.02), xycoords=("data", "axes fraction"), ha="center", va="bottom",
+        ax.annotate(MARKER, xy=(float(xx), 0.02 + 0.06 * row), xycoords=("data", "axes fraction"), ha="center",
+                    va="bottom",
                     fontsize="x-small", color=colour, annotation_clip=False)
 
 
@@ -224,6 +241,7 @@ def plot_figure_1(
     ``x``; a cell of an empty population shows ``-``.
     """
     import matplotlib as mpl
+    import matplotlib.patheffects  # noqa: F401  (mpl.patheffects)
 
     lti_order = list(data["lti_category"].cat.categories) if isinstance(data["lti_category"].dtype,
                                                                          pd.CategoricalDtype) \
@@ -237,8 +255,9 @@ def plot_figure_1(
     values = grid.to_numpy(dtype="float64")
     hidden = gaps.to_numpy(dtype="float64") > 0
     vmax = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+    # 0 (an empty cell) is the lightest colour, the largest share the darkest
     cmap = mpl.colormaps[SEQUENTIAL_CMAP].with_extremes(bad="white")
-    ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0.0, vmax=max(vmax, 1e-9), aspect="auto")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0.0, vmax=max(vmax, 1e-9), aspect="auto")
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values[i, j]
@@ -253,18 +272,47 @@ def plot_figure_1(
             colour = cmap(v / vmax if vmax > 0 else 0.0)
             text_colour = "black" if luminance(mpl.colors.to_hex(colour)) > 0.5 else "white"
             ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=6, color=text_colour)
-    ax.set_xticks(range(values.shape[1]), [str(c) for c in grid.columns], rotation=45, ha="right")
-    ax.set_yticks(range(values.shape[0]), [str(c) for c in grid.index])
+    ax.set_xticks(range(values.shape[1]), [_category_label(c) for c in grid.columns], rotation=45, ha="right")
+    ax.set_yticks(range(values.shape[0]), [_category_label(c) for c in grid.index])
     ax.set_xlabel(_t(lang, "ltv_util"))
     ax.set_ylabel(_t(lang, "lti_util"))
+    outline = [mpl.patheffects.withStroke(linewidth=2.6, foreground="white")]  # visible on dark and white cells
     for edges, line in ((list(lti_edges), ax.axhline), (list(ltv_edges), ax.axvline)):
         if 1.0 in edges:
-            line(edges.index(1.0) + 0.5, color="white", linewidth=1.2)
+            line(edges.index(1.0) + 0.5, color="black", linewidth=1.2, path_effects=outline)
+    n_total = _grid_total(work)
+    n_text = MARKER if n_total is None else T.format_number(n_total, decimals=0, lang=lang)
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.set_label(_t(lang, "grid_share", n=n_text))
+    bar.ax.tick_params(labelsize="x-small")
     for side in ("top", "right"):
         ax.spines[side].set_visible(True)
     if hidden.any():
         _note_suppressed(ax, lang=lang)
     return ax
+
+
+def _category_label(category: object) -> str:
+    """A utilisation category as printed: ``<=60%`` -> ``\u2264 60%``, ``>120%`` -> ``> 120%``."""
+    text = str(category)
+    if text.startswith("<="):
+        return "\u2264 " + text[2:].lstrip()
+    if text.startswith(">="):
+        return "\u2265 " + text[2:].lstrip()
+    if text[:1] in "<>":
+        return text[0] + " " + text[1:].lstrip()
+    return text
+
+
+def _grid_total(work: pd.DataFrame) -> float | None:
+    """The N of the Figure 1 grid: the sum of the cells' numbers when all are released, else implied by a
+    released cell (n / share); None when no released cell implies it."""
+    n = _values(work["n"]) if "n" in work.columns else np.full(len(work), np.nan)
+    if len(n) and np.isfinite(n).all():
+        return float(n.sum())
+    share = work["_share"].to_numpy(dtype="float64")
+    ok = np.isfinite(n) & np.isfinite(share) & (share > 0)
+    return float(np.round(100.0 * n[ok][0] / share[ok][0])) if ok.any() else None
 
 
 @_styled(width="double", aspect=0.5)
@@ -304,36 +352,64 @@ def figure_1(
 # --------------------------------------------------------------------------
 # Figures 2, 3, B1, B2
 # --------------------------------------------------------------------------
-def plot_quadrants(data: pd.DataFrame, *, population: str = "new", lang: str = "en", ax: Axes) -> Axes:
+#: The colour of each quadrant in Figures 2, 3, B1 and B2 (bars and legend swatches).
+QUADRANT_COLOURS: Mapping[str, str] = MappingProxyType(dict(zip(QUADRANTS, PALETTE, strict=True)))
+
+
+def plot_quadrants(
+    data: pd.DataFrame,
+    *,
+    population: str = "new",
+    cut: float | None = None,
+    strict: bool = True,
+    lang: str = "en",
+    ax: Axes,
+) -> Axes:
     """Figures 2, 3, B1, B2 drawn from their data (:func:`cohorts.report.tables.quadrant_data`, gated or not).
 
     Stacked bars of the quadrant shares per cohort.  A suppressed quadrant is
-    omitted (the released quadrants of that cohort are stacked without it) and
-    the cohort's bar is labelled with the marker ``x``; a cohort without
-    mortgages has bars of height 0.
+    omitted (the released quadrants of that cohort are stacked without it); a
+    cohort without mortgages has bars of height 0.  Above each bar the
+    cohort's N (the sum of its quadrants' numbers) is printed when every
+    quadrant's number is released, else the marker ``x``.  With ``cut``
+    (fraction) the legend's title states the cut of both norms (``strict``:
+    above means > cut, else >= cut), so Figures 2 and 3 differ in their labels.
     """
-    work = data.assign(_share=_values(data["share"]), _gap=suppressed(data).astype("float64"),
+    work = data.assign(_share=_values(data["share"]), _n=_values(data["n"]),
+                       _gap=suppressed(data).astype("float64"),
                        quadrant=data["quadrant"].astype(str), cohort=data[C.COHORT].astype(int))
-    share = work.pivot(index=C.COHORT, columns="quadrant", values="_share").reindex(
-        index=list(C.COHORT_YEARS), columns=list(QUADRANTS))
+    index, columns = list(C.COHORT_YEARS), list(QUADRANTS)
+    share = work.pivot(index=C.COHORT, columns="quadrant", values="_share").reindex(index=index, columns=columns)
+    counts = work.pivot(index=C.COHORT, columns="quadrant", values="_n").reindex(index=index, columns=columns)
     gaps = work.pivot(index=C.COHORT, columns="quadrant", values="_gap").reindex(
-        index=list(C.COHORT_YEARS), columns=list(QUADRANTS)).fillna(0.0) > 0
+        index=index, columns=columns).fillna(0.0) > 0
     x = np.arange(len(share))
     bottom = np.zeros(len(share))
-    for k, q in enumerate(QUADRANTS):
+    for q in QUADRANTS:
         shown = ~gaps[q].to_numpy()
         v = np.nan_to_num(share[q].to_numpy(dtype="float64"))  # an empty population: a bar of height 0
-        ax.bar(x[shown], v[shown], bottom=bottom[shown], color=PALETTE[k], edgecolor="white", linewidth=0.4,
-               width=0.75, label=_t(lang, q))
+        ax.bar(x[shown], v[shown], bottom=bottom[shown], color=QUADRANT_COLOURS[q], edgecolor="white",
+               linewidth=0.4, width=0.75, label=f"_{q}")
         bottom[shown] += v[shown]
     hidden = gaps.to_numpy().any(axis=1)
-    for xx, top in zip(x[hidden], bottom[hidden], strict=True):
-        ax.text(float(xx), float(top) + 1.0, MARKER, ha="center", va="bottom", fontsize="x-small")
+    n = counts.to_numpy(dtype="float64")
+    known = np.isfinite(n).all(axis=1) & ~hidden
+    present = np.isin(np.asarray(index), work[C.COHORT].to_numpy())  # a cohort not in the data gets no label
+    for xx, ok, total in zip(x[present], known[present], n.sum(axis=1)[present], strict=True):
+        text = T.format_number(float(total), decimals=0, lang=lang) if ok else MARKER
+        ax.text(float(xx), 101.5, text, ha="center", va="bottom", fontsize="x-small")
     ax.set_xticks(x, [str(y) for y in share.index])
-    ax.set_xlabel(_t(lang, "cohort"))
+    ax.set_xlim(-0.6, len(x) - 0.4)
+    ax.set_xlabel(_t(lang, "cohort_n"))
     ax.set_ylabel(_t(lang, "share_starters" if population == "starters" else "share_new"))
-    ax.set_ylim(0, 100)
-    ax.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=1.0)
+    ax.set_ylim(0, 110)
+    ax.set_yticks(range(0, 101, 20))
+    # swatches from the colour map, not from the drawn bars (a quadrant may have no drawn bar at all)
+    swatches = [Patch(facecolor=QUADRANT_COLOURS[q], edgecolor="white", linewidth=0.4, label=_t(lang, q))
+                for q in QUADRANTS]
+    title = None if cut is None else _t(lang, "quadrant_cut", op=">" if strict else "\u2265", cut=100.0 * cut)
+    ax.legend(handles=swatches, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=1.0,
+              title=title, title_fontsize="small")
     if hidden.any():
         _note_suppressed(ax, lang=lang)
     return ax
@@ -343,7 +419,7 @@ def _quadrant_figure(
     cohorts: pd.DataFrame, *, cut: float, strict: bool, population: str, lang: str, ax: Axes
 ) -> Axes:
     data = T.quadrant_data(cohorts, cut=cut, strict=strict, population=population)
-    return plot_quadrants(data, population=population, lang=lang, ax=ax)
+    return plot_quadrants(data, population=population, cut=cut, strict=strict, lang=lang, ax=ax)
 
 
 @_styled(aspect=0.9)
@@ -397,7 +473,8 @@ def plot_group_lines(data: pd.DataFrame, *, scale: float = 1.0, lang: str = "en"
             _mark_points(ax, sub.loc[sub["_gap"], "cohort"].astype(int).tolist(), colour=colour)
     ax.set_xticks(list(C.COHORT_YEARS))
     ax.set_xlabel(_t(lang, "cohort"))
-    ax.legend()
+    # below the axes: inside, a legend of four groups covers a line whatever the data
+    ax.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2), handlelength=2.5)
     if hidden_any:
         _note_suppressed(ax, lang=lang)
     return ax
@@ -496,8 +573,8 @@ def plot_figure_7(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     """Figure 7 drawn from its data (:func:`cohorts.report.tables.arrears_threshold_data`, gated or not).
 
     A suppressed threshold is omitted from both lines (a gap) and marked
-    ``x``; the N in the legend is that of a released threshold (``x`` when
-    none is released).
+    ``x``; the legend's title gives the numbers of arrears and of mortgages
+    of a released threshold (``x`` when none is released).
     """
     data = data.sort_values("threshold")
     gaps = suppressed(data)
@@ -508,18 +585,19 @@ def plot_figure_7(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     if len(x):  # also when every point is suppressed (no data to scale the axis to)
         ax.set_xlim(float(x.min()) - 2.5, float(x.max()) + 2.5)
     ax.set_xlabel(_t(lang, "threshold"))
-    ax.set_ylabel(_t(lang, "share_arrears"))
+    ax.set_ylabel(_t(lang, "share_arrears_mortgages"))
     ax.set_ylim(0, 100)
     ax.axvline(100.0, color="grey", linewidth=0.5)
     n_events, n_mort = _values(data["n_events"]), _values(data["n_mortgages"])
     shown = np.isfinite(n_events) & np.isfinite(n_mort)
     if not len(data):
-        title = "N = 0 / 0"
+        e, m = "0", "0"
     elif shown.any():
-        title = f"N = {int(n_events[shown][0]):,} / {int(n_mort[shown][0]):,}"
+        e, m = (T.format_number(float(v[shown][0]), decimals=0, lang=lang) for v in (n_events, n_mort))
     else:
-        title = f"N = {MARKER} / {MARKER}"
-    ax.legend(title=title)
+        e, m = MARKER, MARKER
+    ax.legend(title=_t(lang, "n_events_mortgages", e=e, m=m), ncols=2, loc="upper center",
+              bbox_to_anchor=(0.5, -0.2))
     if gaps.any():
         _mark_points(ax, x[gaps], colour=PALETTE[0])
         _note_suppressed(ax, lang=lang)
@@ -566,37 +644,89 @@ def _at_risk_table(ax: Axes, at: pd.DataFrame, *, lang: str) -> None:
                         annotation_clip=False)
 
 
+def _survival_runs(note: np.ndarray, hidden: np.ndarray) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Released runs and hidden (pooled or suppressed) runs of one curve's points, as ``[start, stop)`` indices.
+
+    Point 0 is the start of the curve (time 0, survival 1, always released);
+    points cut by the gate (note ``cut ...``) end the curve and are in no run.
+    """
+    state = np.where(hidden, "hidden", "shown")
+    state[np.char.startswith(note.astype(str), "cut")] = "cut"
+    released: list[tuple[int, int]] = []
+    pooled: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(state) + 1):
+        if i == len(state) or state[i] != state[start]:
+            if state[start] == "shown":
+                released.append((start, i))
+            elif state[start] == "hidden":
+                pooled.append((start, i))
+            start = i
+    return released, pooled
+
+
 def plot_survival(data: pd.DataFrame, *, threshold: float = 1.0, lang: str = "en", ax: Axes) -> Axes:
     """Figures 8 and 9 drawn from their data (:func:`cohorts.report.tables.survival_data`, gated or not).
 
-    Only released points are drawn: a pooled step is drawn at the step it was
-    pooled into, a cut curve ends at its last released point; the numbers at
-    risk are those of the data (a hidden number is not printed).
+    Released steps are drawn as a step curve with its 95% band.  A run of
+    steps the gate pooled (or suppressed) is not drawn as a flat line (that
+    would say "no arrears"): the curve stops at the start of the run, a dotted
+    connector joins it to the next released step (when there is one), and
+    each pooled time is marked ``x`` above the x-axis in the curve's colour,
+    with the note "pooled steps (disclosure control)".  A cut curve ends at
+    its last released step; the numbers at risk are those of the data (a
+    hidden number is not printed).
     """
+    from matplotlib.lines import Line2D
+
     gaps = suppressed(data)
-    shown = data.loc[~gaps]
+    pooled_any = False
+    handles: list[Line2D] = []
     for k, cat in enumerate(("within", "high")):
-        sub = shown.loc[shown["category"] == cat].sort_values("time")
+        hit = (data["category"] == cat).to_numpy()
+        sub = data.loc[hit].assign(_gap=gaps[hit]).sort_values("time")
         t = np.concatenate([[0.0], sub["time"].to_numpy(dtype="float64")])
         y = np.concatenate([[1.0], _values(sub["surv"])])
         lo = np.concatenate([[1.0], _values(sub["surv_lower"])])
         hi = np.concatenate([[1.0], _values(sub["surv_upper"])])
+        hidden = np.concatenate([[False], sub["_gap"].to_numpy(dtype=bool) | ~np.isfinite(_values(sub["surv"]))])
+        note = sub[NOTE].fillna("").astype(str).to_numpy() if NOTE in sub.columns else np.full(len(sub), "")
+        released, pooled = _survival_runs(np.concatenate([[""], note]), hidden)
         label = _t(lang, "within") if cat == "within" else _t(lang, "high", thr=100.0 * threshold)
         colour = LINE_PALETTE[k]
-        ax.step(t, y, where="post", color=colour, linestyle=LINESTYLES[k], label=label)
-        ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.2, linewidth=0)
+        for a, b in released:
+            # a released value holds until the next row's time when that row is pooled (known up to then)
+            end = b + 1 if b < len(t) and any(p[0] == b for p in pooled) else b
+            tt = np.append(t[a:b], t[end - 1]) if end > b else t[a:b]
+            yy, ll, uu = (np.append(v[a:b], v[b - 1]) if end > b else v[a:b] for v in (y, lo, hi))
+            ax.step(tt, yy, where="post", color=colour, linestyle=LINESTYLES[k])
+            ax.fill_between(tt, ll, uu, step="post", color=colour, alpha=0.2, linewidth=0)
+        for a, b in pooled:
+            pooled_any = True
+            nxt = [r for r in released if r[0] == b]
+            if nxt:  # dotted connector from the last known value to the next released step
+                ax.plot([t[a], t[b]], [y[a - 1], y[b]], color=colour, linestyle=":", linewidth=1.0)
+            ax.plot(t[a:b], np.full(b - a, 0.03 + 0.05 * k), transform=ax.get_xaxis_transform(), linestyle="none",
+                    marker="x", markersize=3.5, color=colour, clip_on=False)
+        handles.append(Line2D([], [], color=colour, linestyle=LINESTYLES[k], label=label))
         y_row = -0.32 - 0.07 * k
         ax.annotate(label, xy=(0.0, y_row), xycoords="axes fraction", ha="right", va="top", fontsize="small",
                     annotation_clip=False)
-        risk = data.loc[(data["category"] == cat).to_numpy() & np.isfinite(_values(data["n_at_risk"]))]
-        for tt, n in zip(risk["time"], _values(risk["n_at_risk"]), strict=True):
-            ax.annotate(T.format_number(float(n), decimals=0, lang=lang), xy=(tt, y_row),
+        risk = sub.loc[np.isfinite(_values(sub["n_at_risk"]))]
+        for tt_, n in zip(risk["time"], _values(risk["n_at_risk"]), strict=True):
+            ax.annotate(T.format_number(float(n), decimals=0, lang=lang), xy=(tt_, y_row),
                         xycoords=("data", "axes fraction"), ha="center", va="top", fontsize="x-small",
                         annotation_clip=False)
+    if pooled_any:
+        handles.append(Line2D([], [], color="black", linestyle=":", marker="x", markersize=3.5,
+                              label=_t(lang, "pooled")))
     ax.annotate(_t(lang, "at_risk"), xy=(0.0, -0.25), xycoords="axes fraction", ha="left", va="top",
                 fontsize="small", style="italic", annotation_clip=False)
-    ax.legend(loc="lower left")
+    ax.legend(handles=handles, loc="best")
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # whole percents only
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0, symbol=""))
+    low = np.nanmin(_values(data["surv_lower"])) if np.isfinite(_values(data["surv_lower"])).any() else 0.9
+    ax.set_ylim(max(0.0, min(0.9, np.floor(low * 20.0) / 20.0)), 1.005)
     ax.set_ylabel(_t(lang, "surv"))
     ax.set_xlabel(_t(lang, "year_after"))
     ax.set_xlim(0, 7.4)
@@ -660,7 +790,7 @@ def _points_with_intervals(
     ax.errorbar(x[shown], y[shown], yerr=err, fmt=MARKERS[k], color=PALETTE[k], capsize=2,
                 linestyle=LINESTYLES[k], label=label)
     if hidden.any():
-        _mark_points(ax, x[hidden], colour=PALETTE[k])
+        _mark_points(ax, x[hidden], colour=PALETTE[k], row=k)  # series on the same x: one row each
     return bool(hidden.any())
 
 
@@ -729,6 +859,41 @@ def figure_sweep(
     return ax
 
 
+#: Plain tick values of the hazard-ratio axis (log scale): no 3x10^-1 labels.
+_HR_TICKS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
+
+_COX_LABELS = {
+    "en": {C.HIGH: "LTI > 100% (ref. \u2264 100%)", C.STARTER: "first-time buyer (ref. other)",
+           C.COHORT: "cohort {level} (ref. {ref})"},
+    "nl": {C.HIGH: "LTI > 100% (ref. \u2264 100%)", C.STARTER: "koopstarter (ref. overig)",
+           C.COHORT: "jaargang {level} (ref. {ref})"},
+}
+#: Readable labels of the Cox model's terms in English and Dutch (``{level}``, ``{ref}`` of a factor).
+COX_LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({k: MappingProxyType(v) for k, v in _COX_LABELS.items()})
+
+
+def cox_label(term: str, *, ref: object = None, lang: str = "en") -> str:
+    """A readable label of a Cox model term (``cohort[T.2013]`` -> ``cohort 2013 (ref. 2012)``).
+
+    ``ref`` is the reference level of a factor (treatment coding drops the
+    lowest level; default: the first cohort year).  A term without a label is
+    returned as it is.
+    """
+    _t(lang, "within")
+    labels = COX_LABELS[lang]
+    name, _, rest = term.partition("[T.")
+    if rest and name in labels:
+        return labels[name].format(level=rest.rstrip("]"), ref=C.COHORT_YEARS[0] if ref is None else ref)
+    return labels.get(term, term)
+
+
+def _cohort_reference(terms: Sequence[str]) -> int | None:
+    """The reference cohort of the ``cohort[T.<year>]`` terms: the year before the first one shown."""
+    years = [int(t[len(C.COHORT) + 3:-1]) for t in terms if t.startswith(f"{C.COHORT}[T.") and t[-1] == "]"
+             and t[len(C.COHORT) + 3:-1].isdigit()]
+    return min(years) - 1 if years else None
+
+
 def plot_figure_cox(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     """The Cox forest plot drawn from its data (:func:`cohorts.report.tables.cox_data`, gated or not).
 
@@ -744,17 +909,27 @@ def plot_figure_cox(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     if len(sub):
         ax.errorbar(hr, y, xerr=xerr, fmt="o", color=PALETTE[0], capsize=2)
         ax.set_xscale("log")
+        lo = float(np.nanmin(np.concatenate([_values(sub["hr_lower"]), hr, [1.0]])))
+        hi = float(np.nanmax(np.concatenate([_values(sub["hr_upper"]), hr, [1.0]])))
+        ticks = [v for v in _HR_TICKS if lo / 1.25 <= v <= hi * 1.25]
+        ax.set_xlim(min(lo, ticks[0]) / 1.1, max(hi, ticks[-1]) * 1.1)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
     else:
         ax.text(0.5, 0.5, _t(lang, "refused"), ha="center", va="center", transform=ax.transAxes,
                 fontsize="small", style="italic")
-    ax.axvline(1.0, color="grey", linewidth=0.6)
-    ax.set_yticks(y, [str(c) for c in sub["covariate"]])
+        ax.set_xticks([])  # no axis of numbers without a number drawn
+    if len(sub):
+        ax.axvline(1.0, color="grey", linewidth=0.6)
+    terms = [str(c) for c in data["covariate"]]
+    ax.set_yticks(y, [cox_label(t, ref=_cohort_reference(terms), lang=lang) for t in map(str, sub["covariate"])])
     ax.set_xlabel(_t(lang, "hr"))
     n = _values(data["n"])[:1]
     e = _values(data["n_events"])[:1]
     if len(n) and np.isfinite(n[0]) and np.isfinite(e[0]):
-        ax.set_title(f"N = {int(n[0]):,}, {int(e[0]):,} arrears", loc="left")
+        ax.set_title(_t(lang, "n_arrears", n=T.format_number(float(n[0]), decimals=0, lang=lang),
+                        e=T.format_number(float(e[0]), decimals=0, lang=lang)), loc="left")
     else:
         ax.set_title(f"N = {MARKER}", loc="left")
     return ax
@@ -789,13 +964,15 @@ def plot_figure_cohort_sensitivity(data: pd.DataFrame, *, horizon: int = 2, lang
     for k, (group, cat) in enumerate((("within", "within"), ("above", "high"))):
         hit = (data["group"] == group).to_numpy()
         sub = data.loc[hit].assign(_gap=gaps[hit], _cohort=data.loc[hit, C.COHORT].astype(int)).sort_values("_cohort")
-        x = sub["_cohort"].to_numpy(dtype="float64") + (0.1 if k else -0.1)
+        x = sub["_cohort"].to_numpy(dtype="float64")  # on the year ticks; series differ in colour and marker
         hidden_any |= _cum_inc_points(ax, sub, x, k=k, label=_t(lang, cat, thr=100.0))
-    ax.set_xticks(list(C.COHORT_YEARS))
+    years = list(C.COHORT_YEARS)
+    ax.set_xticks(years)
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)  # all years, also when few points are released
     _percent_floor(ax, data["km_cum_inc"])
     ax.set_xlabel(_t(lang, "cohort"))
     ax.set_ylabel(_t(lang, "cohort_arrears", h=horizon - 1))
-    ax.legend()
+    ax.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     if hidden_any:
         _note_suppressed(ax, lang=lang)
     return ax
@@ -850,18 +1027,19 @@ class FigureSpec:
 
 FIGURES: Mapping[str, FigureSpec] = MappingProxyType({
     "figure_1": FigureSpec(figure_1, "cohorts", "double", 0.5, plot_figure_1),
-    "figure_2": FigureSpec(figure_2, "cohorts", "single", 0.9, plot_quadrants),
-    "figure_3": FigureSpec(figure_3, "cohorts", "single", 0.9, plot_quadrants),
+    "figure_2": FigureSpec(figure_2, "cohorts", "single", 0.9, functools.partial(plot_quadrants, cut=1.0)),
+    "figure_3": FigureSpec(figure_3, "cohorts", "single", 0.9, functools.partial(plot_quadrants, cut=0.9,
+                                                                                 strict=False)),
     "figure_4": FigureSpec(figure_4, "cohorts", plot=plot_figure_4),
     "figure_5": FigureSpec(figure_5, "cohorts", plot=plot_figure_5),
     "figure_6": FigureSpec(figure_6, "panel", plot=plot_figure_6),
     "figure_7": FigureSpec(figure_7, "cohorts", plot=plot_figure_7),
     "figure_8": FigureSpec(figure_8, "cohorts", "single", 0.85, plot_survival),
     "figure_9": FigureSpec(figure_9, "cohorts", "single", 0.85, plot_survival),
-    "figure_b1": FigureSpec(figure_b1, "cohorts", "single", 0.9, functools.partial(plot_quadrants,
-                                                                                 population="starters")),
-    "figure_b2": FigureSpec(figure_b2, "cohorts", "single", 0.9, functools.partial(plot_quadrants,
-                                                                                 population="starters")),
+    "figure_b1": FigureSpec(figure_b1, "cohorts", "single", 0.9, functools.partial(
+        plot_quadrants, population="starters", cut=1.0)),
+    "figure_b2": FigureSpec(figure_b2, "cohorts", "single", 0.9, functools.partial(
+        plot_quadrants, population="starters", cut=0.9, strict=False)),
     "figure_sweep": FigureSpec(figure_sweep, "cohorts", plot=plot_figure_sweep),
     "figure_cox": FigureSpec(figure_cox, "cohorts", "single", 0.8, plot_figure_cox),
     "figure_cohort_sensitivity": FigureSpec(figure_cohort_sensitivity, "cohorts", plot=plot_figure_cohort_sensitivity),

@@ -52,8 +52,9 @@ LINE_PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#000000", "#D55E00")
 PALETTE_EXTRA: tuple[str, ...] = ("#56B4E9", "#D55E00", "#009E73")
 LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.")
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D")
-#: Sequential colour map for the Figure 1 grid (perceptually uniform, colour-blind safe).
-SEQUENTIAL_CMAP: str = "cividis"
+#: Sequential colour map for the Figure 1 grid: one hue from near-white (0) to dark blue, its greyscale
+#: luminance falling monotonically (colour-blind safe, readable in greyscale print).
+SEQUENTIAL_CMAP: str = "Blues"
 
 #: PDF metadata: no creation date, producer or creator string (deterministic bytes).
 PDF_METADATA: Mapping[str, None] = MappingProxyType(
