@@ -48,7 +48,7 @@ import pytest
 
 from cohorts.codebook import UNIVERSES
 from cohorts.disclosure import readers as R
-from cohorts.disclosure.audit import attack, exposed, safe_level, stays_safe
+from cohorts.disclosure.audit import attack, exposed, safe_level, stays_safe, witnessed_safe
 from cohorts.disclosure.facts import (
     UNITS,
     Chain,
@@ -691,3 +691,30 @@ def test_known_safe_names_the_file_a_target_is_hidden_in():
     both = attack(Reading(facts, targets), uni, min_units=M, protection=P, differences=False, known_safe=safe)
     in_b = [x for x in both.bounds if x.source is not None and x.source.artefact == "b.csv"]
     assert len(in_b) == 1 and in_b[0].exposed and (in_b[0].lo, in_b[0].hi) == (3, 3)
+
+
+def test_a_witness_above_the_minimum_does_not_settle_a_target_that_can_be_small():
+    # hand-worked: every cell of a 2 x 2 table hidden, margins rows 12, 15 and columns 20, 7 (total 27):
+    # x00 lies in [max(0, 12 + 20 - 27), min(12, 20)] = [5, 12], exposed (it meets 1..9 and is 7 wide).
+    # The true table [[12, 0], [8, 7]] is the gate's witness: every value it shows of x00 is 12 >= m,
+    # which says nothing of the minimum; the target must still be solved and found exposed.
+    table, hidden = np.array([[12, 0], [8, 7]]), np.ones((2, 2), dtype=bool)
+    units = pd.DataFrame({"r": np.repeat([0, 1, 1], [12, 8, 7]), "c": np.repeat([0, 0, 1], [12, 8, 7]),
+                          UNITS: 1.0})
+    audit = attack(_table_release(table, hidden), {"t": _table_universe(2, 2)}, min_units=M, protection=P,
+                   units={"t": units}, differences=False)
+    cell = {b.label: b for b in audit.bounds if b.kind == "count"}["r=0; c=0"]
+    assert cell.exposed and not cell.certified and (cell.lo, cell.hi) == (5, 12)
+
+
+@pytest.mark.parametrize(("wlo", "whi", "expected"), [
+    (12, 12, False),   # every value seen is >= m, but the target may still reach below m: solve it
+    (25, 25, True),    # reaches the safe level m - 1 + p m = 19: no interval containing 25 is exposed
+    (0, 10, True),     # the spread alone is p m wide
+    (3, 12, False),    # 9 wide, below the safe level: solve it
+    (0, 0, False),     # [0, 0] is safe, but a wider true interval may not be
+])
+def test_what_witnesses_alone_prove_safe(wlo, whi, expected):
+    # hand-worked at m = 10, p = 100%
+    got = witnessed_safe(np.array([float(wlo)]), np.array([float(whi)]), min_units=M, protection=P)
+    assert bool(got[0]) is expected

@@ -332,6 +332,18 @@ def stays_safe(lo: float, hi: float, *, min_units: int, protection: float) -> bo
                                                                            protection=protection) - _EPS
 
 
+def witnessed_safe(wlo: np.ndarray, whi: np.ndarray, *, min_units: int, protection: float) -> np.ndarray:
+    """Targets that feasible points alone prove safe: the smallest and largest value seen are ``wlo, whi``.
+
+    Only reasons that hold for every interval containing ``[wlo, whi]``:
+    the spread is at least ``protection x m`` wide, or the target reaches the
+    safe level.  A target whose witnessed values are all at least ``m`` may
+    still reach below ``m``, and must be solved.
+    """
+    level = safe_level(min_units=min_units, protection=protection)
+    return (whi >= level - _EPS) | (whi - wlo >= protection * min_units - _EPS)
+
+
 def safe_level(*, min_units: int, protection: float) -> float:
     """A target that can reach this value is not exposed, whatever its minimum."""
     return (min_units - 1) + protection * min_units
@@ -759,7 +771,6 @@ class Programme:
         if n_t == 0:
             return []
         level = safe_level(min_units=min_units, protection=protection)
-        width = protection * min_units
         ri, ci, vv = [], [], []
         for i, e in enumerate(self.target_exprs):
             for c, v in e.items():
@@ -780,9 +791,7 @@ class Programme:
                         dtype=bool)
 
         def settled() -> np.ndarray:
-            # only reasons that stay true when the true interval is wider than the witnessed spread: a target
-            # whose witnessed values are all >= m may still reach below m, and is solved
-            return skip | (whi >= level - _EPS) | (whi - wlo >= width - _EPS)
+            return skip | witnessed_safe(wlo, whi, min_units=min_units, protection=protection)
 
         for w in witnesses:
             broken = self.violations(w)
