@@ -237,3 +237,17 @@ def test_reproduce_on_the_sample_strict_still_refuses(sample_copy, tmp_path, cap
     assert code == 2
     assert "strict mode" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["build"]
+
+
+def test_bad_disclosure_rules_are_refused_before_anything_is_written(tmp_path, cohorts_file, capsys):
+    rules = tmp_path / "rules.toml"
+    for text, says in (("[audit]\nprotection_level = 150\n", "audit.protection_level is a percentage in (0, 100]"),
+                       ("[frequency]\nmin_units = -1\n", "frequency.min_units must be >= 1"),
+                       ("[frequency]\nminimum = 5\n", "unknown disclosure rule frequency.minimum")):
+        rules.write_text(text)
+        out = tmp_path / "analysis"
+        assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(out), "--no-strict",
+                     "--disclosure-rules", str(rules)]) == 2
+        err = capsys.readouterr().err
+        assert says in err and str(rules) in err
+        assert not out.exists()

@@ -1,4 +1,4 @@
-"""Regression/property check: the four notebooks show only the gated release, executed headless on the committed synthetic sample.
+"""Regression/property check: the four notebooks show only the gated release (run headless on the sample).
 
 An executed notebook leaves the secure environment like any exported file.
 The notebooks therefore show only what the export gate released:

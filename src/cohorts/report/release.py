@@ -6,21 +6,8 @@ cohort by group, Tabel 2's shares are of NHG among the same units, Figure 2
 splits each cohort into LTI x LTV quadrants, Figure 9 follows the starters
 within and above the norm, and so on.  :func:`read_release` turns the
 released frames into the facts of :mod:`cohorts.disclosure.facts`, over one
-universe (:data:`UNIVERSE`):
-
-dimensions
-    ``year`` (cohort; for the stock the snapshot year), ``new`` (a new
-    mortgage of that year's cohort, or an older mortgage of the stock of that
-    year: the cohort of a year is part of the stock of that year, with the same
-    NHG and arrears flags), ``starter``, ``io`` (interest-only amount > 0),
-    ``lti`` and ``ltv`` (utilisation of the norm, numeric);
-families
-    ``units``; the properties ``nhg``, ``cc`` (consumer credit), ``zzp``,
-    ``student`` (student debt), ``wlt`` (Tabel 1); the survival follow-up
-    ``at_risk[t]`` and ``events[t]`` for t = 1..7 (first arrears in the
-    t-th year; ``events[1]`` is also "in arrears at the snapshot" for the
-    stock), ``events_total`` (first arrears at any time); ``income_obs[k]``
-    (households with income growth k years after origination, Figure 6).
+universe (:data:`cohorts.codebook.UNIVERSE`, whose docstring lists its
+dimensions and families).
 
 The same reader serves the gate (on the frames about to be written) and the
 attacker of the test suite (on the files written); the readers themselves
