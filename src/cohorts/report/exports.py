@@ -13,10 +13,12 @@ Each export
 
 1. computes the artefact with the counts behind its numbers
    (:data:`TABLE_DATA`, :data:`FIGURE_DATA`; contributor columns for means),
-2. passes it through the disclosure gate
-   (:func:`cohorts.disclosure.gate_report_table`,
-   :func:`cohorts.disclosure.gate_figure_data`): suppressed cells become
-   missing and are written as the marker (``x``),
+2. passes it through the disclosure gate together with everything already
+   released (:func:`cohorts.disclosure.table_release`,
+   :func:`cohorts.disclosure.figure_release` for the primary rules;
+   :func:`cohorts.disclosure.protect` attacks the whole release and adds
+   secondary suppressions): suppressed cells become missing and are written
+   as the marker (``x``),
 3. for a figure, draws it from the *released* data
    (:func:`cohorts.report.figures.draw_data`; suppressed cells are gaps
    marked ``x``), so the figure and its ``<name>_data.csv`` agree,
@@ -27,15 +29,15 @@ Each export
    ``OUT/tables``, figures to ``OUT/figures``).
 
 :meth:`Exporter.finish` (or leaving the ``with`` block) writes
-``OUT/disclosure_log.csv`` (one row per check of every artefact exported
-into ``OUT``, earlier exports of other artefacts kept) and ``OUT/manifest.json``
-(provenance of the files in ``OUT``).  ``cohorts reproduce`` prepares every
-artefact with the same methods (:meth:`Exporter.prepare_table`,
-:meth:`Exporter.prepare_figure`) and writes them, the log and its manifest
-in one atomic step (:mod:`cohorts.report.command`).
+``OUT/checker/disclosure_log.csv`` (one row per check of every artefact
+exported into ``OUT``, earlier exports of other artefacts kept) and
+``OUT/checker/audit.csv`` (for the output checker, never released), and
+``OUT/manifest.json`` (provenance of the released files in ``OUT``).
+``cohorts reproduce`` prepares every artefact together
+(:meth:`Exporter.prepare_all`) and writes them and its manifest in one
+atomic step (:mod:`cohorts.report.command`).
 
-A notebook may *display* ungated results on screen (they never leave the
-secure environment); only what passes through here is written.
+Notebooks display only released files (:mod:`cohorts.report.notebook`).
 """
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ def suppressed(data: pd.DataFrame) -> np.ndarray:
     ----------
     data : pandas.DataFrame
         Figure data, as computed or as released by
-        :func:`cohorts.disclosure.gate_figure_data`.
+        the gate (:meth:`cohorts.report.Exporter.prepare_figure`).
 
     Returns
     -------
@@ -1092,7 +1092,7 @@ def draw_data(name: str, data: pd.DataFrame, *, lang: str = "en") -> Figure:
         Key of :data:`FIGURES`.
     data : pandas.DataFrame
         The figure's data (:data:`cohorts.report.exports.FIGURE_DATA`), gated
-        (:func:`cohorts.disclosure.gate_figure_data`) or not.
+        (:meth:`cohorts.report.Exporter.prepare_figure`) or not.
     lang : {"en", "nl"}, default "en"
 
     Returns

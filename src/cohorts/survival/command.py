@@ -2,11 +2,14 @@
 
 Reads ``cohorts.parquet`` (or a CSV), computes every table in memory with
 :func:`cohorts.survival.analysis_tables`, passes each through the disclosure
-gate (:func:`cohorts.disclosure.gate_analysis`: curves cut and pooled, models
-without enough events refused, small counts suppressed) and only then writes
-them, with ``disclosure_log.csv`` and a provenance ``manifest.json``, in one
-atomic step (:func:`cohorts.io.write_outputs_with_manifest`), so invalid input
-leaves the output directory untouched.
+gate (:func:`cohorts.disclosure.analysis_releases` and
+:func:`cohorts.disclosure.protect`: curves cut and pooled, models without
+enough events refused, small counts suppressed, then the whole release
+attacked and secondary suppressions added until nothing is exposed) and only
+then writes them with a provenance ``manifest.json`` in one atomic step
+(:func:`cohorts.io.write_outputs_with_manifest`), so invalid input leaves the
+output directory untouched.  The checker's log and audit go to ``checker/``
+(never released; named, not hashed, in the manifest).
 
 Strict mode (``--strict``; the default unless a ``manifest.json`` beside the
 cohort table says the data are synthetic) writes nothing when any table
