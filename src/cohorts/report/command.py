@@ -66,7 +66,7 @@ from matplotlib.figure import Figure
 
 from cohorts import __version__
 from cohorts.disclosure import LOG_COLUMNS, load_rules, log_frame, strict_default
-from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
+from cohorts.io import write_csv, write_outputs
 from cohorts.report import figures as F
 from cohorts.report import tables as T
 from cohorts.report.compare import (
@@ -78,7 +78,7 @@ from cohorts.report.compare import (
     summarize,
 )
 from cohorts.disclosure import release_selection
-from cohorts.report.exports import AUDIT_FILE, LOG_FILE, RELEASED, Exporter
+from cohorts.report.exports import RELEASED, Exporter, checker_writers, write_release
 from cohorts.report.study import load_study
 from cohorts.report.style import house_style, new_figure
 
@@ -193,16 +193,8 @@ def run(args: argparse.Namespace) -> int:
                       "decision": "withheld" if not study.synthetic else "written (synthetic data)"}
     disclosure_log = log_frame([*(r.log for r in results), pd.DataFrame([comparison_row], columns=list(LOG_COLUMNS))])
 
-    writers: dict[str, object] = {}
-    for r in results:
-        writers.update(r.writers)
-    if study.synthetic:
-        writers["comparison.csv"] = _csv_writer(comparison)
-    # the checker's files: written apart and never hashed in the released manifest (a hash of a file
-    # holding the hidden counts would let an attacker confirm a guess of them)
-    checker = {LOG_FILE: _csv_writer(disclosure_log)}
-    if audit is not None:
-        checker[AUDIT_FILE] = _csv_writer(audit)
+    # the checker's files are written apart by write_release, never hashed in the released manifest
+    checker = checker_writers(log=disclosure_log, audit=audit)
     withheld = {} if study.synthetic else {
         "comparison.csv": "reproduced numbers are not covered by the gate: written only for synthetic data"}
     configuration = {
@@ -247,8 +239,8 @@ def run(args: argparse.Namespace) -> int:
                             mapping=_mapping_dict(args.mapping), synthetic=synth,
                             selection=release_selection(study.selection, rules=rules), extra=extra)
 
-    write_outputs(out, checker)
-    write_outputs_with_manifest(out, writers, manifest)
+    writers = write_release(out, results, log=disclosure_log, audit=audit, manifest=manifest,
+                            extra={"comparison.csv": _csv_writer(comparison)} if study.synthetic else None)
     for folder in ("tables", "figures"):  # files of an earlier run that this run did not release
         _remove_stale(out / folder, keep={n.split("/", 1)[1] for n in writers if n.startswith(f"{folder}/")})
     for r in results:

@@ -487,9 +487,7 @@ class Exporter:
         carried = {n: {**file_record(self.out / n), "path": n} for n in listed if (self.out / n).is_file()}
         not_written = {**old.get("not_written", {}), **{k: v for r in self._results.values()
                                                         for k, v in r.not_written.items()}}
-        checker = {LOG_FILE: _csv_writer(log)}
-        if self._audit is not None:
-            checker[AUDIT_FILE] = _csv_writer(self._audit)
+        checker = checker_writers(log=log, audit=self._audit)
         write_outputs(self.out, checker)
 
         def manifest(records: dict[str, dict]) -> dict:
@@ -516,6 +514,34 @@ class Exporter:
                  tb: TracebackType | None) -> None:
         if exc_type is None:
             self.finish()
+
+
+def write_release(out: Path, results: Sequence[ExportResult], *, log: pd.DataFrame, audit: pd.DataFrame | None,
+                  manifest: Callable[[dict], dict], extra: Mapping[str, Callable[[Path], None]] | None = None
+                  ) -> dict[str, Callable[[Path], None]]:
+    """Write one whole gated release into ``out``; returns the writers of the released files.
+
+    The checker's files (``checker/disclosure_log.csv`` from ``log``,
+    ``checker/audit.csv`` from ``audit``) are written first and apart: the
+    manifest never lists or hashes them (a hash of a file holding the hidden
+    counts would let an attacker confirm a guess of them).  Then every
+    result's files, ``extra`` (e.g. ``comparison.csv``) and the manifest
+    (``manifest(records)``, as :func:`cohorts.io.write_outputs_with_manifest`)
+    are written in one atomic step.
+    """
+    write_outputs(out, checker_writers(log=log, audit=audit))
+    writers = {k: v for r in results for k, v in r.writers.items()}
+    writers.update(extra or {})
+    write_outputs_with_manifest(out, writers, manifest, name=MANIFEST_FILE)
+    return writers
+
+
+def checker_writers(*, log: pd.DataFrame, audit: pd.DataFrame | None) -> dict[str, Callable[[Path], None]]:
+    """The checker's files of a release (never released): the log and, when there is one, the audit."""
+    checker = {LOG_FILE: _csv_writer(log)}
+    if audit is not None:
+        checker[AUDIT_FILE] = _csv_writer(audit)
+    return checker
 
 
 def _options_dict(options: Options) -> dict:

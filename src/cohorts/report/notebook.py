@@ -39,11 +39,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cohorts.disclosure import Rules, log_frame
-from cohorts.io import sha256_file, write_csv, write_outputs_with_manifest
+from cohorts.io import sha256_file
 from cohorts.report import figures as F
 from cohorts.report.compare import Options
-from cohorts.report.exports import AUDIT_FILE, LOG_FILE, MANIFEST_FILE, RELEASED, TABLE_DATA, Exporter
-from cohorts.report.exports import release_selection
+from cohorts.report.exports import (
+    MANIFEST_FILE,
+    RELEASED,
+    TABLE_DATA,
+    Exporter,
+    _options_dict,
+    _raw_inputs,
+    checker_writers,
+    release_selection,
+    write_release,
+)
 from cohorts.report.study import Study
 
 COMMAND = "cohorts.report.notebook.release"
@@ -180,7 +189,7 @@ def release(
     out = Path(out)
     exporter = Exporter(study, out, strict=strict, rules=rules, lang=lang, options=options)
     configuration = {"lang": exporter.lang, "strict": exporter.strict,
-                     "disclosure_rules": exporter.rules.to_dict(), "options": _options(exporter.options)}
+                     "disclosure_rules": exporter.rules.to_dict(), "options": _options_dict(exporter.options)}
     inputs = _raw_inputs(study)
     current = _current(out, inputs=inputs, configuration=configuration)
     if current is not None:
@@ -189,12 +198,8 @@ def release(
     results = exporter.prepare_all()
     gate = exporter.gate(results)
     gate.enforce()  # strict mode: nothing is written when any artefact needed suppression
-    writers: dict[str, object] = {}
-    for r in results:
-        writers.update(r.writers)
-    writers[LOG_FILE] = _csv_writer(log_frame([r.log for r in results]))
-    if exporter.audit is not None:
-        writers[AUDIT_FILE] = _csv_writer(exporter.audit)
+    log = log_frame([r.log for r in results])
+    checker = sorted(checker_writers(log=log, audit=exporter.audit))
     not_written = {k: v for r in results for k, v in r.not_written.items()}
 
     def manifest(records: dict[str, dict]) -> dict:
@@ -204,34 +209,15 @@ def release(
             synthetic=synthetic_settings(study.data_dir) if study.synthetic else None,
             selection=release_selection(study.selection, rules=exporter.rules),
             extra={"scale": study.scale, "not_written": not_written, "released": list(RELEASED),
-                   "checker": [LOG_FILE, AUDIT_FILE],
+                   "checker": checker,
                    "disclosure": {"strict": exporter.strict,
                                   "artefacts_needing_suppression": sorted(gate.needing())}})
 
-    write_outputs_with_manifest(out, writers, manifest, name=MANIFEST_FILE)
+    write_release(out, results, log=log, audit=exporter.audit, manifest=manifest)
     for r in results:
         if r.figure is not None:
             r.figure.clear()
     return Released(out, json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8")))
-
-
-def _options(options: Options) -> dict:
-    return {"table_5_window": options.table_5_window, "table_b4_among": options.table_b4_among,
-            "figure_7_population": options.figure_7_population, "figure_7_window": options.figure_7_window}
-
-
-def _csv_writer(frame: pd.DataFrame):
-    return lambda p: write_csv(frame, p)
-
-
-def _raw_inputs(study: Study) -> dict[str, dict]:
-    """The raw inputs as the study's build manifest records them (path, size, SHA-256)."""
-    try:
-        build = json.loads((Path(study.build_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-    inputs = build.get("inputs") or {}
-    return {kind: dict(rec) for kind, rec in inputs.items() if isinstance(rec, Mapping)}
 
 
 def _current(out: Path, *, inputs: Mapping[str, dict], configuration: Mapping[str, object]) -> dict | None:
