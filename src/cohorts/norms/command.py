@@ -16,6 +16,7 @@ from cohorts.io import write_outputs
 from cohorts.norms.engine import apply_norm, validate_inputs
 from cohorts.norms.schema import INPUT_COLUMNS
 from cohorts.norms.tables import load_tables
+from cohorts.norms.wlt import WLT_READINGS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +47,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder of extra Trhk tables in the long CSV format (adds or replaces years)",
     )
+    add_wlt_reading_argument(parser)
+
+
+def add_wlt_reading_argument(parser: argparse.ArgumentParser) -> None:
+    """Register ``--wlt-reading`` (the reading of Box 1; :mod:`cohorts.norms.wlt`) on a command's parser."""
+    parser.add_argument(
+        "--wlt-reading",
+        choices=WLT_READINGS,
+        default=WLT_READINGS[0],
+        help="rate the interest-only part is charged at in the actual-cost test (WLT): toetsrente = the test "
+        "rate (default), contract = the mortgage's own interest rate ('werkelijke lasten'); docs/norms.md",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        ``input``, ``out``, ``threshold``, ``tables``.
+        ``input``, ``out``, ``threshold``, ``tables``, ``wlt_reading``.
 
     Returns
     -------
@@ -76,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
     validate_inputs(frame, source=f"{src} (rows are data-row numbers)")
     tables = load_tables(args.tables)
-    result = apply_norm(frame, threshold=args.threshold, tables=tables)
+    result = apply_norm(frame, threshold=args.threshold, tables=tables, wlt_reading=args.wlt_reading)
     out = Path(args.out)
     # one row per household: an intermediate for use inside the secure environment, not an aggregate
     # export, so it does not pass the disclosure gate; written atomically

@@ -18,7 +18,7 @@ from cohorts.errors import CohortsWarning, ConfigError, ContractError, Failure, 
 from cohorts.norms import schema as S
 from cohorts.norms.parameters import NormParameters, load_parameters
 from cohorts.norms.tables import NormTables, load_tables
-from cohorts.norms.wlt import max_mortgage_wlt, pct_without_deduction
+from cohorts.norms.wlt import WltReading, check_reading, io_charge_rate, max_mortgage_wlt, pct_without_deduction
 
 _MAX_EXAMPLES = 5
 
@@ -213,6 +213,7 @@ def apply_norm(
     threshold: float = 1.0,
     tables: NormTables | None = None,
     columns: Mapping[str, str] | None = None,
+    wlt_reading: WltReading = "toetsrente",
 ) -> pd.DataFrame:
     """Compute the standard Trhk lending norm and its utilisation for every row.
 
@@ -234,6 +235,11 @@ def apply_norm(
     columns : Mapping[str, str], optional
         Canonical input name -> the caller's column name, e.g.
         ``{"year": "cohort"}``.
+    wlt_reading : {"toetsrente", "contract"}, default "toetsrente"
+        The rate the interest-only part is charged at in ``max_mortgage_wlt``
+        (and so ``wlt_possible``): the test rate, or the contract rate
+        ``interest_rate`` ("werkelijke lasten"); see :mod:`cohorts.norms.wlt`.
+        The standard norm does not depend on it.
 
     Returns
     -------
@@ -253,7 +259,8 @@ def apply_norm(
         ``observed_mortgage / house_value`` (relative tolerance 1e-6); an input
         that already has one of the computed columns.
     ValueError
-        If ``threshold`` is not a positive finite number.
+        If ``threshold`` is not a positive finite number, or ``wlt_reading``
+        is not one of :data:`cohorts.norms.wlt.WLT_READINGS`.
 
     Warns
     -----
@@ -306,6 +313,7 @@ def apply_norm(
         raise ValueError(f"threshold must be a positive finite number, but was {threshold!r}")
     if not (np.isfinite(threshold) and threshold > 0):
         raise ValueError(f"threshold must be a positive finite number, but was {threshold!r}")
+    check_reading(wlt_reading)
     if tables is not None and not isinstance(tables, NormTables):
         raise TypeError(f"tables must be a NormTables (see load_tables), but was {type(tables).__name__}")
     source = "input frame"
@@ -397,6 +405,7 @@ def apply_norm(
         pct=pct,
         pct_nohra=pct_nohra,
         io_share=io_share,
+        io_rate=io_charge_rate(wlt_reading, test_rate=test_rate, contract_rate=rate),
     )
     no_rule = (io > 0) & np.isnan(pct_nohra)
     if no_rule.any():

@@ -13,14 +13,51 @@ mortgage ``X`` solves
 ``1 / b`` because it is charged against a budget set with the deduction), so
 
     max_mortgage_wlt = max_monthly / ((1 - s) * annuity_factor + s * rm / b).
+
+Two readings of "the IO part costs its interest" (``wlt_reading``):
+
+``"toetsrente"`` (the default, the reading so far)
+    the IO part is charged at the test rate: ``rm = test_rate / 1200``, the
+    rate of the annuity part;
+``"contract"`` ("werkelijke lasten")
+    the IO part is charged at the contract rate, the mortgage's own interest
+    rate as the loan-level data record it (``interest_rate``, the
+    balance-weighted mean over its loan parts): ``rm = interest_rate / 1200``.
+
+The annuity part, the budget ``max_monthly`` and ``b`` (both percentages are
+looked up at the test rate) are the same under both readings.  They differ
+only where the test rate is not the contract rate: a fixed period shorter
+than 10 years with a contract rate below the 5.0% floor.
 """
 
 from __future__ import annotations
+
+from typing import Final, Literal
 
 import numpy as np
 
 from cohorts.norms.parameters import NormParameters
 from cohorts.norms.tables import NormTables
+
+#: The readings of Box 1: the rate the interest-only part is charged at (default first).
+WLT_READINGS: Final = ("toetsrente", "contract")
+WltReading = Literal["toetsrente", "contract"]
+
+
+def check_reading(wlt_reading: object) -> str:
+    """Return ``wlt_reading`` if it is one of :data:`WLT_READINGS`, else raise ``ValueError``."""
+    if not isinstance(wlt_reading, str) or wlt_reading not in WLT_READINGS:
+        raise ValueError(f"wlt_reading must be one of {', '.join(WLT_READINGS)}, but was {wlt_reading!r}")
+    return wlt_reading
+
+
+def io_charge_rate(wlt_reading: str, *, test_rate: np.ndarray, contract_rate: np.ndarray) -> np.ndarray:
+    """The rate (percent per year) the interest-only part is charged at under a reading.
+
+    ``test_rate`` for ``"toetsrente"``, ``contract_rate`` for ``"contract"``
+    (see the module docstring).
+    """
+    return np.asarray(test_rate if check_reading(wlt_reading) == "toetsrente" else contract_rate, dtype="float64")
 
 
 def pct_without_deduction(
@@ -80,6 +117,7 @@ def max_mortgage_wlt(
     pct: np.ndarray,
     pct_nohra: np.ndarray,
     io_share: np.ndarray,
+    io_rate: np.ndarray | None = None,
 ) -> np.ndarray:
     """Maximum mortgage under the actual-cost test (our reading of Box 1).
 
@@ -96,17 +134,20 @@ def max_mortgage_wlt(
         Percentages with and without interest deduction.
     io_share : numpy.ndarray
         Interest-only share ``s`` of the observed mortgage, in [0, 1].
+    io_rate : numpy.ndarray, optional
+        Rate (percent per year) the interest-only part is charged at; default
+        ``test_rate`` (the ``"toetsrente"`` reading; see :func:`io_charge_rate`).
 
     Returns
     -------
     numpy.ndarray
         ``max(max_monthly, 0) / ((1 - s) * annuity_factor + s * rm / b)`` with
-        ``b = pct_nohra / pct`` and ``rm = test_rate / 1200``.  Equals the
+        ``b = pct_nohra / pct`` and ``rm = io_rate / 1200``.  Equals the
         standard maximum when ``s == 0``; 0 when ``s > 0`` and ``pct_nohra == 0``
         (the IO part cannot be financed); NaN where ``pct_nohra`` is NaN and
         ``s > 0``.
     """
-    rm = test_rate / 1200.0
+    rm = (test_rate if io_rate is None else io_rate) / 1200.0
     b = np.divide(pct_nohra, pct, out=np.full_like(pct, np.nan), where=pct > 0)
     io_cost = np.zeros_like(rm)
     has_io = io_share > 0
