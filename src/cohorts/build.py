@@ -189,6 +189,7 @@ def build(
     consumer_credit_bound: float = CONSUMER_CREDIT_BOUND,
     starter_max_age: int = STARTER_MAX_AGE,
     norm_tables: object | None = None,
+    wlt_reading: str = "toetsrente",
 ) -> BuildResult:
     """Link the raw inputs and build the cohort table, panel, stock and selection table.
 
@@ -206,6 +207,8 @@ def build(
         Starters: main earner at most this old at origination.
     norm_tables : cohorts.norms.NormTables, optional
         Norm tables to use (default: the packaged Trhk tables).
+    wlt_reading : {"toetsrente", "contract"}, default "toetsrente"
+        Reading of the actual-cost test (:func:`cohorts.norms.apply_norm`).
 
     Returns
     -------
@@ -215,7 +218,7 @@ def build(
     linked, steps = link_parts(lld, key)
     seconds = time.perf_counter() - t0
     result = build_linked(linked, cbs, steps=steps, threshold=threshold, consumer_credit_bound=consumer_credit_bound,
-                          starter_max_age=starter_max_age, norm_tables=norm_tables)
+                          starter_max_age=starter_max_age, norm_tables=norm_tables, wlt_reading=wlt_reading)
     result.timings["link_parts"] = seconds
     return result
 
@@ -261,6 +264,7 @@ def build_linked(
     consumer_credit_bound: float = CONSUMER_CREDIT_BOUND,
     starter_max_age: int = STARTER_MAX_AGE,
     norm_tables: object | None = None,
+    wlt_reading: str = "toetsrente",
     stock_sink: Callable[[pd.DataFrame], None] | None = None,
 ) -> BuildResult:
     """Second half of the build: linked mortgage-snapshots + CBS -> cohorts, panel, stock, selection.
@@ -273,7 +277,7 @@ def build_linked(
         Validated CBS person-years, or their index.
     steps : list of Step
         The selection steps of :func:`link_parts`; the table continues from them.
-    threshold, consumer_credit_bound, starter_max_age, norm_tables
+    threshold, consumer_credit_bound, starter_max_age, norm_tables, wlt_reading
         As in :func:`build`.
     stock_sink : callable, optional
         Called with each snapshot's part of the stock as soon as it is built
@@ -342,7 +346,8 @@ def build_linked(
     steps.append(s)
     new, s = require_house_value(new)
     steps.append(s)
-    new = apply_norm(new, threshold=threshold, tables=norm_tables, columns={"year": C.COHORT})
+    new = apply_norm(new, threshold=threshold, tables=norm_tables, columns={"year": C.COHORT},
+                     wlt_reading=wlt_reading)
     new = follow_up(new, linked)
     steps.append(Step("cohorts", "result", "mortgages", "analysable new mortgages", len(new), len(new), 0,
                       "cohorts.parquet"))
@@ -545,6 +550,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--consumer-credit-bound", type=float, default=CONSUMER_CREDIT_BOUND,
                         help="other debts above this are not consumer credit (default 50000)")
     parser.add_argument("--tables", type=Path, default=None, help="folder with further Trhk tables (long CSV format)")
+    from cohorts.norms.command import add_wlt_reading_argument
+
+    add_wlt_reading_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -565,13 +573,14 @@ def run(args: argparse.Namespace) -> int:
         return build_manifest(
             result, inputs=paths, mapping=mapping, command="cohorts build",
             parameters={"threshold": args.threshold, "consumer_credit_bound": args.consumer_credit_bound,
-                        "tables": str(args.tables) if args.tables else "packaged"},
+                        "tables": str(args.tables) if args.tables else "packaged",
+                        "wlt_reading": args.wlt_reading},
             started=started, finished=utc_now(), synthetic=synthetic_settings(args.data),
         )
 
     result = build_and_write(args.data, args.out, mapping=mapping, log=log, manifest=manifest,
                              threshold=args.threshold, consumer_credit_bound=args.consumer_credit_bound,
-                             norm_tables=tables)
+                             norm_tables=tables, wlt_reading=args.wlt_reading)
     if not args.quiet:
         with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
             print("Selection (every row accounted for):")

@@ -80,6 +80,7 @@ from cohorts.report.compare import (
 from cohorts.disclosure import release_selection
 from cohorts.report.exports import RELEASED, Exporter, checker_writers, write_release
 from cohorts.report.study import load_study
+from cohorts.norms.command import add_wlt_reading_argument
 from cohorts.report.style import house_style, new_figure
 
 
@@ -143,6 +144,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="folders released earlier from the same data: the audit attacks this release together "
                              "with their tables (see docs/disclosure.md)")
     parser.add_argument("--quiet", action="store_true", help="print only the comparison summary")
+    add_wlt_reading_argument(parser)  # the reading of Box 1 the build applies (cohorts.norms.wlt)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -158,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     real = args.real or args.mapping is not None
     log(f"data: {data_dir} ({'as given' if real else f'synthetic, scale {args.scale:g}, seed {args.seed}'})")
     study = load_study(data_dir, out / "build", scale=None if real else args.scale, seed=None if real else args.seed,
-                       mapping=args.mapping, stock_columns=T.STOCK_COLUMNS)
+                       mapping=args.mapping, stock_columns=T.STOCK_COLUMNS, wlt_reading=args.wlt_reading)
     log(f"build: {out / 'build'} ({'built' if study.rebuilt else 'reused'}; {len(study.cohorts):,} new mortgages, "
         f"{time.perf_counter() - t0:.1f} s)")
     strict = strict_default(synthetic=study.synthetic, rules=rules) if args.strict is None else bool(args.strict)

@@ -49,6 +49,8 @@ class Study:
         Raw inputs and build outputs.
     rebuilt : bool
         Whether the build ran (False: an existing build was read).
+    wlt_reading : str
+        Reading of the actual-cost test the build used (:mod:`cohorts.norms.wlt`).
     """
 
     cohorts: pd.DataFrame
@@ -60,6 +62,7 @@ class Study:
     data_dir: Path
     build_dir: Path
     rebuilt: bool
+    wlt_reading: str = "toetsrente"
 
     @property
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -112,7 +115,8 @@ def ensure_synthetic(data_dir: str | os.PathLike, *, scale: float, seed: int) ->
     return write_synthetic(data_dir, scale=scale, seed=seed)
 
 
-def _build_is_current(build_dir: Path, data_paths: dict[str, Path], threshold: float) -> bool:
+def _build_is_current(build_dir: Path, data_paths: dict[str, Path], threshold: float,
+                      wlt_reading: str = "toetsrente") -> bool:
     manifest = _read_json(build_dir / "manifest.json")
     if manifest is None or not all((build_dir / f).exists() for f in BUILD_FILES):
         return False
@@ -121,7 +125,9 @@ def _build_is_current(build_dir: Path, data_paths: dict[str, Path], threshold: f
         rec = inputs.get(kind, {})
         if rec.get("bytes") != path.stat().st_size or rec.get("sha256") != sha256_file(path):
             return False
-    return float(manifest.get("parameters", {}).get("threshold", float("nan"))) == float(threshold)
+    parameters = manifest.get("parameters", {})
+    return (float(parameters.get("threshold", float("nan"))) == float(threshold)
+            and parameters.get("wlt_reading", "toetsrente") == wlt_reading)
 
 
 def load_study(
@@ -134,6 +140,7 @@ def load_study(
     threshold: float = 1.0,
     rebuild: bool = False,
     stock_columns: Sequence[str] | None = None,
+    wlt_reading: str = "toetsrente",
 ) -> Study:
     """Generate (synthetic only), build or reuse, and read the study data.
 
@@ -156,6 +163,10 @@ def load_study(
         Keep only these columns of the stock (default: all). The stock of the
         full population has about 12 million rows; the report's tables need a
         few of its columns (:data:`cohorts.report.tables.STOCK_COLUMNS`).
+    wlt_reading : {"toetsrente", "contract"}, default "toetsrente"
+        Reading of the actual-cost test (WLT) the build applies
+        (:func:`cohorts.norms.apply_norm`); a build made with another reading
+        is rebuilt.
 
     Returns
     -------
@@ -188,26 +199,32 @@ def load_study(
     data_scale = float(synth_manifest["scale"]) if synthetic else (float(scale) if scale is not None else 1.0)
     paths = {kind: resolve_input(data_dir, kind, cmap) for kind in KINDS}
 
-    if not rebuild and _build_is_current(build_dir, paths, threshold):
+    from cohorts.norms.wlt import check_reading
+
+    check_reading(wlt_reading)
+    if not rebuild and _build_is_current(build_dir, paths, threshold, wlt_reading):
         return Study(
             cohorts=pd.read_parquet(build_dir / "cohorts.parquet"),
             panel=pd.read_parquet(build_dir / "panel.parquet"),
             stock=pd.read_parquet(build_dir / "stock.parquet", columns=None if stock_columns is None else list(stock_columns)),
             selection=pd.read_csv(build_dir / "selection.csv"),
             scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=False,
+            wlt_reading=wlt_reading,
         )
     from cohorts.provenance import utc_now
 
     started = utc_now()
     def manifest(result: BuildResult, inputs: Mapping[str, Path]) -> dict:
         return build_manifest(
-            result, inputs=inputs, mapping=cmap, parameters={"threshold": threshold},
+            result, inputs=inputs, mapping=cmap, parameters={"threshold": threshold, "wlt_reading": wlt_reading},
             command="cohorts.report.load_study", extra={"scale": data_scale}, started=started, finished=utc_now(),
             synthetic={"seed": synth_manifest.get("seed"), "scale": synth_manifest.get("scale")} if synthetic else None,
         )
 
     # the stock is written while it is built, then read back (only the columns asked for)
-    result = build_and_write(data_dir, build_dir, mapping=cmap, manifest=manifest, threshold=threshold)
+    result = build_and_write(data_dir, build_dir, mapping=cmap, manifest=manifest, threshold=threshold,
+                             wlt_reading=wlt_reading)
     stock = pd.read_parquet(build_dir / "stock.parquet", columns=None if stock_columns is None else list(stock_columns))
     return Study(cohorts=result.cohorts, panel=result.panel, stock=stock, selection=result.selection,
-                 scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=True)
+                 scale=data_scale, synthetic=synthetic, data_dir=data_dir, build_dir=build_dir, rebuilt=True,
+                 wlt_reading=wlt_reading)
