@@ -12,7 +12,11 @@ dimensions
     ``lti`` and ``ltv`` (utilisation of the norm, numeric);
 families
     ``units``; the properties ``nhg``, ``cc`` (consumer credit), ``zzp``,
-    ``student`` (student debt), ``wlt`` (Tabel 1); the survival follow-up
+    ``student`` (student debt), ``wlt`` (Tabel 1, the build's reading of Box 1)
+    and ``wlt[toetsrente]``, ``wlt[contract]`` (each reading, Table S1),
+    ``high[2013]``, ``high[2014]``, ``high[2015]`` (LTI utilisation above 100%
+    when that year's table stands in, for the 2016 and 2017 cohorts only,
+    Table S2); the survival follow-up
     ``at_risk[t]``, ``events[t]`` (first arrears in the t-th year; ``events[1]``
     is also "in arrears at the snapshot" for the stock) and ``censored[t]``
     (leaving follow-up at t without arrears) for t = 1..7, ``exits[t]`` (of
@@ -35,6 +39,13 @@ import numpy as np
 import pandas as pd
 
 from cohorts import columns as C
+from cohorts.norms.sensitivity import (
+    STANDIN_TABLES,
+    STANDIN_YEARS,
+    standin_lti_util,
+    wlt_possible_under,
+)
+from cohorts.norms.wlt import WLT_READINGS
 from cohorts.disclosure import readers as R
 from cohorts.disclosure.facts import (
     UNITS,
@@ -93,12 +104,28 @@ def exits(t: int) -> str:
     return f"exits[{t}]"
 
 
+def wlt_family(reading: str) -> str:
+    """The family of ``wlt_possible`` under a reading of Box 1 (Table S1's rows not as built)."""
+    return f"wlt[{reading}]"
+
+
+def standin_family(table_year: int | str) -> str:
+    """The family of "high when ``table_year``'s table stands in" (Table S2's rows not as built)."""
+    return f"high[{int(table_year)}]"
+
+
+def _standin_cohort(p: Mapping[str, np.ndarray]) -> np.ndarray:
+    return _new(p) & np.isin(p["year"].astype(np.int64), np.asarray(STANDIN_YEARS, dtype=np.int64))
+
+
 def _universe(*, analysis: bool = False) -> Universe:
     """The report's universe, or (``analysis``) that of ``cohorts analyze``: new mortgages with censorings."""
     fams = [Family(UNITS, parent=None)]
     if not analysis:
         fams += [Family("nhg")]
         fams += [Family(name, exists=_new) for name in ("cc", "zzp", "student", "wlt")]
+        fams += [Family(wlt_family(r), exists=_new) for r in WLT_READINGS]
+        fams += [Family(standin_family(y), exists=_standin_cohort) for y in STANDIN_TABLES]
         fams += [Family(income_obs(k), exists=_new) for k in GROWTH_YEARS]
     fams += [Family("events_total", exists=_new)]
     fams += [Family(at_risk(t), exists=_followed(t)) for t in TIMES]
@@ -216,6 +243,7 @@ def units_frame(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     for t in TIMES:
         new[at_risk(t)] = (dur >= t).astype(float)
         new[events(t)] = (ev & (dur == t)).astype(float)
+    _sensitivity_families(new, coh)
     if panel is not None:
         obs = _income_observed(panel)
         pos = pd.Index(coh[C.LOAN_ID]).get_indexer(obs.index)
@@ -236,6 +264,20 @@ def units_frame(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         events(1): old_rows[C.ARREARS].to_numpy(dtype=bool).astype(float),
     })
     return pd.concat([new, old], ignore_index=True).fillna(0.0)
+
+
+def _sensitivity_families(new: pd.DataFrame, coh: pd.DataFrame) -> None:
+    """Add the families of Tables S1 and S2 to the witness's new mortgages (when the norm's columns are there)."""
+    try:
+        for r in WLT_READINGS:
+            new[wlt_family(r)] = wlt_possible_under(coh, wlt_reading=r).astype(float)
+        in_years = np.isin(coh[C.COHORT].to_numpy(dtype="int64"), np.asarray(STANDIN_YEARS, dtype="int64"))
+        for y in STANDIN_TABLES:
+            lti = standin_lti_util(coh, table_year=y, columns={"year": C.COHORT})
+            new[standin_family(y)] = (in_years & (np.nan_to_num(lti, nan=0.0) > 1.0)).astype(float)
+    except ValueError:  # a frame without the norm's columns: no S1/S2 can be released from it either
+        for name in [*(wlt_family(r) for r in WLT_READINGS), *(standin_family(y) for y in STANDIN_TABLES)]:
+            new.pop(name, None)
 
 
 def _income_observed(panel: pd.DataFrame) -> pd.DataFrame:

@@ -94,11 +94,12 @@ def _concat(parts: Sequence[Checked], columns: Sequence[str]) -> Checked:
 # --------------------------------------------------------------------------
 # the report
 # --------------------------------------------------------------------------
-def table_release(name: str, tidy: pd.DataFrame, *, rules: Rules) -> Release:
+def table_release(name: str, tidy: pd.DataFrame, *, rules: Rules,
+                  keys: Sequence[str] = ("group", "cohort")) -> Release:
     """A tidy report table (``table, group, cohort, statistic, unit, n, value`` and, for means and
-    medians, the contributor columns of ``support=True``), cell by cell."""
+    medians, the contributor columns of ``support=True``), cell by cell; ``keys`` name a cell."""
     def make(extra: Extra) -> Checked:
-        return check_table(tidy, rules=rules, artefact=name, keys=("group", "cohort"), values=("value",),
+        return check_table(tidy, rules=rules, artefact=name, keys=tuple(keys), values=("value",),
                            extra=extra)
     return Release(name, make)
 

@@ -79,6 +79,7 @@ from cohorts.io import (
 )
 from cohorts.report import figures as F
 from cohorts.report import tables as T
+from cohorts.report import sensitivity_tables as ST
 from cohorts.codebook import UNIVERSE, UNIVERSES, units_frame
 from cohorts.report.compare import Options
 from cohorts.report.release import QUADRANT_FIGURES, read_release
@@ -102,6 +103,9 @@ TABLE_DATA: Mapping[str, Maker] = MappingProxyType({
     "B6": lambda f, o: T.table_b6(f["cohorts"]),
     "B7": lambda f, o: T.table_b7(f["cohorts"], f["stock"], support=True),
     "B8": lambda f, o: T.table_b8(f["cohorts"], f["stock"], support=True),
+    # sensitivity tables (cohorts.report.sensitivity_tables): a cell is (group, cohort, variant)
+    "S1": lambda f, o: ST.table_s1(f["cohorts"]),
+    "S2": lambda f, o: ST.table_s2(f["cohorts"]),
 })
 
 #: Figure data file stem -> function(frames, options) -> tidy frame, for the data behind each figure.
@@ -307,7 +311,9 @@ class Exporter:
 
     # ------------------------------------------------------------------ prepare (nothing written)
     def _table_release(self, tid: str) -> Release:
-        return table_release(f"table_{tid}.csv", TABLE_DATA[tid](self.study.frames, self.options), rules=self.rules)
+        keys = ("group", "cohort", "variant") if tid in ST.SENSITIVITY_TABLES else ("group", "cohort")
+        return table_release(f"table_{tid}.csv", TABLE_DATA[tid](self.study.frames, self.options), rules=self.rules,
+                             keys=keys)
 
     def _figure_release(self, name: str) -> Release | str:
         stem = f"{name}_data"

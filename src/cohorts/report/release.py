@@ -33,6 +33,8 @@ from cohorts.codebook import (
     group_population,
     income_obs,
     read_curve_points,
+    standin_family,
+    wlt_family,
 )
 from cohorts.disclosure.facts import UNITS, Interval, Population, Reading, combine, population
 
@@ -88,6 +90,8 @@ def read_table(tid: str, frame: pd.DataFrame, *, artefact: str, threshold: float
         return group_population(str(row["group"]), row["cohort"], threshold=threshold)
 
     keys = ("group", "cohort")
+    if tid in ("S1", "S2"):
+        return read_sensitivity(tid, frame, artefact=artefact, threshold=threshold)
     if tid == "B3":
         return R.count_cells(frame, artefact=artefact, keys=keys, population=pop,
                              columns=[("n", UNITS), ("value", UNITS)])
@@ -109,6 +113,45 @@ def read_table(tid: str, frame: pd.DataFrame, *, artefact: str, threshold: float
     if tid in MAGNITUDE_TABLES:
         return R.count_cells(frame, artefact=artefact, keys=keys, population=pop, columns=[("n", UNITS)])
     raise ValueError(f"no reader for table {tid!r}")
+
+
+def _as_built(row: pd.Series) -> bool:
+    return str(row["as_built"]).strip().lower() == "true"
+
+
+def read_sensitivity(tid: str, frame: pd.DataFrame, *, artefact: str, threshold: float = 1.0) -> Reading:
+    """Table S1 or S2 (:mod:`cohorts.report.sensitivity_tables`) as published.
+
+    S1: a reading's row is a share of ``wlt`` (Tabel 1's family) where it is
+    ``as_built``, else of ``wlt[<reading>]``, among Tabel 1's population; the
+    published rows are the report's numbers and state nothing about the data.
+    S2: among all new mortgages or starters of a cohort, the as-built row is
+    the share with LTI utilisation above 100% (the population ``lti > 1``),
+    the others shares of ``high[<table year>]``.
+    """
+    keys = ("group", "cohort", "variant")
+
+    def pop(row: pd.Series) -> Population | None:
+        if str(row["variant"]) == "published":
+            return None
+        return group_population(str(row["group"]), row["cohort"], threshold=threshold)
+
+    if tid == "S1":
+        def fam(row: pd.Series) -> str:
+            return "wlt" if _as_built(row) else wlt_family(str(row["variant"]))
+        return R.share_cells(frame, artefact=artefact, keys=keys, population=pop, family=fam)
+    if tid != "S2":
+        raise ValueError(f"no sensitivity reader for table {tid!r}")
+    built = frame.loc[[_as_built(r) for _, r in frame.iterrows()]]
+    other = frame.drop(index=built.index)
+
+    def above(row: pd.Series) -> Population:
+        base = pop(row)
+        return population(**{**dict(base.items), "lti": Interval.above(1.0)})
+    return (R.share_cells(built, artefact=artefact, keys=keys, population=pop, family=UNITS,
+                          property_population=above)
+            + R.share_cells(other, artefact=artefact, keys=keys, population=pop,
+                            family=lambda row: standin_family(str(row["variant"]))))
 
 
 def read_figure(stem: str, frame: pd.DataFrame, *, artefact: str, threshold: float = 1.0,

@@ -135,6 +135,8 @@ NUMBER_FORMATS: Mapping[str, tuple[int, str]] = MappingProxyType(
         "B6": (0, "%"),
         "B7": (0, ""),
         "B8": (0, ""),
+        "S1": (1, "%"),  # sensitivity tables (cohorts.report.sensitivity_tables)
+        "S2": (1, "%"),
     }
 )
 
@@ -152,6 +154,8 @@ _TITLES_EN = {
     "B6": "Share of households with student debt",
     "B7": "Mean mortgage debt (euro)",
     "B8": "Mean house value (euro)",
+    "S1": "Table 1 under each reading of the actual-cost test (WLT), beside the published Table 1",
+    "S2": "Share of high mortgages (LTI utilisation >100%) in 2016 and 2017 when another year's norm table stands in",
 }
 _TITLES_NL = {
     "T1": "Aandeel huishoudens met hoge hypotheken waar WLT mogelijk toegepast is",
@@ -167,6 +171,8 @@ _TITLES_NL = {
     "B6": "Aandeel huishoudens met studieschuld",
     "B7": "Gemiddelde hypotheekschuld (in euro's)",
     "B8": "Gemiddelde woningwaarde (in euro's)",
+    "S1": "Tabel 1 onder elke lezing van de werkelijke lastentoets (WLT), naast de gepubliceerde Tabel 1",
+    "S2": "Aandeel hoge hypotheken (LTI-benutting >100%) in 2016 en 2017 als de normtabel van een ander jaar invalt",
 }
 TITLES: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": _TITLES_EN, "nl": _TITLES_NL})
 
@@ -589,6 +595,10 @@ def wide(table: pd.DataFrame, *, column: str = "value", lang: str = "en", labels
     pandas.DataFrame
     """
     _check_lang(lang)
+    if "variant" in table.columns:  # a sensitivity table (S1, S2): one row per group and variant
+        from cohorts.report.sensitivity_tables import wide_variants
+
+        return wide_variants(table, column=column, lang=lang, labels=labels)
     order = list(dict.fromkeys(table["group"]))
     out = table.pivot(index="cohort", columns="group", values=column)[order]
     out.columns.name = None
