@@ -95,13 +95,14 @@ def _concat(parts: Sequence[Checked], columns: Sequence[str]) -> Checked:
 # the report
 # --------------------------------------------------------------------------
 def table_release(name: str, tidy: pd.DataFrame, *, rules: Rules,
-                  keys: Sequence[str] = ("group", "cohort")) -> Release:
+                  keys: Sequence[str] = ("group", "cohort"), priority: int = 1) -> Release:
     """A tidy report table (``table, group, cohort, statistic, unit, n, value`` and, for means and
-    medians, the contributor columns of ``support=True``), cell by cell; ``keys`` name a cell."""
+    medians, the contributor columns of ``support=True``), cell by cell; ``keys`` name a cell; cells of
+    a lower ``priority`` are hidden first by secondary suppression."""
     def make(extra: Extra) -> Checked:
         return check_table(tidy, rules=rules, artefact=name, keys=tuple(keys), values=("value",),
                            extra=extra)
-    return Release(name, make)
+    return Release(name, make, priority=priority)
 
 
 def _partition_shares(frame: pd.DataFrame, *, rules: Rules, artefact: str, keys: Sequence[str],

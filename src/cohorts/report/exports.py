@@ -311,9 +311,11 @@ class Exporter:
 
     # ------------------------------------------------------------------ prepare (nothing written)
     def _table_release(self, tid: str) -> Release:
-        keys = ("group", "cohort", "variant") if tid in ST.SENSITIVITY_TABLES else ("group", "cohort")
-        return table_release(f"table_{tid}.csv", TABLE_DATA[tid](self.study.frames, self.options), rules=self.rules,
-                             keys=keys)
+        frame = TABLE_DATA[tid](self.study.frames, self.options)
+        if tid in ST.SENSITIVITY_TABLES:  # a cell is (group, cohort, variant); hidden before the report's tables
+            return table_release(f"table_{tid}.csv", frame, rules=self.rules, keys=("group", "cohort", "variant"),
+                                 priority=0)
+        return table_release(f"table_{tid}.csv", frame, rules=self.rules)
 
     def _figure_release(self, name: str) -> Release | str:
         stem = f"{name}_data"
