@@ -217,7 +217,10 @@ def test_reproduce_on_the_sample_figures_show_the_released_values(sample_copy, s
         sub = released.loc[released["group"] == group].sort_values("cohort")
         np.testing.assert_array_equal(line.get_ydata(), pd.to_numeric(sub["value"]).to_numpy(dtype="float64"))
     written = pd.read_csv(out / "tables" / "figure_5_data.csv", dtype=str, keep_default_na=False)
-    shown = pd.to_numeric(released["value"]).notna().to_numpy()
+    # the run gated every artefact together: its secondary suppression may hide cells that this figure, gated
+    # alone, shows; every cell shown in both must agree
+    shown = (pd.to_numeric(released["value"]).notna() & written["value"].ne("x")).to_numpy()
+    assert shown.sum() >= len(shown) // 2
     np.testing.assert_allclose(pd.to_numeric(written.loc[shown, "value"]).to_numpy(),
                                pd.to_numeric(released.loc[shown, "value"]).to_numpy(), rtol=1e-12)
     fig7 = export.prepare_figure("figure_7")
