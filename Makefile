@@ -8,7 +8,7 @@ OUT    ?= out
 # the committed sample is data_synthetic/ (scale 0.01, seed 20221); other scales or seeds go to out/
 DATA   ?= $(if $(and $(filter 0.01,$(SCALE)),$(filter 20221,$(SEED))),data_synthetic,$(OUT)/data-$(SCALE)-$(SEED))
 
-.PHONY: venv reproduce test data notebooks paper benchmark clean
+.PHONY: venv reproduce test data notebooks paper benchmark clean wheelhouse
 
 $(BIN)/cohorts: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,21 @@ paper:
 
 benchmark: venv
 	$(BIN)/python benchmarks/run.py --scale 0.1 --out benchmarks/results-0.1.json
+
+## Offline install (CBS Remote Access has no internet): every wheel the package needs, for one Python version and
+## platform, in $(WHEELHOUSE)/; carry the folder in and run `pip install --no-index --find-links wheelhouse cohorts`
+## (README, "Offline install"). PLATFORM may list several tags (win_amd64 for a Windows environment).
+PYTHON_VERSION ?= $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+PLATFORM       ?= manylinux_2_28_x86_64 manylinux2014_x86_64
+WHEELHOUSE     ?= wheelhouse
+wheelhouse:
+	rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
+	rm -rf build  # setuptools would pack stale files of an earlier build/lib into the wheel
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir $(WHEELHOUSE) .
+	rm -rf build
+	$(PYTHON) -m pip download --quiet --only-binary=:all: --python-version $(PYTHON_VERSION) \
+	  $(foreach p,$(PLATFORM),--platform $(p)) --dest $(WHEELHOUSE) $(WHEELHOUSE)/cohorts-*.whl
+	@ls $(WHEELHOUSE) | wc -l | xargs printf '%s wheels in $(WHEELHOUSE)/ for Python $(PYTHON_VERSION) on $(PLATFORM)\n'
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info src/*.egg-info

@@ -215,7 +215,7 @@ def test_cli_build_streams_the_stock_to_the_same_file(tmp_path):
     written = pd.read_parquet(tmp_path / "out" / "stock.parquet")
     pd.testing.assert_frame_equal(written, whole.stock)
     assert len(whole.stock_parts) > 1  # several snapshots: several parts appended
-    leftovers = [p.name for p in tmp_path.rglob(".stock-*")] + [p.name for p in tmp_path.rglob(".partial-*")]
+    leftovers = [p.name for p in tmp_path.rglob(".stock-*")] + [p.name for p in tmp_path.rglob(".partial-*")] + [p.name for p in tmp_path.rglob(".cohorts-tmp-*")]
     assert leftovers == []
 
 
@@ -231,7 +231,7 @@ def test_cli_build_failure_leaves_no_temporary_stock(tmp_path, monkeypatch):
     monkeypatch.setattr(B, "build_manifest", broken_manifest)
     with pytest.raises(RuntimeError, match="manifest failed"), pytest.warns(UserWarning):
         main(["build", "--data", str(data), "--out", str(tmp_path / "out"), "--quiet"])
-    assert list(tmp_path.rglob(".stock-*")) == []
+    assert list(tmp_path.rglob(".stock-*")) == [] and list(tmp_path.rglob(".cohorts-tmp-*")) == []
     assert not (tmp_path / "out").exists()
 
 

@@ -9,10 +9,8 @@ calls it, and writes ``cohorts.parquet``, ``panel.parquet``, ``stock.parquet``,
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cohorts import __version__
+from cohorts import __version__, atomic
 from cohorts import columns as C
 from cohorts.cohort import (
     CONSUMER_CREDIT_BOUND,
@@ -446,16 +444,14 @@ def build_and_write(
     """
     out_dir = Path(out_dir)
     near = next(p for p in (out_dir, *out_dir.absolute().parents) if p.is_dir())
-    fd, name = tempfile.mkstemp(prefix=".stock-", suffix=".parquet", dir=near)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = atomic.temp_file(near, label="stock", suffix=".parquet")  # swept, removed on SIGTERM (cohorts.atomic)
     try:
         with ParquetAppender(tmp, background=True) as sink:
             result, paths = read_and_build(data_dir, mapping=mapping, log=log, stock_sink=sink.append, **options)
         write_build(result, out_dir, manifest(result, paths), stock_file=tmp)
         return result
     finally:
-        tmp.unlink(missing_ok=True)
+        atomic.discard(tmp)
 
 
 def _release_arrow_memory() -> None:

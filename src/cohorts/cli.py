@@ -48,10 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cohorts`` console script."""
+    from cohorts.atomic import terminate_cleanly
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args._run(args) or 0)
+        with terminate_cleanly():  # SIGTERM removes temporary files as an error does (cohorts.atomic)
+            return int(args._run(args) or 0)
     except (ValueError, FileNotFoundError) as exc:  # ContractError and ConfigError are ValueErrors
         print(f"cohorts {args.command}: error: {exc}", file=sys.stderr)
         return 2

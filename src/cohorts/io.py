@@ -38,7 +38,8 @@ Outputs
 -------
 :func:`write_outputs` writes a set of files atomically: everything goes to a
 temporary folder first and is moved into place only when every file was
-written, so an interrupted or failed run leaves the output folder as it was.
+written, so an interrupted or failed run leaves the output folder as it was
+(temporary files: :mod:`cohorts.atomic`).
 """
 
 from __future__ import annotations
@@ -46,8 +47,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import tomllib
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -61,6 +60,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cohorts import atomic
 from cohorts import columns as C
 from cohorts.contracts import CONTRACTS, UniqueKeyCheck, coerce_columns, merge_failures, validate
 from cohorts.errors import ConfigError, ContractError, Failure
@@ -601,8 +601,10 @@ def write_outputs(out_dir: str | os.PathLike, writers: Mapping[str, Callable[[Pa
 
     Each ``writers[name](tmp_path)`` writes one file to a temporary path in a
     hidden folder inside ``out_dir``; only when all succeeded are the files
-    moved into place with :func:`os.replace`.  On failure the temporary folder
-    is removed and ``out_dir`` keeps its previous contents.
+    moved into place with :func:`os.replace`.  On failure (or SIGTERM, see
+    :mod:`cohorts.atomic`) the temporary folder is removed and ``out_dir`` keeps
+    its previous contents; stale temporaries of killed runs in ``out_dir`` are
+    swept first. The files get the mode the user's umask gives new files.
 
     Returns
     -------
@@ -611,11 +613,14 @@ def write_outputs(out_dir: str | os.PathLike, writers: Mapping[str, Callable[[Pa
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out_dir))
+    tmp = atomic.temp_dir(out_dir, label="partial")
     try:
         for name, writer in writers.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             writer(tmp / name)
+        mode = atomic.file_mode()
+        for name in writers:
+            os.chmod(tmp / name, mode)  # a writer's private temporary (0600) gets the user's usual mode
         final = []
         for name in writers:
             dest = out_dir / name
@@ -624,7 +629,7 @@ def write_outputs(out_dir: str | os.PathLike, writers: Mapping[str, Callable[[Pa
             final.append(dest)
         return final
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        atomic.discard(tmp)
 
 
 def write_outputs_with_manifest(

@@ -11,15 +11,13 @@ timestamps or absolute paths.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from cohorts import __version__
+from cohorts import __version__, atomic
 from cohorts.io import ParquetAppender, sha256_file
 from cohorts.synth.generator import World, build_world
 from cohorts.synth.panel import cbs_chunks, key_table, lld_snapshots, truth_table
@@ -167,20 +165,25 @@ def write_synthetic(
     world = build_world(scale=scale, seed=seed, params=params)
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=parent))
-    tmp.chmod(0o755)
+    tmp = atomic.temp_dir(parent, label="synth")  # swept, removed on SIGTERM, umask's mode (cohorts.atomic)
     try:
         manifest = write_world(world, tmp)
         del world
         if replace:
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            old = atomic.temp_dir(parent, label="old")
             old.rmdir()
+            atomic.release(old)  # never removed before the new folder is in place
             out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old)
+            try:
+                tmp.rename(out)
+            except BaseException:
+                old.rename(out)
+                raise
+            atomic.discard(old)
         else:
             tmp.rename(out)
+        atomic.release(tmp)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        atomic.discard(tmp)
         raise
     return manifest
