@@ -24,6 +24,7 @@ import pandas as pd
 
 from cohorts.columns import EXIT_ARREARS, EXIT_OBSERVED_END
 from cohorts.errors import ContractError, Failure
+from cohorts.survival import _printing
 from cohorts.survival._validate import (
     SOURCE,
     check_alpha,
@@ -134,6 +135,16 @@ class CIFResult:
     competing: str
     group: str | None
     n: int
+
+    def __str__(self) -> str:
+        """A compact R-style summary: what ``print(result)`` shows (see :mod:`cohorts.survival._printing`)."""
+        return _printing.cif(self).text()
+
+    __repr__ = __str__  # the summary, never the fields' arrays or variance matrices
+
+    def _repr_html_(self) -> str:
+        """The same summary as HTML, for notebooks."""
+        return _printing.cif(self).html()
 
     def at(self, horizon: float | np.ndarray | list[float]) -> pd.DataFrame:
         """Cumulative incidence at times on the duration column's own scale.

@@ -21,6 +21,7 @@ from scipy import stats
 
 from cohorts.errors import ContractError, Failure
 from cohorts.survival._design import build_design
+from cohorts.survival import _printing
 from cohorts.survival._validate import (
     SOURCE,
     check_alpha,
@@ -355,6 +356,16 @@ class CoxResult:
     terms: dict[str, tuple[int, ...]]
     n_iter: int
     _zph: dict[str, np.ndarray] = field(repr=False, compare=False, default_factory=dict)
+
+    def __str__(self) -> str:
+        """A compact R-style summary: what ``print(result)`` shows (see :mod:`cohorts.survival._printing`)."""
+        return _printing.cox(self).text()
+
+    __repr__ = __str__  # the summary, never the fields' arrays or variance matrices
+
+    def _repr_html_(self) -> str:
+        """The same summary as HTML, for notebooks."""
+        return _printing.cox(self).html()
 
     @property
     def summary(self) -> pd.DataFrame:

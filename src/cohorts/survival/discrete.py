@@ -36,6 +36,7 @@ from scipy import linalg, special, stats
 
 from cohorts.errors import ContractError, Failure
 from cohorts.survival._design import build_design
+from cohorts.survival import _printing
 from cohorts.survival._validate import SOURCE, check_alpha, check_choice, check_survival
 from cohorts.survival.cox import ConvergenceError
 
@@ -128,6 +129,16 @@ class DiscreteResult:
     n_person_periods: int
     n_events: int
     alpha: float
+
+    def __str__(self) -> str:
+        """A compact R-style summary: what ``print(result)`` shows (see :mod:`cohorts.survival._printing`)."""
+        return _printing.discrete(self).text()
+
+    __repr__ = __str__  # the summary, never the fields' arrays or variance matrices
+
+    def _repr_html_(self) -> str:
+        """The same summary as HTML, for notebooks."""
+        return _printing.discrete(self).html()
 
     @property
     def ratio_name(self) -> str:

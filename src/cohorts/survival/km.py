@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from cohorts.errors import ContractError, Failure
+from cohorts.survival import _printing
 from cohorts.survival._validate import (
     check_alpha,
     check_choice,
@@ -161,6 +162,16 @@ class KMResult:
     n: int
     n_events: int
     weighted: bool = False
+
+    def __str__(self) -> str:
+        """A compact R-style summary: what ``print(result)`` shows (see :mod:`cohorts.survival._printing`)."""
+        return _printing.km(self).text()
+
+    __repr__ = __str__  # the summary, never the fields' arrays or variance matrices
+
+    def _repr_html_(self) -> str:
+        """The same summary as HTML, for notebooks."""
+        return _printing.km(self).html()
 
     @property
     def groups(self) -> list[object]:

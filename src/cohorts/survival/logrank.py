@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cohorts.survival import _printing
 from cohorts.survival._validate import check_survival, group_labels, strata_codes, unique_inverse
 
 P_ADJUST = ("holm", "bonferroni", "fdr_bh", "none")
@@ -55,6 +56,16 @@ class LogRankResult:
     pairwise: pd.DataFrame
     p_adjust: str
     strata: tuple[str, ...]
+
+    def __str__(self) -> str:
+        """A compact R-style summary: what ``print(result)`` shows (see :mod:`cohorts.survival._printing`)."""
+        return _printing.logrank(self).text()
+
+    __repr__ = __str__  # the summary, never the fields' arrays or variance matrices
+
+    def _repr_html_(self) -> str:
+        """The same summary as HTML, for notebooks."""
+        return _printing.logrank(self).html()
 
     @property
     def summary(self) -> pd.DataFrame:
