@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from cohorts import columns as C
-from cohorts.errors import ContractError, Failure
+from cohorts.errors import ContractError, Failure, missing_column_failures
 
 #: How many offending rows an error message shows.
 N_EXAMPLES = 5
@@ -363,10 +363,10 @@ def validate(
     if len(df) == 0:
         raise ContractError([Failure(source, "<table>", "at least one row", 0)], header=f"{source}: empty input")
     missing_cols = [c for c in contract.names if c not in df.columns]
-    for c in missing_cols:
-        failures.append(Failure(source, c, "column present", len(df), (f"columns found: {', '.join(map(str, df.columns[:20]))}",)))
     if missing_cols:
-        raise ContractError(failures, header=f"{source} ({contract.name}): {len(failures)} data-contract failure(s)")
+        failures = missing_column_failures(source, missing_cols, df.columns, len(df))
+        raise ContractError(failures, header=f"{source} ({contract.name}): {len(failures)} data-contract failure(s); "
+                            f"the {contract.name} contract needs the columns {', '.join(contract.names)}")
 
     raw = df
     cols_out: dict[str, pd.Series] = {}
@@ -530,6 +530,6 @@ def require_columns(df: pd.DataFrame, names: Sequence[str], *, stage: str) -> No
     missing = [n for n in names if n not in df.columns]
     if missing:
         raise ContractError(
-            [Failure(stage, n, "column present", len(df)) for n in missing],
-            header=f"{stage}: input lacks {len(missing)} required column(s)",
+            missing_column_failures(stage, missing, df.columns, len(df)),
+            header=f"{stage}: input lacks {len(missing)} required column(s); it needs {', '.join(names)}",
         )

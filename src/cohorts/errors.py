@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -37,10 +39,44 @@ class Failure:
             return f"{self.source}: cannot be read as {self.rule}" + (f" ({ex})" if ex else "")
         if self.column == "<table>":
             return f"{self.source}: breaks rule '{self.rule}'" + (f" ({ex})" if ex else "")
+        if self.rule == MISSING_COLUMN_RULE:
+            return f"{self.source}: column '{self.column}' breaks rule '{self.rule}'" + (f"; {ex}" if ex else "")
         return (
             f"{self.source}: column '{self.column}' breaks rule '{self.rule}' "
             f"in {self.n_rows} row(s)" + (f", e.g. {ex}" if ex else "")
         )
+
+
+MISSING_COLUMN_RULE = "column present"
+
+
+def close_matches(name: str, columns: Iterable[object], *, n: int = 3) -> list[str]:
+    """The names in ``columns`` closest to ``name`` (:func:`difflib.get_close_matches`, cutoff 0.6).
+
+    A name equal up to case, spaces, dashes and underscores comes first, so
+    ``"Loan ID"`` suggests ``"loan_id"``.
+    """
+    names = [str(c) for c in columns]
+
+    def key(s: str) -> str:
+        return s.lower().replace(" ", "").replace("_", "").replace("-", "")
+
+    same = [c for c in names if key(c) == key(name) and c != name]
+    near = difflib.get_close_matches(name, names, n=n, cutoff=0.6)
+    return list(dict.fromkeys(same + near))[:n]
+
+
+def missing_column_failures(
+    source: str, missing: Sequence[str], columns: Iterable[object], n_rows: int
+) -> list[Failure]:
+    """One failure per missing column, each suggesting the close matches among ``columns``."""
+    columns = list(columns)
+    out = []
+    for name in missing:
+        near = close_matches(name, columns)
+        hint = (f"did you mean {' or '.join(repr(c) for c in near)}?",) if near else ("no similar column",)
+        out.append(Failure(source, name, MISSING_COLUMN_RULE, n_rows, hint))
+    return out
 
 
 class ContractError(ValueError):

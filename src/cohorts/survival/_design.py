@@ -50,6 +50,11 @@ def parse_covariates(covariates: Sequence[str] | str) -> list[tuple[str, str, bo
     return out
 
 
+def covariate_columns(covariates: Sequence[str] | str) -> list[str]:
+    """The data columns that ``covariates`` use (``"C(cohort)"`` uses ``cohort``)."""
+    return [col for _, col, _ in parse_covariates(covariates)]
+
+
 def build_design(df: pd.DataFrame, covariates: Sequence[str] | str) -> Design:
     """Build the design matrix for ``covariates`` (see module docstring).
 

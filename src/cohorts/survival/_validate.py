@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from cohorts.errors import ContractError, Failure
+from cohorts.errors import ContractError, Failure, missing_column_failures
 
 SOURCE = "survival input"
 _N_EXAMPLES = 3
@@ -32,16 +32,20 @@ def _examples(df: pd.DataFrame, column: str, bad: np.ndarray) -> tuple[str, ...]
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str | None]) -> None:
-    """Raise if ``df`` is not a DataFrame or lacks any of ``columns`` (``None`` entries are skipped)."""
+    """Raise if ``df`` is not a DataFrame or lacks any of ``columns`` (``None`` entries are skipped).
+
+    The message names each missing column with the close matches among the
+    frame's columns (``'duration'`` for ``'durration'``) and lists the columns
+    the call needs, not the frame's.
+    """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame, but was {type(df).__name__}")
-    wanted = [c for c in columns if c is not None]
-    missing = [c for c in dict.fromkeys(wanted) if c not in df.columns]
+    wanted = list(dict.fromkeys(c for c in columns if c is not None))
+    missing = [c for c in wanted if c not in df.columns]
     if missing:
-        failures = [Failure(SOURCE, c, "column present", len(df), ()) for c in missing]
         raise ContractError(
-            failures,
-            header=f"missing column(s) {missing}; available: {list(df.columns)[:20]}",
+            missing_column_failures(SOURCE, missing, df.columns, len(df)),
+            header=f"missing column(s) {missing}; this call needs the column(s) {wanted}",
         )
 
 

@@ -20,13 +20,14 @@ import pandas as pd
 from scipy import stats
 
 from cohorts.errors import ContractError, Failure
-from cohorts.survival._design import build_design
+from cohorts.survival._design import build_design, covariate_columns
 from cohorts.survival import _printing
 from cohorts.survival._validate import (
     SOURCE,
     check_alpha,
     check_choice,
     check_survival,
+    require_columns,
     stable_order,
     strata_codes,
     unique_inverse,
@@ -581,6 +582,7 @@ def fit_cox(
     check_choice("ties", ties, TIES)
     alpha = check_alpha(alpha)
     strata_cols = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
+    require_columns(df, [duration, event, *covariate_columns(covariates), *strata_cols, cluster])
     dur, ev = check_survival(df, duration=duration, event=event, others=[*strata_cols, cluster])
     design = build_design(df, covariates)
     if not ev.any():

@@ -35,9 +35,9 @@ import pandas as pd
 from scipy import linalg, special, stats
 
 from cohorts.errors import ContractError, Failure
-from cohorts.survival._design import build_design
+from cohorts.survival._design import build_design, covariate_columns
 from cohorts.survival import _printing
-from cohorts.survival._validate import SOURCE, check_alpha, check_choice, check_survival
+from cohorts.survival._validate import SOURCE, check_alpha, check_choice, check_survival, require_columns
 from cohorts.survival.cox import ConvergenceError
 
 LINKS = ("cloglog", "logit")
@@ -396,6 +396,7 @@ def fit_discrete(
     """
     check_choice("link", link, LINKS)
     alpha = check_alpha(alpha)
+    require_columns(df, [duration, event, *covariate_columns(covariates)])
     dur, ev = check_survival(df, duration=duration, event=event)
     d = _whole_durations(df, duration, dur)
     design = build_design(df, covariates)
