@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +29,7 @@ import pandas as pd
 from cohorts.codebook import ANALYSIS_UNIVERSE, UNIVERSES, analysis_units, read_analysis
 from cohorts.disclosure import Gate, analysis_releases, load_rules, protect, release_selection, strict_default
 from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
+from cohorts.progress import heartbeat
 from cohorts.survival.sweep import DEFAULT_THRESHOLDS
 from cohorts.survival.tables import analysis_tables
 
@@ -48,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
                         help="refuse to write anything when a table needs suppression (default: strict unless the "
                              "build manifest beside --cohorts says the data are synthetic)")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
 def read_cohorts(path: Path) -> pd.DataFrame:
@@ -77,9 +81,17 @@ def run(args: argparse.Namespace) -> int:
     from cohorts.provenance import run_manifest, utc_now
 
     started = utc_now()
+    t0 = time.perf_counter()
+    log = (lambda *a: None) if getattr(args, "quiet", False) else (lambda *a: print(*a, file=sys.stderr, flush=True))
     rules = load_rules(args.disclosure_rules)
+    log(f"reading the cohort table {args.cohorts} ...")
     df = read_cohorts(args.cohorts)
-    tables = analysis_tables(df, threshold=args.threshold, thresholds=args.thresholds, alpha=args.alpha)
+    log(f"  {len(df):,} new mortgages ({time.perf_counter() - t0:.1f} s)")
+    log("computing the survival tables ...")
+    t = time.perf_counter()
+    tables = analysis_tables(df, threshold=args.threshold, thresholds=args.thresholds, alpha=args.alpha,
+                             progress=log)
+    log(f"  {len(tables)} tables ({time.perf_counter() - t:.1f} s)")
     build = build_provenance(args.cohorts)
     synthetic = build.get("synthetic") if build else None
     synthetic = synthetic if isinstance(synthetic, dict) else None
@@ -87,13 +99,18 @@ def run(args: argparse.Namespace) -> int:
     releases = analysis_releases(tables, rules=rules)
     if strict:  # strict mode refuses as soon as a primary rule needs suppression: no attack needed for that
         Gate({r.name: r.make({}) for r in releases}, rules, True).enforce()
-    protected = protect(releases, read=lambda frames: read_analysis(frames, threshold=args.threshold),
-                        universes=UNIVERSES, rules=rules, units={ANALYSIS_UNIVERSE.name: analysis_units(df)})
+    log(f"disclosure control: {len(releases)} tables gated, then attacked together ...")
+    t = time.perf_counter()
+    with heartbeat(log, "checking and attacking the tables"):
+        protected = protect(releases, read=lambda frames: read_analysis(frames, threshold=args.threshold),
+                            universes=UNIVERSES, rules=rules, units={ANALYSIS_UNIVERSE.name: analysis_units(df)})
     gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv_writer(gate.published(name)) for name in gate.checked}
     disclosure_log = gate.log
     audit = protected.audit.table()
+    log(f"  {len(gate.needing())} table(s) needed suppression; {len(audit):,} hidden cells and difference "
+        f"populations bounded, none exposed ({time.perf_counter() - t:.1f} s)")
     # for the output checker, never released: written apart and not hashed in the manifest (a hash of a
     # file holding the hidden counts would let an attacker confirm a guess of them)
     checker = {"checker/disclosure_log.csv": _csv_writer(disclosure_log), "checker/audit.csv": _csv_writer(audit)}
@@ -112,4 +129,6 @@ def run(args: argparse.Namespace) -> int:
 
     write_outputs(args.out, checker)
     write_outputs_with_manifest(args.out, writers, manifest)
+    log(f"wrote {args.out}/{', '.join(sorted(writers))}, manifest.json; for the output checker (not for release): "
+        f"{args.out}/checker ({time.perf_counter() - t0:.1f} s)")
     return 0
