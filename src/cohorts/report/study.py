@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from cohorts.build import BuildResult, build_and_write, build_manifest
-from cohorts.io import KINDS, ColumnMapping, load_mapping, resolve_input, sha256_file
+from cohorts.io import DEFAULT_STEMS, KINDS, ColumnMapping, load_mapping, resolve_input, sha256_file
 
 BUILD_FILES: tuple[str, ...] = ("cohorts.parquet", "panel.parquet", "stock.parquet", "selection.csv", "manifest.json")
 
@@ -78,12 +78,32 @@ def _read_json(path: Path) -> dict | None:
 
 
 def _has_raw_inputs(data_dir: Path, mapping: ColumnMapping) -> bool:
-    try:
-        for kind in KINDS:
+    return not _missing_inputs(data_dir, mapping)
+
+
+def _missing_inputs(data_dir: Path, mapping: ColumnMapping) -> list[str]:
+    """Why each raw input that cannot be found is missing (empty when all three are there)."""
+    out = []
+    for kind in KINDS:
+        try:
             resolve_input(data_dir, kind, mapping)
-    except FileNotFoundError:
-        return False
-    return True
+        except FileNotFoundError as exc:
+            out.append(str(exc))
+    return out
+
+
+def _present_inputs(data_dir: Path) -> list[str]:
+    """The raw-input files under their default names that ``data_dir`` holds."""
+    return [f"{DEFAULT_STEMS[k]}{ext}" for k in KINDS for ext in (".parquet", ".csv")
+            if (data_dir / f"{DEFAULT_STEMS[k]}{ext}").is_file()]
+
+
+# what to pass to use a folder as it is, for both ways in: the command line and load_study
+_AS_IS = ("To use them as they are, run `cohorts reproduce --data {d} --real` (add `--mapping FILE` when the "
+          "extract's files or columns have other names), or call load_study({d!r}, ...) without scale and seed")
+_NO_INPUTS = ("{d}: no raw inputs found: {why}. Put the three inputs there (lld_loan_parts, cbs_persons, key_table "
+              "as .parquet or .csv) or name the extract's files in a column mapping (`--mapping FILE`; "
+              "load_study(mapping=...); see 'Pointing it at real extracts' in the README)")
 
 
 def ensure_synthetic(data_dir: str | os.PathLike, *, scale: float, seed: int) -> dict:
@@ -100,16 +120,21 @@ def ensure_synthetic(data_dir: str | os.PathLike, *, scale: float, seed: int) ->
     Raises
     ------
     ValueError
-        If ``data_dir`` holds raw inputs that are not the synthetic twin.
+        If ``data_dir`` holds raw-input files (even only some) without a
+        synthetic manifest: they are never overwritten; the message says
+        what to pass to use them as they are.
     """
     data_dir = Path(data_dir)
     manifest = _read_json(data_dir / "manifest.json")
     if manifest is not None and manifest.get("synthetic") and manifest.get("seed") == seed \
             and float(manifest.get("scale", -1)) == float(scale) and _has_raw_inputs(data_dir, ColumnMapping()):
         return manifest
-    if manifest is None and _has_raw_inputs(data_dir, ColumnMapping()):
-        raise ValueError(f"{data_dir}: holds raw inputs without a synthetic manifest; refusing to overwrite them "
-                         "with synthetic data (pass no scale/seed to use them as they are)")
+    present = _present_inputs(data_dir)
+    if not (manifest is not None and manifest.get("synthetic")) and present:
+        raise ValueError(
+            f"{data_dir}: holds raw inputs ({', '.join(present)}) but no synthetic manifest.json, so they are not "
+            f"the synthetic twin; refusing to overwrite them with synthetic data. " + _AS_IS.format(d=str(data_dir))
+            + "; to generate the synthetic twin, give --data (data_dir) an empty or new folder")
     from cohorts.synth import write_synthetic
 
     return write_synthetic(data_dir, scale=scale, seed=seed)
@@ -176,7 +201,11 @@ def load_study(
     ------
     ValueError
         If only one of ``scale`` and ``seed`` is given, or ``data_dir`` has no
-        raw inputs and no settings to generate them.
+        raw inputs and no settings to generate them (the message names each
+        missing input and what to pass), or holds raw inputs that are not the
+        synthetic twin while ``scale`` and ``seed`` ask for it.
+    FileNotFoundError
+        If ``data_dir`` does not exist and no ``scale`` and ``seed`` are given.
 
     Warns
     -----
@@ -192,8 +221,13 @@ def load_study(
     if scale is not None and mapping is None:
         synth_manifest = ensure_synthetic(data_dir, scale=float(scale), seed=int(seed))
     else:
-        if not _has_raw_inputs(data_dir, cmap):
-            raise ValueError(f"{data_dir}: no raw inputs found; give scale and seed to generate the synthetic twin")
+        if not data_dir.is_dir():
+            raise FileNotFoundError(f"{data_dir}: no such folder (the raw data folder: `--data DIR`, load_study's "
+                                    "data_dir)")
+        missing = _missing_inputs(data_dir, cmap)
+        if missing:
+            raise ValueError(_NO_INPUTS.format(d=data_dir, why="; ".join(m.removeprefix(f"{data_dir}: ")
+                                                                          for m in missing)))
         synth_manifest = _read_json(data_dir / "manifest.json")
     synthetic = bool(synth_manifest and synth_manifest.get("synthetic"))
     data_scale = float(synth_manifest["scale"]) if synthetic else (float(scale) if scale is not None else 1.0)
