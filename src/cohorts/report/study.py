@@ -204,8 +204,6 @@ def load_study(
         raw inputs and no settings to generate them (the message names each
         missing input and what to pass), or holds raw inputs that are not the
         synthetic twin while ``scale`` and ``seed`` ask for it.
-    FileNotFoundError
-        If ``data_dir`` does not exist and no ``scale`` and ``seed`` are given.
 
     Warns
     -----
@@ -222,8 +220,8 @@ def load_study(
         synth_manifest = ensure_synthetic(data_dir, scale=float(scale), seed=int(seed))
     else:
         if not data_dir.is_dir():
-            raise FileNotFoundError(f"{data_dir}: no such folder (the raw data folder: `--data DIR`, load_study's "
-                                    "data_dir)")
+            raise ValueError(f"{data_dir}: no raw inputs found: no such folder (check `--data DIR`, load_study's "
+                             "data_dir)")
         missing = _missing_inputs(data_dir, cmap)
         if missing:
             raise ValueError(_NO_INPUTS.format(d=data_dir, why="; ".join(m.removeprefix(f"{data_dir}: ")
