@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from cohorts import __version__
+from cohorts.errors import CohortsWarning
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -46,6 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def notes_as_lines(prog: str) -> Iterator[None]:
+    """Show the package's warnings as one line each, ``"<prog>: note: <message>"``, while the block runs.
+
+    Python would print a :class:`cohorts.errors.CohortsWarning` (e.g. the
+    norm-table fallback: 2016 and 2017 use the 2015 tables) as
+    ``"path/engine.py:356: NormTableFallbackWarning: ..."`` followed by the
+    source line of the ``warnings.warn`` call; a command prints it as one
+    clear line instead, once per run (Python's default filter shows a
+    warning once per message and place).  Only the display changes: the
+    warning is still issued, filtered and recorded as usual (``-W error``,
+    ``pytest.warns``), and other warnings keep Python's format.
+    """
+    original = warnings.formatwarning
+
+    def formatwarning(message, category, filename, lineno, line=None):  # noqa: ANN001, ANN202
+        if isinstance(category, type) and issubclass(category, CohortsWarning):
+            return f"{prog}: note: {message}\n"
+        return original(message, category, filename, lineno, line)
+
+    warnings.formatwarning = formatwarning
+    try:
+        yield
+    finally:
+        warnings.formatwarning = original
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cohorts`` console script."""
     from cohorts.atomic import terminate_cleanly
@@ -53,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        with terminate_cleanly():  # SIGTERM removes temporary files as an error does (cohorts.atomic)
+        # SIGTERM removes temporary files as an error does (cohorts.atomic)
+        with terminate_cleanly(), notes_as_lines(f"cohorts {args.command}"):
             return int(args._run(args) or 0)
     except (ValueError, FileNotFoundError) as exc:  # ContractError and ConfigError are ValueErrors
         print(f"cohorts {args.command}: error: {exc}", file=sys.stderr)

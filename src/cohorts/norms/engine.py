@@ -202,8 +202,8 @@ def _fallback_message(years: np.ndarray, table_years: np.ndarray) -> str | None:
     used_txt = "; ".join(f"{used} for {', '.join(map(str, ys))}" for used, ys in sorted(by_used.items()))
     return (
         f"no Trhk table for {missing}; used {used_txt} "
-        "(nearest earlier table year; a year before the first table year uses the first). "
-        f"Column '{S.NORM_TABLE_YEAR}' records the table year used."
+        "(the nearest earlier table year; a year before the first table year uses the first; see docs/norms.md); "
+        f"column '{S.NORM_TABLE_YEAR}' records the table year of each row"
     )
 
 
