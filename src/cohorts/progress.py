@@ -20,7 +20,7 @@ HEARTBEAT_SECONDS = 30.0
 
 
 @contextmanager
-def heartbeat(log: Callable[[str], None], doing: str, *, every: float = HEARTBEAT_SECONDS) -> Iterator[None]:
+def heartbeat(log: Callable[[str], None], doing: str, *, every: float | None = None) -> Iterator[None]:
     """Call ``log("  ... still <doing> (<elapsed> s)")`` every ``every`` seconds until the block ends.
 
     Parameters
@@ -29,10 +29,11 @@ def heartbeat(log: Callable[[str], None], doing: str, *, every: float = HEARTBEA
         Receives each progress line (``print`` to stderr in the commands).
     doing : str
         What runs, e.g. ``"attacking the release"``.
-    every : float, default 30
-        Seconds between lines; the first comes after ``every`` seconds, so a
-        short step prints nothing.
+    every : float, optional
+        Seconds between lines (default :data:`HEARTBEAT_SECONDS`, 30); the
+        first comes after ``every`` seconds, so a short step prints nothing.
     """
+    every = HEARTBEAT_SECONDS if every is None else every
     if every <= 0:
         raise ValueError(f"every must be > 0 seconds, but was {every!r}")
     done = threading.Event()

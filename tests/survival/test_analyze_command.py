@@ -1,13 +1,15 @@
 """Regression/property check: ``cohorts analyze`` end to end on a small cohort table.
 
 Checks the files written, that the numbers are those of the library functions,
-that invalid input writes nothing and exits with code 2, and that no
-temporary files are left behind.
+that invalid input writes nothing and exits with code 2, that no temporary
+files are left behind, and the stage lines with timings (and the heartbeat of
+the disclosure audit) printed on stderr.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,7 @@ import pytest
 
 from .conftest import make_cohort_table
 
+from cohorts import progress
 from cohorts.cli import main
 from cohorts.survival import fit_km
 
@@ -37,14 +40,42 @@ def larger_file(tmp_path):
     return path, table
 
 
-def test_analyze_writes_the_tables(tmp_path, larger_file):
+def test_analyze_writes_the_tables(tmp_path, larger_file, capsys, monkeypatch):
     cohorts_file, cohort_table = larger_file
     # --no-strict: the small table needs suppression (strict, the default without a synthetic build
     # manifest, refuses; see tests/disclosure/test_gate_commands.py)
     # two sweep thresholds keep the gate's audit of this small table short
+    monkeypatch.setattr(progress, "HEARTBEAT_SECONDS", 0.5)  # the audit takes seconds: show its heartbeat
     out = tmp_path / "analysis"
     assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(out), "--no-strict",
                  "--thresholds", "0.9", "1.0"]) == 0
+    # the stages, in order, each with its wall time, as cohorts build prints them (stderr)
+    err = capsys.readouterr().err.splitlines()
+    timed = r" \(\d+\.\d s\)$"
+    stages = [
+        rf"reading the cohort table {re.escape(str(cohorts_file))} \.\.\.$",
+        rf"  5,000 new mortgages{timed}",
+        r"computing the survival tables \.\.\.$",
+        r"  all \(5,000 mortgages\): Kaplan-Meier, cumulative incidence, log-rank, Cox \(univariable, adjusted\), "
+        rf"PH test, discrete-time model{timed}",
+        rf"  starters \({int(cohort_table['starter'].sum()):,} mortgages\): .*{timed}",
+        rf"  threshold sweep \(2 thresholds x 2 populations\){timed}",
+        rf"  by origination cohort \(6 cohorts\){timed}",
+        rf"  8 tables{timed}",
+        r"disclosure control: 8 tables gated, then attacked together \.\.\.$",
+        r"  \.\.\. still checking and attacking the tables \(\d+ s\)$",
+        rf"  \d+ table\(s\) needed suppression; [\d,]+ hidden cells and difference populations bounded, "
+        rf"none exposed{timed}",
+        rf"wrote {re.escape(str(out))}/by_cohort\.csv, cif\.csv, cox\.csv, discrete\.csv, km\.csv, logrank\.csv, "
+        rf"ph\.csv, sweep\.csv, manifest\.json; for the output checker \(not for release\): "
+        rf"{re.escape(str(out))}/checker{timed}",
+    ]
+    beats = [i for i, line in enumerate(err) if "... still" in line]
+    assert beats, err  # at least one heartbeat during the audit
+    shown = [line for i, line in enumerate(err) if i not in beats[1:]]
+    assert len(shown) == len(stages), err
+    for line, pattern in zip(shown, stages, strict=True):
+        assert re.match(pattern, line), (line, pattern)
     assert {p.stem for p in out.iterdir()} == EXPECTED | {"checker", "manifest"}
     assert {p.name for p in (out / "checker").iterdir()} == {"disclosure_log.csv", "audit.csv"}
     manifest = json.loads((out / "manifest.json").read_text())
@@ -84,6 +115,14 @@ def test_invalid_input_writes_nothing(tmp_path, cohort_table, capsys):
     assert main(["analyze", "--cohorts", str(path), "--out", str(out)]) == 2
     assert "missing column(s) ['lti_util']" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_quiet_prints_nothing_but_errors(tmp_path, cohort_table, capsys):
+    path = tmp_path / "bad.csv"
+    cohort_table.drop(columns="lti_util").to_csv(path, index=False)
+    assert main(["analyze", "--cohorts", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cohorts analyze: error: ") and "reading" not in err
 
 
 def test_missing_file_exit_code(tmp_path):
