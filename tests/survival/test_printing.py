@@ -265,3 +265,15 @@ def test_printed_reads_precision():
     assert printed("5,000") == (5000.0, 0.5)
     assert not agrees("0.4488", 0.44886)
     assert agrees("0.4488", 0.44884)
+
+
+def test_number_formats_hand_worked():
+    from cohorts.survival import _printing as P
+
+    assert [P.pval(p) for p in (0.2169, 0.001, 0.00099, 0.00018, 8.533e-05, 2.7e-300)] == \
+        ["0.2169", "0.0010", "9.9e-04", "1.8e-04", "8.5e-05", "2.7e-300"]
+    assert [P.num(x) for x in (0.448775, -0.2676, float("nan"), float("inf"))] == ["0.4488", "-0.2676", "NA", "Inf"]
+    assert P.num(38.6776, 2) == "38.68"
+    assert [P.count(x) for x in (5000, 377.0, 1234.5)] == ["5,000", "377", "1,234.50"]
+    assert [P.time(x) for x in (7.0, 2.5, float("nan"))] == ["7", "2.5", "NA"]
+    assert [P.level(a) for a in (0.05, 0.1, 0.01)] == ["95%", "90%", "99%"]
