@@ -181,7 +181,8 @@ def recode(
         mapped = new_code[codes]  # codes == -1 (missing) picks the trailing -1
         if out is df:
             out = df.copy(deep=False)
-        out[column] = pd.Categorical.from_codes(mapped, categories=targets)
+        # unused canonical values dropped: the same categories as an extract holding the canonical values
+        out[column] = pd.Categorical.from_codes(mapped, categories=targets).remove_unused_categories()
         unlisted = [i for i, k in enumerate(keys) if k not in table]
         if not unlisted:
             continue
