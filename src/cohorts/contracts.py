@@ -42,7 +42,7 @@ Key table (koppeltabel 2017)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -326,7 +326,13 @@ def _examples(
 
 
 def validate(
-    df: pd.DataFrame, contract: Contract, *, source: str, row_offset: int = 0, check_unique: bool = True
+    df: pd.DataFrame,
+    contract: Contract,
+    *,
+    source: str,
+    row_offset: int = 0,
+    check_unique: bool = True,
+    reported: Mapping[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Check ``df`` against ``contract``; return a canonical copy or raise.
 
@@ -344,6 +350,11 @@ def validate(
     check_unique : bool, default True
         Check the contract's unique key. A chunked reader checks it over all
         chunks instead (:class:`UniqueKeyCheck`).
+    reported : mapping, optional
+        ``{column: mask}`` of rows whose value of that column was already
+        reported by the caller (an unlisted code of a values section,
+        :func:`cohorts.recode.recode`, left missing): they are not counted again
+        as missing.
 
     Returns
     -------
@@ -378,6 +389,8 @@ def validate(
             )
         na = s.isna().to_numpy()
         isna = na & ~bad
+        if reported is not None and col.name in reported:
+            isna &= ~np.asarray(reported[col.name], dtype=bool)
         if not col.nullable and isna.any():
             failures.append(Failure(source, col.name, "not missing", int(isna.sum()), _examples(raw, isna, contract, col.name, row_offset)))
         present = ~na

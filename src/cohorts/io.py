@@ -30,9 +30,20 @@ file or column names is described by a column-mapping TOML file::
     loan_id = "LoanIdentifier"
     person_id = "RINPERSOON"
 
+    # the extract's own codes -> canonical values (cohorts.recode)
+    [lld.values.repayment_type]
+    annuity = ["ANNU", "ANN"]
+    linear = "LINR"
+    [lld.values.nhg]
+    true = "Y"
+    false = "N"
+
 Only the canonical names of :mod:`cohorts.columns` may appear on the left; a
 typo there is an error, not a silent no-op.  CSV files must use a decimal
-point; values are parsed and checked by :mod:`cohorts.contracts`.
+point; values are parsed and checked by :mod:`cohorts.contracts`. A
+``[<kind>.values.<column>]`` table recodes the values of a repayment-type or
+flag column before the contract sees them (rules in :mod:`cohorts.recode`; an
+unlisted code is a contract failure naming the file, column, code and rows).
 
 Outputs
 -------
@@ -65,6 +76,7 @@ from cohorts import columns as C
 from cohorts.contracts import CONTRACTS, UniqueKeyCheck, coerce_columns, merge_failures, validate
 from cohorts.errors import ConfigError, ContractError, Failure
 from cohorts.frames import join_rows
+from cohorts.recode import parse_values, recode
 
 T = TypeVar("T")
 
@@ -88,11 +100,15 @@ class ColumnMapping:
         ``{kind: {canonical name: name in the extract}}``.
     source : str
         Where the mapping came from (a file path, or ``"default"``).
+    values : Mapping[str, Mapping[str, Mapping[str, str]]]
+        ``{kind: {canonical column: {code in the extract: canonical value}}}``
+        (:mod:`cohorts.recode`).
     """
 
     files: Mapping[str, str] = field(default_factory=dict)
     columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source: str = "default"
+    values: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
 
     def extract_name(self, kind: str, canonical: str) -> str:
         """The column name in the extract for a canonical column."""
@@ -100,7 +116,10 @@ class ColumnMapping:
 
     def to_dict(self) -> dict:
         """Plain-dict form, for manifests."""
-        return {"source": self.source, "files": dict(self.files), "columns": {k: dict(v) for k, v in self.columns.items()}}
+        out = {"source": self.source, "files": dict(self.files), "columns": {k: dict(v) for k, v in self.columns.items()}}
+        if self.values:
+            out["values"] = {k: {c: dict(t) for c, t in v.items()} for k, v in self.values.items()}
+        return out
 
 
 def load_mapping(path: str | os.PathLike) -> ColumnMapping:
@@ -110,7 +129,8 @@ def load_mapping(path: str | os.PathLike) -> ColumnMapping:
     ------
     ConfigError
         If the file is not valid TOML, names an unknown table or an unknown
-        canonical column, or maps two canonical columns to one extract column.
+        canonical column, maps two canonical columns to one extract column, or
+        has a values table that :func:`cohorts.recode.parse_values` refuses.
     """
     path = Path(path)
     try:
@@ -121,14 +141,16 @@ def load_mapping(path: str | os.PathLike) -> ColumnMapping:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     files: dict[str, str] = {}
     cols: dict[str, dict[str, str]] = {}
+    values: dict[str, dict[str, dict[str, str]]] = {}
     for kind, section in raw.items():
         if kind not in KINDS:
             raise ConfigError(f"{path}: unknown section [{kind}]; expected one of {', '.join(KINDS)}")
         if not isinstance(section, dict):
             raise ConfigError(f"{path}: [{kind}] must be a table")
-        unknown_keys = set(section) - {"file", "columns"}
+        unknown_keys = set(section) - {"file", "columns", "values"}
         if unknown_keys:
-            raise ConfigError(f"{path}: [{kind}] has unknown key(s) {sorted(unknown_keys)}; expected 'file' and [{kind}.columns]")
+            raise ConfigError(f"{path}: [{kind}] has unknown key(s) {sorted(unknown_keys)}; "
+                              f"expected 'file', [{kind}.columns] and [{kind}.values.<column>]")
         if "file" in section:
             files[kind] = str(section["file"])
         mapping = section.get("columns", {})
@@ -143,7 +165,9 @@ def load_mapping(path: str | os.PathLike) -> ColumnMapping:
         if dupes:
             raise ConfigError(f"{path}: [{kind}.columns] maps several columns to {dupes}")
         cols[kind] = {str(k): str(v) for k, v in mapping.items()}
-    return ColumnMapping(files=files, columns=cols, source=str(path))
+        if "values" in section:
+            values[kind] = parse_values(section["values"], kind=kind, source=str(path))
+    return ColumnMapping(files=files, columns=cols, source=str(path), values=values)
 
 
 def resolve_input(data_dir: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None) -> Path:
@@ -199,8 +223,29 @@ def read_input(
     """
     if rows is not None:
         return join_rows(list(iter_input(path, kind, mapping, rows=rows)))
-    (df,) = _read_chunks(Path(path), kind, mapping or ColumnMapping(), rows=None)
-    return validate(df, CONTRACTS[kind], source=str(path))
+    mapping = mapping or ColumnMapping()
+    (df,) = _read_chunks(Path(path), kind, mapping, rows=None)
+    return _recode_and_validate(df, kind, mapping, source=str(path))
+
+
+def _recode_and_validate(
+    raw: pd.DataFrame, kind: str, mapping: ColumnMapping, *, source: str, row_offset: int = 0,
+    check_unique: bool = True,
+) -> pd.DataFrame:
+    """Recode the mapping's values (:mod:`cohorts.recode`), then validate; one ContractError lists every failure."""
+    raw, failures, reported = recode(raw, mapping.values.get(kind, {}), kind=kind, source=source,
+                                     mapping_source=mapping.source, row_offset=row_offset)
+    contract = CONTRACTS[kind]
+    try:
+        out = validate(raw, contract, source=source, row_offset=row_offset, check_unique=check_unique,
+                       reported=reported)
+    except ContractError as exc:
+        if not failures:
+            raise
+        failures = failures + list(exc.failures)
+    if failures:
+        raise ContractError(failures, header=f"{source} ({contract.name}): {len(failures)} data-contract failure(s)")
+    return out
 
 
 def prefetch(items: Iterable[T]) -> Generator[T, None, None]:
@@ -257,7 +302,7 @@ def iter_input(
     raw_chunks = prefetch(_read_chunks(path, kind, mapping, rows=rows))  # decode the next chunk meanwhile
     for raw in raw_chunks:
         try:
-            chunk = validate(raw, contract, source=str(path), row_offset=offset, check_unique=False)
+            chunk = _recode_and_validate(raw, kind, mapping, source=str(path), row_offset=offset, check_unique=False)
         except ContractError as exc:
             failures.extend(exc.failures)
             if any(f.rule == "column present" or f.column == "<table>" for f in exc.failures):
