@@ -66,7 +66,7 @@ _TEXT = {
         "cohort": "origination year",
         "grid_share": "share of new mortgages (%), N = {n}",
         "cohort_n": "origination year (above each bar: N)",
-        "quadrant_cut": "above = {op} {cut:g}% of the norm (LTI and LTV)",
+        "quadrant_cut": "above: utilisation {op} {cut:g}% of the norm (LTI, LTV)",
         "income": "mean gross household income (euro 1,000)",
         "growth": "median income growth since origination (%)",
         "years_since": "years since origination",
@@ -110,7 +110,7 @@ _TEXT = {
         "cohort": "jaar van afsluiten",
         "grid_share": "aandeel nieuwe hypotheken (%), N = {n}",
         "cohort_n": "jaar van afsluiten (boven elke staaf: N)",
-        "quadrant_cut": "boven = {op} {cut:g}% van de norm (LTI en LTV)",
+        "quadrant_cut": "boven: benutting {op} {cut:g}% van de norm (LTI, LTV)",
         "income": "gemiddeld bruto huishoudinkomen (x 1.000 euro)",
         "growth": "mediane inkomensontwikkeling sinds afsluiten (%)",
         "years_since": "jaren na afsluiten",
@@ -398,7 +398,7 @@ def plot_quadrants(
         shown = ~gaps[q].to_numpy()
         v = np.nan_to_num(share[q].to_numpy(dtype="float64"))  # an empty population: a bar of height 0
         ax.bar(x[shown], v[shown], bottom=bottom[shown], color=QUADRANT_COLOURS[q], edgecolor="white",
-               linewidth=0.4, width=0.75, label=f"_{q}")
+               linewidth=0.4, width=0.75, label=_t(lang, q))  # the container's label; the legend uses swatches
         bottom[shown] += v[shown]
     hidden = gaps.to_numpy().any(axis=1)
     n = counts.to_numpy(dtype="float64")
@@ -709,7 +709,7 @@ def plot_survival(data: pd.DataFrame, *, threshold: float = 1.0, lang: str = "en
         released, pooled = _survival_runs(np.concatenate([[""], note]), hidden)
         label = _t(lang, "within") if cat == "within" else _t(lang, "high", thr=100.0 * threshold)
         colour = LINE_PALETTE[k]
-        for a, b in released:
+        for i, (a, b) in enumerate(released):
             # a released value holds until the next row's time when that row is pooled (known up to then)
             end = b + 1 if b < len(t) and any(p[0] == b for p in pooled) else b
             tt = np.append(t[a:b], t[end - 1]) if end > b else t[a:b]
@@ -719,7 +719,7 @@ def plot_survival(data: pd.DataFrame, *, threshold: float = 1.0, lang: str = "en
                 # (a step at the last time would otherwise be a bare vertical drop without a band)
                 tt = np.append(tt, t[-1] + _LAST_STEP)
                 yy, ll, uu = (np.append(v, v[-1]) for v in (yy, ll, uu))
-            ax.step(tt, yy, where="post", color=colour, linestyle=LINESTYLES[k])
+            ax.step(tt, yy, where="post", color=colour, linestyle=LINESTYLES[k], label=label if i == 0 else None)
             ax.fill_between(tt, ll, uu, step="post", color=colour, alpha=0.2, linewidth=0)
         for a, b in pooled:
             pooled_any = True
