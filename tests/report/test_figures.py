@@ -378,7 +378,9 @@ def test_figure_8_draws_pooled_steps_as_unknown_not_flat(lang):
             assert not (x.min() < 3.0 < x.max())
     pieces = sorted((float(np.min(ln.get_xdata())), float(np.max(ln.get_xdata()))) for ln in solid
                     if _hex(ln.get_color()) == within)
-    assert pieces == [(0.0, 2.0), (4.0, 7.0)]  # the released value 0.99 holds up to the first pooled time
+    # the released value 0.99 holds up to the first pooled time; the last released step (t = 7) is drawn
+    # 0.3 years on, so its value and band are seen
+    assert pieces == [(0.0, 2.0), (4.0, 7.3)]
     # the dotted connector from the last known value (0.99 at t = 2) to the next released step (0.95 at 4)
     dotted = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":" and _hex(ln.get_color()) == within]
     assert len(dotted) == 1

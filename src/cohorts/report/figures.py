@@ -66,15 +66,15 @@ _TEXT = {
         "cohort": "origination year",
         "grid_share": "share of new mortgages (%), N = {n}",
         "cohort_n": "origination year (above each bar: N)",
-        "quadrant_cut": "above = {op} {cut:g}% of the norm (LTI and LTV)",
+        "quadrant_cut": "above: utilisation {op} {cut:g}% of the norm (LTI, LTV)",
         "income": "mean gross household income (euro 1,000)",
         "growth": "median income growth since origination (%)",
         "years_since": "years since origination",
         "years_since_n": "years since origination (below: N)",
         "threshold": "initial LTI utilisation at or above (%)",
         "share_arrears": "share of all arrears (%)",
-        "share_mortgages": "share of mortgages",
-        "arrears": "arrears",
+        "share_mortgages": "share of all mortgages",
+        "arrears": "share of all arrears",
         "surv": "share without arrears (%)",
         "year_after": "year after origination (1 = origination year)",
         "at_risk": "number at risk",
@@ -110,15 +110,15 @@ _TEXT = {
         "cohort": "jaar van afsluiten",
         "grid_share": "aandeel nieuwe hypotheken (%), N = {n}",
         "cohort_n": "jaar van afsluiten (boven elke staaf: N)",
-        "quadrant_cut": "boven = {op} {cut:g}% van de norm (LTI en LTV)",
+        "quadrant_cut": "boven: benutting {op} {cut:g}% van de norm (LTI, LTV)",
         "income": "gemiddeld bruto huishoudinkomen (x 1.000 euro)",
         "growth": "mediane inkomensontwikkeling sinds afsluiten (%)",
         "years_since": "jaren na afsluiten",
         "years_since_n": "jaren na afsluiten (daaronder: N)",
         "threshold": "initiële LTI-benutting vanaf (%)",
         "share_arrears": "aandeel van alle achterstanden (%)",
-        "share_mortgages": "aandeel hypotheken",
-        "arrears": "achterstanden",
+        "share_mortgages": "aandeel van alle hypotheken",
+        "arrears": "aandeel van alle achterstanden",
         "surv": "aandeel zonder betalingsachterstand (%)",
         "year_after": "jaar na afsluiten (1 = jaar van afsluiten)",
         "at_risk": "aantal gevolgd",
@@ -205,6 +205,15 @@ def suppressed(data: pd.DataFrame) -> np.ndarray:
     return suppressed_rows(data)
 
 
+def _hidden(data: pd.DataFrame, column: str) -> np.ndarray:
+    """Rows whose ``column`` the gate hid: a suppression note and no value.
+
+    The gate may hide only some cells of a row (the counts ``n``, ``n_events``
+    of a released estimate); such a row's value is drawn, not marked.
+    """
+    return suppressed(data) & ~np.isfinite(_values(data[column]))
+
+
 def _values(series: pd.Series) -> np.ndarray:
     """Numbers as float64, the marker and missing values as NaN."""
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
@@ -249,7 +258,7 @@ def plot_figure_1(
     ltv_order = list(data["ltv_category"].cat.categories) if isinstance(data["ltv_category"].dtype,
                                                                          pd.CategoricalDtype) \
         else list(pd.unique(data["ltv_category"]))
-    work = data.assign(_share=_values(data["share"]), _gap=suppressed(data).astype("float64"))
+    work = data.assign(_share=_values(data["share"]), _gap=_hidden(data, "share").astype("float64"))
     grid = work.pivot(index="lti_category", columns="ltv_category", values="_share").loc[lti_order, ltv_order]
     gaps = work.pivot(index="lti_category", columns="ltv_category", values="_gap").loc[lti_order, ltv_order]
     values = grid.to_numpy(dtype="float64")
@@ -376,7 +385,7 @@ def plot_quadrants(
     above means > cut, else >= cut), so Figures 2 and 3 differ in their labels.
     """
     work = data.assign(_share=_values(data["share"]), _n=_values(data["n"]),
-                       _gap=suppressed(data).astype("float64"),
+                       _gap=_hidden(data, "share").astype("float64"),
                        quadrant=data["quadrant"].astype(str), cohort=data[C.COHORT].astype(int))
     index, columns = list(C.COHORT_YEARS), list(QUADRANTS)
     share = work.pivot(index=C.COHORT, columns="quadrant", values="_share").reindex(index=index, columns=columns)
@@ -389,7 +398,7 @@ def plot_quadrants(
         shown = ~gaps[q].to_numpy()
         v = np.nan_to_num(share[q].to_numpy(dtype="float64"))  # an empty population: a bar of height 0
         ax.bar(x[shown], v[shown], bottom=bottom[shown], color=QUADRANT_COLOURS[q], edgecolor="white",
-               linewidth=0.4, width=0.75, label=f"_{q}")
+               linewidth=0.4, width=0.75, label=_t(lang, q))  # the container's label; the legend uses swatches
         bottom[shown] += v[shown]
     hidden = gaps.to_numpy().any(axis=1)
     n = counts.to_numpy(dtype="float64")
@@ -461,7 +470,7 @@ def plot_group_lines(data: pd.DataFrame, *, scale: float = 1.0, lang: str = "en"
     divided by ``scale``.
     """
     hidden_any = False
-    gaps = suppressed(data)
+    gaps = _hidden(data, "value")
     for k, group in enumerate(pd.unique(data["group"])):
         hit = (data["group"] == group).to_numpy()
         sub = data.loc[hit].assign(_gap=gaps[hit]).sort_values("cohort")
@@ -577,11 +586,13 @@ def plot_figure_7(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     of a released threshold (``x`` when none is released).
     """
     data = data.sort_values("threshold")
-    gaps = suppressed(data)
+    gaps = _hidden(data, "share_events") | _hidden(data, "share_mortgages")
     x = 100.0 * data["threshold"].to_numpy(dtype="float64")
     ax.plot(x, _values(data["share_events"]), color=PALETTE[0], linestyle="-", marker=MARKERS[0],
             label=_t(lang, "arrears"))
-    ax.plot(x, _values(data["share_mortgages"]), color=PALETTE[1], linestyle="--", label=_t(lang, "share_mortgages"))
+    # with a marker too: a released threshold between two suppressed ones is a single point, not a line
+    ax.plot(x, _values(data["share_mortgages"]), color=PALETTE[1], linestyle="--", marker=MARKERS[1], markersize=2.5,
+            label=_t(lang, "share_mortgages"))
     if len(x):  # also when every point is suppressed (no data to scale the axis to)
         ax.set_xlim(float(x.min()) - 2.5, float(x.max()) + 2.5)
     ax.set_xlabel(_t(lang, "threshold"))
@@ -596,7 +607,7 @@ def plot_figure_7(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
         e, m = (T.format_number(float(v[shown][0]), decimals=0, lang=lang) for v in (n_events, n_mort))
     else:
         e, m = MARKER, MARKER
-    ax.legend(title=_t(lang, "n_events_mortgages", e=e, m=m), ncols=2, loc="upper center",
+    ax.legend(title=_t(lang, "n_events_mortgages", e=e, m=m), ncols=1, loc="upper center",
               bbox_to_anchor=(0.5, -0.2))
     if gaps.any():
         _mark_points(ax, x[gaps], colour=PALETTE[0])
@@ -665,6 +676,10 @@ def _survival_runs(note: np.ndarray, hidden: np.ndarray) -> tuple[list[tuple[int
     return released, pooled
 
 
+#: How far (in years) the last released Kaplan-Meier step is drawn after its time.
+_LAST_STEP: float = 0.3
+
+
 def plot_survival(data: pd.DataFrame, *, threshold: float = 1.0, lang: str = "en", ax: Axes) -> Axes:
     """Figures 8 and 9 drawn from their data (:func:`cohorts.report.tables.survival_data`, gated or not).
 
@@ -679,7 +694,7 @@ def plot_survival(data: pd.DataFrame, *, threshold: float = 1.0, lang: str = "en
     """
     from matplotlib.lines import Line2D
 
-    gaps = suppressed(data)
+    gaps = _hidden(data, "surv")
     pooled_any = False
     handles: list[Line2D] = []
     for k, cat in enumerate(("within", "high")):
@@ -694,12 +709,17 @@ def plot_survival(data: pd.DataFrame, *, threshold: float = 1.0, lang: str = "en
         released, pooled = _survival_runs(np.concatenate([[""], note]), hidden)
         label = _t(lang, "within") if cat == "within" else _t(lang, "high", thr=100.0 * threshold)
         colour = LINE_PALETTE[k]
-        for a, b in released:
+        for i, (a, b) in enumerate(released):
             # a released value holds until the next row's time when that row is pooled (known up to then)
             end = b + 1 if b < len(t) and any(p[0] == b for p in pooled) else b
             tt = np.append(t[a:b], t[end - 1]) if end > b else t[a:b]
             yy, ll, uu = (np.append(v[a:b], v[b - 1]) if end > b else v[a:b] for v in (y, lo, hi))
-            ax.step(tt, yy, where="post", color=colour, linestyle=LINESTYLES[k])
+            if b == len(t) and b > 1:
+                # the last released step: a short stub after it, so its value and band are seen
+                # (a step at the last time would otherwise be a bare vertical drop without a band)
+                tt = np.append(tt, t[-1] + _LAST_STEP)
+                yy, ll, uu = (np.append(v, v[-1]) for v in (yy, ll, uu))
+            ax.step(tt, yy, where="post", color=colour, linestyle=LINESTYLES[k], label=label if i == 0 else None)
             ax.fill_between(tt, ll, uu, step="post", color=colour, alpha=0.2, linewidth=0)
         for a, b in pooled:
             pooled_any = True
@@ -818,7 +838,7 @@ def plot_figure_sweep(data: pd.DataFrame, *, horizon: int | None = None, lang: s
     """
     h = int(data["time"].max()) if horizon is None and len(data) else int(horizon or 0)
     data = data.loc[(data["time"] == h).to_numpy()]
-    gaps = suppressed(data)
+    gaps = _hidden(data, "km_cum_inc")
     hidden_any = False
     for k, (group, key) in enumerate((("within", "below"), ("above", "above"))):
         hit = (data["group"] == group).to_numpy()
@@ -901,7 +921,9 @@ def plot_figure_cox(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
     drawn; the axes say so.
     """
     hr = _values(data["hr"])
-    shown = np.isfinite(hr) & ~suppressed(data)
+    # a refused model is one row without estimates; a released model whose N the gate hid
+    # (secondary suppression of n, n_events) still shows its hazard ratios
+    shown = np.isfinite(hr) & np.isfinite(_values(data["hr_lower"])) & np.isfinite(_values(data["hr_upper"]))
     sub = data.loc[shown]
     y = np.arange(len(sub))[::-1]
     hr = hr[shown]
@@ -932,6 +954,8 @@ def plot_figure_cox(data: pd.DataFrame, *, lang: str = "en", ax: Axes) -> Axes:
                         e=T.format_number(float(e[0]), decimals=0, lang=lang)), loc="left")
     else:
         ax.set_title(f"N = {MARKER}", loc="left")
+        if len(sub):  # the estimates are shown, their N is not: say why
+            _note_suppressed(ax, lang=lang)
     return ax
 
 
@@ -959,7 +983,7 @@ def plot_figure_cohort_sensitivity(data: pd.DataFrame, *, horizon: int = 2, lang
     """
     keep = (data["view"] == "cohort").to_numpy() & (data["time"] == horizon).to_numpy()
     data = data.loc[keep]
-    gaps = suppressed(data)
+    gaps = _hidden(data, "km_cum_inc")
     hidden_any = False
     for k, (group, cat) in enumerate((("within", "within"), ("above", "high"))):
         hit = (data["group"] == group).to_numpy()
