@@ -142,6 +142,16 @@ def test_bounds_decide_the_side(small_targets):
     out = X.check_conflicts(conf, t).set_index("id")
     assert out.loc["TXT_high_lt19", "contradiction"]
     assert out.loc["TXT_high_gt19", "contradiction"]
+    # far on the allowed side: "less than 25" and "more than 10" hold 18.7 (a two-sided reading would not)
+    t = pd.concat([t, _targets([
+        target("TXT_high_lt25", "text", "share high", "new", "2017", 25.0, kind="text_statement", note="upper_bound"),
+        target("TXT_high_gt10", "text", "share high", "new", "2017", 10.0, kind="text_statement", note="lower_bound"),
+    ])], ignore_index=True)
+    conf = _conflicts([(i, "arithmetic", "TB3_new_high_2017 TB3_new_2017", e, np.nan, "r")
+                       for i in ("TXT_high_lt25", "TXT_high_gt10")])
+    out = X.check_conflicts(conf, t).set_index("id")
+    assert not out.loc["TXT_high_lt25", "contradiction"]
+    assert not out.loc["TXT_high_gt10", "contradiction"]
 
 
 def test_method_conflicts_and_missing_ids(small_targets):
