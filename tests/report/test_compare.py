@@ -89,21 +89,33 @@ def test_counts_are_divided_by_the_scale(comparison):
     assert r["reproduced"] == pytest.approx(3 / 0.5)
 
 
-def test_euro_mean_off_by_5_percent_is_outside_3_percent(comparison):
+def test_euro_mean_off_by_5_percent_is_outside_3_percent_but_within_3_se(comparison):
     r = comparison.loc["TB7_new_2017"]
     assert r["reproduced"] == pytest.approx(230_000)
-    assert r["tolerance"] == pytest.approx(0.03 * 230_000 * 1.05)
     assert r["abs_diff"] == pytest.approx(0.05 * 230_000)
-    assert not r["within"]
-    assert r["score"] == pytest.approx(0.05 / (0.03 * 1.05))
+    # without a standard error the fixed 3% alone would apply: 11,500 > 7,245
+    fixed = K.tolerance_for("euro", 230_000 * 1.05, n=None, tolerances=K.load_tolerances(), se=float("nan"))
+    assert fixed == pytest.approx(0.03 * 230_000 * 1.05)
+    # 2017 debts 270, 200, 300, 150 (thousand): mean 230, squared deviations 1600 + 900 + 4900 + 6400 = 13,800,
+    # sd = sqrt(13,800 / 3) = 67.823; report N = TB3_new_2017 = 8: SE = 67,823 / sqrt(8) = 23,979
+    sd = math.sqrt(13_800e6 / 3)
+    assert r["report_se"] == pytest.approx(sd / math.sqrt(8))
+    assert r["sample_se"] == pytest.approx(sd / math.sqrt(4))  # the run's N: 8 x scale 0.5
+    assert r["tolerance"] == pytest.approx(3 * sd / math.sqrt(8))  # 71,937 > 7,245
+    assert r["within"]
+    assert r["score"] == pytest.approx(0.05 * 230_000 / (3 * sd / math.sqrt(8)))
 
 
 def test_km_horizon_is_years_after_origination_plus_one(comparison):
     r = comparison.loc["F8_km_within_1y"]  # 1 year after origination = duration 2: 100 * 1/3
     assert r["reproduced"] == pytest.approx(100.0 / 3)
-    assert r["tolerance"] == pytest.approx(0.5)
+    # Greenwood: within-norm rows 2, 4, 5 (durations 2, 2*, 3); at t = 2: n = 3, d = 1, S = 2/3,
+    # var = S^2 * 1 / (3 * 2); the study is the report's N x 0.5, so the report's SE is x sqrt(0.5)
+    se = 100 * (2 / 3) * math.sqrt(1 / 6) * math.sqrt(0.5)
+    assert r["report_se"] == pytest.approx(se)
+    assert r["tolerance"] == pytest.approx(3 * se)  # 57.7 > the fixed 0.5
     assert r["tolerance_kind"] == "cum_incidence"
-    assert not r["within"]
+    assert r["within"]  # |33.3 - 30| is noise at three mortgages
 
 
 def test_bounds_are_one_sided(comparison):
@@ -127,7 +139,7 @@ def test_share_tolerance_uses_report_n(comparison):
     assert r["tolerance"] == pytest.approx(3 * 100 * math.sqrt(0.25 / 8))
     # the sampling noise of the study itself: N = 8 x scale 0.5 = 4 expected rows
     assert r["sample_se"] == pytest.approx(100 * math.sqrt(0.25 / 4))
-    assert math.isnan(comparison.loc["TB7_new_2017", "sample_se"])  # not a share
+    assert math.isnan(comparison.loc["TB3_new_2017", "sample_se"])  # a whole population: no SE
 
 
 def test_not_reproducible_and_no_data_have_reasons(comparison):

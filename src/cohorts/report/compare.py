@@ -56,6 +56,15 @@ import pandas as pd
 
 from cohorts import columns as C
 from cohorts.report import tables as T
+from cohorts.report.conflicts import (
+    CHECK_COLUMNS,
+    SourceDataError,
+    check_conflicts,
+    conflict_lines,
+    duplicate_id_problems,
+    load_conflicts,
+)
+from cohorts.report.sampling import SAMPLING_COLUMNS, noise_lines, report_se
 
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "id",
@@ -76,8 +85,15 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "group",
     "cohort_year",
     "target_note",
+    # sampling noise (cohorts.report.sampling) and source conflicts (cohorts.report.conflicts), added later
+    *SAMPLING_COLUMNS,
+    *CHECK_COLUMNS[1:],
 )
-STATUSES: tuple[str, ...] = ("compared", "not_reproducible", "no_data")
+#: ``source_conflict``: the report's own numbers imply another value beyond rounding
+#: (``source_conflicts.csv``, kind ``arithmetic``); ``method_conflict``: the number cannot follow from the
+#: report's method (kind ``method``).  Both rows still carry the reproduced number and its verdict.
+STATUSES: tuple[str, ...] = ("compared", "not_reproducible", "no_data", "source_conflict", "method_conflict")
+CONFLICT_STATUSES: tuple[str, ...] = ("source_conflict", "method_conflict")
 #: What a comparable target can tell (``target_classes.csv``): ``recomputed`` -- the pipeline computes it from raw
 #: fields through a method step (survival, norm and utilisation, medians and means of derived quantities, income
 #: growth, WLT); ``planted`` -- the synthetic generator writes the published value into a raw field that the
@@ -120,10 +136,36 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise ValueError(f"{p}: target file lacks column(s) {missing}")
+    _refuse(p, "targets", duplicate_id_problems(list(zip(_lines(p, len(df)), df["id"].astype(str), strict=True))))
+    # the value as printed (decimals kept: "13.0"), for the rounding rule of cohorts.report.conflicts
+    df["value_text"] = pd.read_csv(p, usecols=["value"], dtype=str, keep_default_na=False)["value"].to_numpy()
     return df
 
 
-def load_target_classes(path: str | Path | None = None) -> pd.DataFrame:
+def _lines(path: Path, n: int) -> list[int]:
+    """The file line each of the ``n`` CSV records starts on (header = line 1)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        out, start = [], 2
+        for rec in reader:
+            if rec:  # pandas skips blank lines too
+                out.append(start)
+            start = reader.line_num + 1
+    if len(out) != n:
+        raise SourceDataError(f"{path}: {len(out)} CSV records but {n} rows read; check quoting")
+    return out
+
+
+def _refuse(path: Path, what: str, problems: list[tuple[int, str, str]]) -> None:
+    if problems:
+        shown = "; ".join(f"line {ln}, id {i!r}: {msg}" for ln, i, msg in problems[:5])
+        raise SourceDataError(f"{path}: {what}: {len(problems)} problem(s): {shown}")
+
+
+def load_target_classes(path: str | Path | None = None, *, targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """The class of each comparable target (packaged ``target_classes.csv`` unless ``path`` is given).
 
     Returns
@@ -132,25 +174,38 @@ def load_target_classes(path: str | Path | None = None) -> pd.DataFrame:
         Columns ``id`` (unique), ``class`` (one of :data:`CLASSES`) and
         ``reason`` (how the generator and the pipeline produce the number).
 
+    Parameters
+    ----------
+    path : str or Path, optional
+    targets : pandas.DataFrame, optional
+        When given, every id must be one of its ids.
+
     Raises
     ------
     ValueError
-        If a column is missing, an id appears twice, a class is unknown or a
-        reason is empty (naming the file and the offending ids).
+        (:class:`~cohorts.report.conflicts.SourceDataError`) If a column is
+        missing, an id appears twice, a class is unknown, a reason is empty or
+        an id is not in ``targets`` (naming the file, the offending ids and
+        their lines).
     """
     p = _data_path("target_classes.csv") if path is None else Path(path)
     df = pd.read_csv(p, dtype=str, keep_default_na=False)
     missing = [c for c in ("id", "class", "reason") if c not in df.columns]
     if missing:
-        raise ValueError(f"{p}: class file lacks column(s) {missing}")
+        raise SourceDataError(f"{p}: class file lacks column(s) {missing}")
+    line = pd.Series(_lines(p, len(df)), index=df.index)
     problems = {
-        "id appears more than once": df.loc[df["id"].duplicated(keep=False), "id"],
-        f"class not one of {list(CLASSES)}": df.loc[~df["class"].isin(CLASSES), "id"],
-        "empty reason": df.loc[df["reason"].str.strip() == "", "id"],
+        "id appears more than once": df["id"].duplicated(keep=False),
+        f"class not one of {list(CLASSES)}": ~df["class"].isin(CLASSES),
+        "empty reason": df["reason"].str.strip() == "",
     }
-    for rule, ids in problems.items():
-        if len(ids):
-            raise ValueError(f"{p}: column 'class'/'id'/'reason': {rule}: {len(ids)} row(s), e.g. {ids.head(5).tolist()}")
+    if targets is not None:
+        problems["id is not in the target list"] = ~df["id"].isin(targets["id"].astype(str))
+    for rule, bad in problems.items():
+        if bad.any():
+            ids, lines = df.loc[bad, "id"].head(5).tolist(), line[bad].head(5).tolist()
+            raise SourceDataError(f"{p}: column 'class'/'id'/'reason': {rule}: {int(bad.sum())} row(s), "
+                                  f"e.g. {ids} at line(s) {lines}")
     return df[["id", "class", "reason"]]
 
 
@@ -703,7 +758,8 @@ def _sum_years(sub: pd.DataFrame, years: pd.Series, wanted: str | None) -> float
     return float(vals.sum()) if len(vals) and not np.isnan(vals).any() else None
 
 
-def tolerance_for(kind: str, target: float, *, n: float | None, tolerances: pd.DataFrame) -> float:
+def tolerance_for(kind: str, target: float, *, n: float | None, tolerances: pd.DataFrame,
+                  se: float | None = None) -> float:
     """The tolerance of one target of a given kind.
 
     Parameters
@@ -713,9 +769,12 @@ def tolerance_for(kind: str, target: float, *, n: float | None, tolerances: pd.D
     target : float
         Published value (percent for shares).
     n : float, optional
-        The report's N for a share's standard error.
+        The report's N for a share's binomial standard error (used when ``se`` is not given).
     tolerances : pandas.DataFrame
         From :func:`load_tolerances`.
+    se : float, optional
+        The target's standard error at the report's N, any kind
+        (:func:`cohorts.report.sampling.report_se`); NaN or None = none.
 
     Returns
     -------
@@ -740,9 +799,12 @@ def tolerance_for(kind: str, target: float, *, n: float | None, tolerances: pd.D
         bounds.append(float(spec["absolute"]))
     if pd.notna(spec["relative"]):
         bounds.append(float(spec["relative"]) * abs(target))
-    if pd.notna(spec["se_multiplier"]) and n is not None and n > 0:
-        p = min(max(target / 100.0, 0.0), 1.0)
-        bounds.append(float(spec["se_multiplier"]) * 100.0 * math.sqrt(p * (1.0 - p) / n))
+    if pd.notna(spec["se_multiplier"]):
+        if se is not None and np.isfinite(se):
+            bounds.append(float(spec["se_multiplier"]) * float(se))
+        elif se is None and n is not None and n > 0:
+            p = min(max(target / 100.0, 0.0), 1.0)
+            bounds.append(float(spec["se_multiplier"]) * 100.0 * math.sqrt(p * (1.0 - p) / n))
     return max(bounds)
 
 
@@ -771,6 +833,7 @@ def compare(
     tolerances: pd.DataFrame | None = None,
     rules: Sequence[Rule] = RULES,
     classes: pd.DataFrame | None = None,
+    conflicts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One comparison row per comparable target.
 
@@ -785,6 +848,11 @@ def compare(
     rules : sequence of Rule, default :data:`RULES`
     classes : pandas.DataFrame, optional
         Class of each target (default: :func:`load_target_classes`).
+    conflicts : pandas.DataFrame, optional
+        Source conflicts (default: the packaged file,
+        :func:`cohorts.report.conflicts.load_conflicts`, checked against the
+        packaged targets; an expression that reads an id missing from
+        ``targets`` is reported as not evaluated).
 
     Returns
     -------
@@ -797,17 +865,28 @@ def compare(
         for an id not in it; see :data:`CLASSES`), ``reason``,
         ``tolerance_kind``, ``bound`` (``two_sided``/``at_least``/``at_most``),
         ``score`` (violation / tolerance; <= 1 means within), ``sample_se``
-        (shares only: the binomial standard error in percentage points at the
-        study's expected N, report N x scale -- the sampling noise of a
-        synthetic sample, for telling noise from misfit), ``note`` (the rule
-        used, and "count / scale" for counts), ``source, group, cohort_year``
-        and ``target_note`` (the target's own note: approximations, bounds,
-        ambiguities).
+        (the standard error at the study's own N, report N x scale, for every
+        kind that has one -- the sampling noise of a synthetic sample, for
+        telling noise from misfit), ``note`` (the rule used, and "count /
+        scale" for counts), ``source, group, cohort_year`` and ``target_note``
+        (the target's own note: approximations, bounds, ambiguities); then
+        ``report_se`` (the standard error at the report's N; the tolerance is
+        ``max(fixed, 3 report_se)``), ``sample_tolerance`` (``max(fixed, 3
+        sample_se)``), ``within_sample`` (the verdict at the run's own N),
+        ``sample_z`` (violation / sample_se), and for the targets of
+        ``source_conflicts.csv``: ``conflict_kind, conflicts_with, implied,
+        implied_low, implied_high, contradiction, conflict_check``.  A
+        confirmed arithmetic contradiction has ``status = "source_conflict"``,
+        a method conflict ``"method_conflict"`` (both keep their numbers and
+        verdicts but are not counted with the compared targets).
     """
     all_targets = load_targets() if targets is None else targets
     tol = load_tolerances() if tolerances is None else tolerances
-    cls = load_target_classes() if classes is None else classes
+    cls = load_target_classes(targets=all_targets if targets is None else None) if classes is None else classes
     class_of = dict(zip(cls["id"], cls["class"], strict=True))
+    conf = load_conflicts(targets=load_targets() if targets is not None else all_targets) \
+        if conflicts is None else conflicts
+    checks = check_conflicts(conf, all_targets).set_index("id")
     rows = []
     for _, row in comparable_targets(all_targets).iterrows():
         rec = {
@@ -817,7 +896,12 @@ def compare(
             "tolerance_kind": "", "bound": _bound(row["note"]), "score": np.nan, "sample_se": np.nan, "note": "",
             "source": row["source"], "group": row["group"], "cohort_year": row["cohort_year"],
             "target_note": "" if pd.isna(row["note"]) else str(row["note"]),
+            "report_se": np.nan, "sample_tolerance": np.nan, "within_sample": False, "sample_z": np.nan,
+            "conflict_kind": "", "conflicts_with": "", "implied": np.nan, "implied_low": np.nan,
+            "implied_high": np.nan, "contradiction": False, "conflict_check": "",
         }
+        if row["id"] in checks.index:
+            rec.update(checks.loc[row["id"]].to_dict())
         rule = match_rule(row, rules)
         if rule is None:
             rec["reason"] = "no rule maps this statement to a statistic of the study data"
@@ -840,20 +924,28 @@ def compare(
             rows.append(rec)
             continue
         target = float(row["value"])
-        n = report_n(all_targets, row) if kind == "share" else None
-        tolerance = tolerance_for(kind, target, n=n, tolerances=tol)
-        if n is not None and n * results.scale > 0:
-            p = min(max(target / 100.0, 0.0), 1.0)
-            rec["sample_se"] = 100.0 * math.sqrt(p * (1.0 - p) / (n * results.scale))
+        se = report_se(results, all_targets, row, rule=rule.name, kind=kind)
+        tolerance = tolerance_for(kind, target, n=None, tolerances=tol, se=se)
+        rec["report_se"] = se
+        rec["sample_se"] = se / math.sqrt(results.scale)  # the study's N is the report's N x scale
+        fixed = tolerance_for(kind, target, n=None, tolerances=tol, se=float("nan"))
+        sample_tol = max(fixed, 3.0 * rec["sample_se"]) if np.isfinite(rec["sample_se"]) else fixed
         diff = value - target
         violation = {"two_sided": abs(diff), "at_least": max(0.0, -diff), "at_most": max(0.0, diff)}[rec["bound"]]
+        status = "compared"
+        if rec["conflict_kind"] == "method":
+            status = "method_conflict"
+        elif rec["conflict_kind"] == "arithmetic" and rec["contradiction"]:
+            status = "source_conflict"
         rec.update(
             reproduced=value, abs_diff=abs(diff), tolerance=tolerance, within=bool(violation <= tolerance),
-            status="compared", score=violation / tolerance if tolerance > 0 else (0.0 if violation == 0 else np.inf),
+            status=status, score=violation / tolerance if tolerance > 0 else (0.0 if violation == 0 else np.inf),
+            sample_tolerance=sample_tol, within_sample=bool(violation <= sample_tol),
+            sample_z=violation / rec["sample_se"] if rec["sample_se"] > 0 else np.nan,
         )
         rows.append(rec)
     out = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
-    return out.astype({"within": bool})
+    return out.astype({"within": bool, "within_sample": bool, "contradiction": bool})
 
 
 def _within_line(label: str, comp: pd.DataFrame) -> str:
@@ -864,7 +956,7 @@ def _within_line(label: str, comp: pd.DataFrame) -> str:
 def summarize(
     comparison: pd.DataFrame, *, worst: int = 10, n_excluded: int | None = None, scale: float | None = None
 ) -> str:
-    """A short text summary: how many are within tolerance, by class, and the worst rows.
+    """A short text summary: how many are within tolerance, by class, the conflicts, the noise and the worst rows.
 
     The headline (first line) counts the ``recomputed`` targets only: numbers
     the pipeline computes through a method step.  ``planted`` targets (the
@@ -872,7 +964,11 @@ def summarize(
     reads it back) follow on their own line, then all compared targets
     together (the former headline, worded as before: "k of n comparable
     targets within tolerance").  Rows without a ``class`` column count as
-    ``unclassified``.
+    ``unclassified``.  Rows with status ``source_conflict`` or
+    ``method_conflict`` are not counted there but listed on their own lines;
+    at ``scale`` below 1 a line says how many misses the sampling noise at
+    the run's own N explains (``within_sample``), and each of the worst rows
+    shows its miss in standard errors at the run's N (``sample_z``).
 
     Parameters
     ----------
@@ -903,6 +999,8 @@ def summarize(
     n_all, k_all = len(comp), int(comp["within"].sum())
     lines.append(f"All: {k_all} of {n_all} comparable targets within tolerance "
                  f"({100.0 * k_all / n_all if n_all else 0.0:.1f}%), recomputed and planted together.")
+    lines += conflict_lines(comparison)
+    lines += noise_lines(comparison, scale=scale)
     for status in ("not_reproducible", "no_data"):
         n = int((comparison["status"] == status).sum())
         if n:
@@ -916,8 +1014,12 @@ def summarize(
                                                   for (c, k), r in by_kind.iterrows()))
     if len(comp):
         top = comp.sort_values(["score", "id"], ascending=[False, True], kind="stable").head(worst)
-        lines.append(f"Worst {len(top)} (|reproduced - target| / tolerance):")
+        lines.append(f"Worst {len(top)} (|reproduced - target| / tolerance"
+                     + ("; noise = the miss in standard errors at the run's own N, sample_se):"
+                        if "sample_z" in top.columns else "):"))
         for r, c in zip(top.itertuples(index=False), klass.loc[top.index], strict=True):
+            z = getattr(r, "sample_z", np.nan)
+            noise = f"  noise {z:>6.2f} SE" if pd.notna(z) else ("  noise      - " if "sample_z" in top.columns else "")
             lines.append(f"  {r.id:<40} {c:<10} target {r.target:>12.4g}  reproduced {r.reproduced:>12.4g}  "
-                         f"tolerance {r.tolerance:>9.3g}  score {r.score:>7.2f}")
+                         f"tolerance {r.tolerance:>9.3g}  score {r.score:>7.2f}{noise}")
     return "\n".join(lines)
