@@ -70,19 +70,44 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("id", "target", "reproduced", "within", "st
 # --------------------------------------------------------------------------
 # running one seed
 # --------------------------------------------------------------------------
-def seed_commands(*, scale: str, seed: int, folder: Path, python: str = sys.executable) -> list[tuple[str, list[str]]]:
-    """The three commands of the Makefile's ``reproduce`` target for one seed, as (stage, argv)."""
+#: ``--comparison-only``: the comparison of ``cohorts reproduce`` (the same functions, its default options) on
+#: the study that ``load_study`` builds (as ``cohorts build`` does) or reuses, without the tables, figures and the
+#: disclosure gate, which do not enter the comparison (the gate alone peaks at 8 GB at scale 1.0)
+COMPARISON_ONLY = (
+    "import sys; from pathlib import Path; "
+    "from cohorts.io import write_csv; from cohorts.report import tables as T; "
+    "from cohorts.report.compare import Options, StudyResults, compare, load_targets; "
+    "from cohorts.report.study import load_study; "
+    "data, folder, scale, seed = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]); "
+    "study = load_study(data, folder / 'build', scale=scale, seed=seed, stock_columns=T.STOCK_COLUMNS); "
+    "print(f'build: {folder / \"build\"} ({\"built\" if study.rebuilt else \"reused\"})'); "
+    "res = StudyResults(study.cohorts, study.panel, study.stock, scale=study.scale, options=Options()); "
+    "write_csv(compare(res, targets=load_targets()), folder / 'comparison.csv')"
+)
+
+
+def seed_commands(*, scale: str, seed: int, folder: Path, python: str = sys.executable,
+                  comparison_only: bool = False) -> list[tuple[str, list[str]]]:
+    """The commands of the Makefile's ``reproduce`` target for one seed, as (stage, argv).
+
+    With ``comparison_only`` the build and ``cohorts reproduce`` are replaced by one
+    process that builds (or reuses the build) and writes ``comparison.csv`` alone
+    (:data:`COMPARISON_ONLY`).
+    """
     cli = [python, "-m", "cohorts.cli"]
     data = folder / "data"
+    synth = ("synth", [*cli, "synth", "--scale", scale, "--seed", str(seed), "--out", str(data)])
+    if comparison_only:
+        return [synth, ("compare", [python, "-c", COMPARISON_ONLY, str(data), str(folder), scale, str(seed)])]
     return [
-        ("synth", [*cli, "synth", "--scale", scale, "--seed", str(seed), "--out", str(data)]),
+        synth,
         ("build", [*cli, "build", "--data", str(data), "--out", str(folder / "build")]),
         ("reproduce", [*cli, "reproduce", "--data", str(data), "--scale", scale, "--seed", str(seed),
                        "--out", str(folder)]),
     ]
 
 
-def run_seed(*, scale: str, seed: int, folder: Path, keep: bool) -> dict[str, float]:
+def run_seed(*, scale: str, seed: int, folder: Path, keep: bool, comparison_only: bool = False) -> dict[str, float]:
     """Run synth, build and reproduce for one seed into ``folder``; return the wall seconds per stage.
 
     Each command's output goes to ``folder/<stage>.log``; the seconds and the commit to
@@ -91,7 +116,8 @@ def run_seed(*, scale: str, seed: int, folder: Path, keep: bool) -> dict[str, fl
     """
     folder.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
-    for stage, argv in seed_commands(scale=scale, seed=seed, folder=folder):
+    (folder / "comparison.csv").unlink(missing_ok=True)  # never read a comparison of an earlier run
+    for stage, argv in seed_commands(scale=scale, seed=seed, folder=folder, comparison_only=comparison_only):
         if stage == "synth" and (folder / "data" / "manifest.json").is_file():
             print(f"seed {seed}: synth skipped ({folder / 'data'} holds a manifest)", flush=True)
             continue
@@ -105,6 +131,7 @@ def run_seed(*, scale: str, seed: int, folder: Path, keep: bool) -> dict[str, fl
             raise RuntimeError(f"seed {seed}: `{' '.join(argv)}` failed with exit status {rc}; see {log}")
     record = {f"{k}_s": round(v) for k, v in seconds.items()}
     record["commit"] = _commit()
+    record["mode"] = "comparison-only" if comparison_only else "reproduce"
     (folder / "run.json").write_text(json.dumps(record, sort_keys=True) + "\n", encoding="utf-8")
     if not keep:
         shutil.rmtree(folder / "data", ignore_errors=True)
@@ -252,6 +279,19 @@ def _commit() -> str:
         return "unknown"
 
 
+def _tabulate(seeds: Sequence[int], *, work: Path, scale: str, out_dir: Path) -> None:
+    comparisons, extra = {}, {}
+    for seed in seeds:
+        path = work / f"seed-{seed}" / "comparison.csv"
+        comparisons[seed] = read_comparison(path)
+        record = path.with_name("run.json")
+        extra[seed] = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    for path in write_tables(comparisons, scale=scale, out_dir=out_dir, extra=extra):
+        print(f"wrote {path}", flush=True)
+    summary = pd.read_csv(out_dir / f"seeds-{scale}.csv")
+    print(summary.drop(columns=["misses"]).to_string(index=False), flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS), help="seeds (default 1 2 3 20221)")
@@ -260,27 +300,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="folder for the runs (default benchmarks/work/seeds-<scale>; one sub-folder per seed)")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for the tables (default: benchmarks/)")
     parser.add_argument("--keep", action="store_true", help="keep each seed's synthetic data and build")
+    parser.add_argument("--comparison-only", action="store_true",
+                        help="instead of cohorts build + cohorts reproduce, build (or reuse) and write comparison.csv "
+                             "alone: no tables, figures or disclosure gate (same comparison, less time and memory)")
     parser.add_argument("--tables-only", action="store_true",
                         help="run nothing; read the comparison.csv of finished runs in --work")
     args = parser.parse_args(argv)
     scale = str(float(args.scale))
     work = args.work or HERE / "work" / f"seeds-{scale}"
-    if not args.tables_only:
-        for seed in args.seeds:
-            run_seed(scale=scale, seed=seed, folder=work / f"seed-{seed}", keep=args.keep)
-    comparisons, extra = {}, {}
-    for seed in args.seeds:
-        path = work / f"seed-{seed}" / "comparison.csv"
-        if not path.is_file():
-            print(f"seeds.py: {path} is missing (run without --tables-only first)", file=sys.stderr)
+    if args.tables_only:
+        missing = [str(work / f"seed-{s}" / "comparison.csv") for s in args.seeds
+                   if not (work / f"seed-{s}" / "comparison.csv").is_file()]
+        if missing:
+            print(f"seeds.py: missing {missing} (run without --tables-only first)", file=sys.stderr)
             return 2
-        comparisons[seed] = read_comparison(path)
-        record = path.with_name("run.json")
-        extra[seed] = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
-    for path in write_tables(comparisons, scale=scale, out_dir=args.out, extra=extra):
-        print(f"wrote {path}")
-    summary = pd.read_csv(args.out / f"seeds-{scale}.csv")
-    print(summary.drop(columns=["misses"]).to_string(index=False))
+        _tabulate(args.seeds, work=work, scale=scale, out_dir=args.out)
+        return 0
+    for i, seed in enumerate(args.seeds):
+        run_seed(scale=scale, seed=seed, folder=work / f"seed-{seed}", keep=args.keep,
+                 comparison_only=args.comparison_only)
+        _tabulate(args.seeds[: i + 1], work=work, scale=scale, out_dir=args.out)  # partial tables after each seed
     return 0
 
 
