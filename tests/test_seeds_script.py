@@ -102,3 +102,11 @@ def test_commands_follow_the_makefile(seeds, tmp_path):
     assert cmds["reproduce"][3:] == ["reproduce", "--data", str(tmp_path / "seed-3" / "data"), "--scale", "1.0",
                                      "--seed", "3", "--out", str(tmp_path / "seed-3")]
     assert "--paper" not in cmds["reproduce"]
+
+
+def test_comparison_only_replaces_build_and_reproduce(seeds, tmp_path):
+    cmds = seeds.seed_commands(scale="0.1", seed=5, folder=tmp_path, python="py", comparison_only=True)
+    assert [stage for stage, _ in cmds] == ["synth", "compare"]
+    argv = dict(cmds)["compare"]
+    assert argv[:2] == ["py", "-c"] and "compare(res, targets=load_targets())" in argv[2]
+    assert argv[3:] == [str(tmp_path / "data"), str(tmp_path), "0.1", "5"]
