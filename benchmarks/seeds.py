@@ -215,7 +215,7 @@ def miss_table(comparisons: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
     """Every compared target outside tolerance on at least one seed, with its spread across seeds.
 
     ``verdict`` is ``systematic`` when the target missed on every seed and always on the same
-    side of its published number, else ``noise``. ``sd_seeds`` is the standard deviation of
+    side of its published number, else ``noise`` (``one seed`` when only one seed is given). ``sd_seeds`` is the standard deviation of
     the reproduced number across seeds (an empirical sampling error at the run's scale);
     ``sample_se`` the binomial standard error at the report's N (shares only).
     """
@@ -252,7 +252,10 @@ def miss_table(comparisons: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
         row["n_missed"] = int(missed.sum())
         row["n_seeds"] = len(r)
         row["side"] = "/".join(sorted(sides))
-        row["verdict"] = "systematic" if (missed.all() and len(r) == len(seeds) and len(sides) == 1) else "noise"
+        if len(seeds) < 2:
+            row["verdict"] = "one seed"
+        else:
+            row["verdict"] = "systematic" if (missed.all() and len(r) == len(seeds) and len(sides) == 1) else "noise"
         rows.append(row)
     return pd.DataFrame(rows)
 

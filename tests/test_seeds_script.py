@@ -110,3 +110,8 @@ def test_comparison_only_replaces_build_and_reproduce(seeds, tmp_path):
     argv = dict(cmds)["compare"]
     assert argv[:2] == ["py", "-c"] and "compare(res, targets=load_targets())" in argv[2]
     assert argv[3:] == [str(tmp_path / "data"), str(tmp_path), "0.1", "5"]
+
+
+def test_miss_table_gives_no_verdict_on_one_seed(seeds):
+    m = seeds.miss_table({1: _comparison(km_high=8.5, share=51.5)})
+    assert set(m["verdict"]) == {"one seed"}
