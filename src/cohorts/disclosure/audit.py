@@ -401,6 +401,51 @@ def _optimal(h) -> bool:
     return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
 
+class _Memo:
+    """What one set of atoms lets an audit keep for the next audit of the same run (see ``cache`` of :func:`attack`).
+
+    The columns of each population, the expression of each sum of terms and
+    its arrays, the key that tells duplicate targets apart, the structural
+    rows as arrays and the witness's counts: each is computed once and reused
+    as it is, so a later audit builds the very same programme, faster.
+    """
+
+    def __init__(self) -> None:
+        self.cols: dict[tuple[str, Population], np.ndarray] = {}
+        self.exprs: dict[tuple[Term, ...], dict[int, float]] = {}
+        self.by_id: dict[int, tuple[dict[int, float], np.ndarray, np.ndarray, tuple]] = {}
+        self.counts: tuple[pd.DataFrame, np.ndarray] | None = None
+        self._structure: tuple[object, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+
+    def _entry(self, e: dict[int, float]) -> tuple[dict[int, float], np.ndarray, np.ndarray, tuple]:
+        hit = self.by_id.get(id(e))
+        if hit is None or hit[0] is not e:  # the expression is held in the entry, so its id is not reused
+            key = tuple(sorted((c, round(v, 9)) for c, v in e.items() if abs(v) > 1e-12))
+            hit = (e, np.fromiter(e.keys(), dtype=np.int64, count=len(e)),
+                   np.fromiter(e.values(), dtype=float, count=len(e)), key)
+            self.by_id[id(e)] = hit
+        return hit
+
+    def arrays(self, e: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and coefficients of ``e``, in its order."""
+        hit = self._entry(e)
+        return hit[1], hit[2]
+
+    def key(self, e: dict[int, float]) -> tuple:
+        """What makes two targets the same: their non-zero coefficients, sorted."""
+        return self._entry(e)[3]
+
+    def structure(self, rows: list[dict[int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row, column and value arrays of the structural rows (row numbers from 0)."""
+        if self._structure is None or self._structure[0] is not rows:
+            ri = [np.full(len(e), r, dtype=np.int64) for r, e in enumerate(rows)]
+            cv = [self.arrays(e) for e in rows]
+            self._structure = (rows, (np.concatenate([np.zeros(0, dtype=np.int64), *ri]),
+                                      np.concatenate([np.zeros(0, dtype=np.int64), *(c for c, _ in cv)]),
+                                      np.concatenate([np.zeros(0), *(v for _, v in cv)])))
+        return self._structure[1]
+
+
 class Programme:
     """The attacker's linear programme of one universe: counts of atoms, facts, structure and targets.
 
@@ -427,6 +472,7 @@ class Programme:
         if skeleton is not None:
             self.__dict__.update({k: v for k, v in skeleton.items()})
         else:
+            self._memo = _Memo()
             self.grid = _Grid(universe, (t.population for t in terms))
             point_values = self.grid.points()
             self._exists = {f.name: (np.asarray(f.exists(point_values), dtype=bool) if f.exists is not None
@@ -446,7 +492,7 @@ class Programme:
             self._differences = (self.target_exprs, self.target_meta)
             if cache is not None:
                 cache[key] = {k: getattr(self, k) for k in ("grid", "_exists", "_pops", "_group_of", "_ids", "_col",
-                                                            "columns", "_rep", "_structure", "_differences")}
+                                                            "columns", "_rep", "_structure", "_differences", "_memo")}
         self._rows()
         hidden_exprs, hidden_meta = [], []
         for g in targets:
@@ -522,16 +568,27 @@ class Programme:
         self._rep = np.asarray(reps, dtype=np.int64)
 
     def _cols_in(self, family: str, pop: Population) -> np.ndarray:
-        ids = self._ids[self._group_of[family]]
-        atoms = np.unique(ids[self.grid.mask(pop) & self._exists[family]])
-        return np.asarray([self._col[(family, int(a))] for a in atoms], dtype=np.int64)
+        hit = self._memo.cols.get((family, pop))
+        if hit is None:
+            ids = self._ids[self._group_of[family]]
+            atoms = np.unique(ids[self.grid.mask(pop) & self._exists[family]])
+            hit = np.asarray([self._col[(family, int(a))] for a in atoms], dtype=np.int64)
+            self._memo.cols[(family, pop)] = hit
+        return hit
 
     def _expr(self, terms: Sequence[Term]) -> dict[int, float]:
+        """The columns and coefficients of a sum of terms (kept across audits; callers must not change it)."""
+        key = tuple(terms)
+        hit = self._memo.exprs.get(key)
+        if hit is not None:
+            return hit
         out: dict[int, float] = {}
         for t in terms:
             for c in self._cols_in(t.family, t.population):
                 out[int(c)] = out.get(int(c), 0.0) + t.coef
-        return {c: v for c, v in out.items() if abs(v) > 1e-12}
+        hit = {c: v for c, v in out.items() if abs(v) > 1e-12}
+        self._memo.exprs[key] = hit
+        return hit
 
     def _inside(self, child: str, parent: str) -> dict[int, list[int]]:
         """For each column of ``child``: the columns of ``parent`` whose atoms lie inside its atom."""
@@ -602,17 +659,13 @@ class Programme:
         return rows, lo, hi
 
     def _rows(self) -> None:
-        rows: list[dict[int, float]] = []
+        """The matrix of the released facts (one row each, in order) and of the structure, with their bounds."""
+        ri: list[np.ndarray] = []
+        ci: list[np.ndarray] = []
+        data: list[np.ndarray] = []
         lo: list[float] = []
         hi: list[float] = []
         sources: list[Source | None] = []
-
-        def add(e: Mapping[int, float], a: float, b: float, src: Source | None = None) -> None:
-            rows.append(dict(e))
-            lo.append(a)
-            hi.append(b)
-            sources.append(src)
-
         for f in self.facts:
             e = self._expr(f.terms)
             if not e:
@@ -620,20 +673,24 @@ class Programme:
                     raise ValueError(f"{f.source.artefact}: {f.source.cell} ({f.source.what}) = {f.value:g} counts a "
                                      "population that cannot exist in this universe")
                 continue
-            add(e, f.value, f.value, f.source)
-        self.n_fact_rows = len(rows)
+            cols, vals = self._memo.arrays(e)
+            ri.append(np.full(len(cols), len(lo), dtype=np.int64))
+            ci.append(cols)
+            data.append(vals)
+            lo.append(f.value)
+            hi.append(f.value)
+            sources.append(f.source)
+        self.n_fact_rows = len(lo)
         s_rows, s_lo, s_hi = self._structure
-        rows.extend(s_rows)
+        s_ri, s_ci, s_data = self._memo.structure(s_rows)
+        ri.append(s_ri + len(lo))
+        ci.append(s_ci)
+        data.append(s_data)
         lo.extend(s_lo)
         hi.extend(s_hi)
         sources.extend([None] * len(s_rows))
-        ri, ci, data = [], [], []
-        for r, e in enumerate(rows):
-            for c, v in e.items():
-                ri.append(r)
-                ci.append(c)
-                data.append(v)
-        self.A = sparse.csc_matrix((data, (ri, ci)), shape=(len(rows), len(self.columns)))
+        self.A = sparse.csc_matrix((np.concatenate(data), (np.concatenate(ri), np.concatenate(ci))),
+                                   shape=(len(lo), len(self.columns)))
         self.row_lo = np.asarray(lo, dtype=float)
         self.row_hi = np.asarray(hi, dtype=float)
         self.row_source = sources
@@ -691,7 +748,7 @@ class Programme:
         seen: set[tuple] = set()
         exprs, meta = [], []
         for e, m in zip(self.target_exprs, self.target_meta, strict=True):
-            key = tuple(sorted((c, round(v, 9)) for c, v in e.items() if abs(v) > 1e-12))
+            key = self._memo.key(e)
             if key and key not in seen:
                 seen.add(key)
                 exprs.append(e)
@@ -709,6 +766,8 @@ class Programme:
             a column per family holding the unit's count in it (0/1; the
             ``units`` column is 1).  A family without a column counts 0.
         """
+        if self._memo.counts is not None and self._memo.counts[0] is units:
+            return self._memo.counts[1].copy()  # the same units on the same atoms (a later audit of one run)
         point = self.grid.locate(units)
         x = np.zeros(len(self.columns))
         for fam in self.universe.families:
@@ -725,6 +784,7 @@ class Programme:
             sums = pd.Series(w[ok]).groupby(ids).sum()
             for atom, v in sums.items():
                 x[self._col[(fam.name, int(atom))]] += v
+        self._memo.counts = (units, x.copy())
         return x
 
     def violations(self, x: np.ndarray, *, tol: float = 1e-6) -> list[str]:
@@ -773,11 +833,12 @@ class Programme:
         level = safe_level(min_units=min_units, protection=protection)
         ri, ci, vv = [], [], []
         for i, e in enumerate(self.target_exprs):
-            for c, v in e.items():
-                ri.append(i)
-                ci.append(c)
-                vv.append(v)
-        E = sparse.csr_matrix((vv, (ri, ci)), shape=(n_t, len(self.columns)))
+            cols, vals = self._memo.arrays(e)
+            ri.append(np.full(len(cols), i, dtype=np.int64))
+            ci.append(cols)
+            vv.append(vals)
+        E = sparse.csr_matrix((np.concatenate(vv), (np.concatenate(ri), np.concatenate(ci))),
+                              shape=(n_t, len(self.columns)))
         wlo = np.full(n_t, math.inf)
         whi = np.full(n_t, -math.inf)
 

@@ -207,6 +207,7 @@ def protect(
     units: Mapping[str, pd.DataFrame] | None = None,
     prior: Mapping[str, Reading] | None = None,
     max_rounds: int = 60,
+    per_file: bool = False,
 ) -> Protected:
     """Release every artefact of a run so that the audit finds no exposed target (module docstring).
 
@@ -226,6 +227,11 @@ def protect(
         Facts of earlier releases of the same data.
     max_rounds : int
         Safety stop.
+    per_file : bool, default False
+        ``read`` reads each file on its own (as
+        :func:`cohorts.report.release.read_release` does): the facts of a file
+        whose release did not change since the last round are not read again,
+        and those of all files are combined in file order.
 
     Raises
     ------
@@ -237,6 +243,7 @@ def protect(
     cache: dict[str, tuple[tuple, Checked]] = {}
     safe: frozenset[tuple[str, str, str, str]] = frozenset()
     programmes: dict = {}
+    read_cache: dict[str, tuple[Checked, Mapping[str, Reading]]] = {}
     for round_no in range(1, max_rounds + 1):
         checked = {}
         for r in releases:
@@ -246,8 +253,7 @@ def protect(
                 hit = (sig, r.make(extra[r.name]))
                 cache[r.name] = hit
             checked[r.name] = hit[1]
-        frames = {name: publishable(c.released, marker=rules.marker) for name, c in checked.items()}
-        readings = dict(read(frames))
+        readings = _read(checked, read=read, marker=rules.marker, per_file=per_file, cache=read_cache)
         for name, rd in (prior or {}).items():
             readings[name] = combine([rd, readings.get(name, Reading())])
         kept: dict = {}
@@ -264,3 +270,19 @@ def protect(
             extra[artefact][(cell, action)] = why
     raise DisclosureError({"audit": [b.label for b in audit.exposures[:10]]}, head=(
         f"disclosure control: secondary suppression did not converge in {max_rounds} rounds"))
+
+
+def _read(checked: Mapping[str, Checked], *, read: Reader, marker: str, per_file: bool,
+          cache: dict[str, tuple[Checked, Mapping[str, Reading]]]) -> dict[str, Reading]:
+    """The facts of a round's release, per universe (``per_file``: see :func:`protect`)."""
+    if not per_file:
+        return dict(read({name: publishable(c.released, marker=marker) for name, c in checked.items()}))
+    per: list[Mapping[str, Reading]] = []
+    for name, c in checked.items():
+        hit = cache.get(name)
+        if hit is None or hit[0] is not c:  # a release is remade only when its decisions change
+            hit = (c, read({name: publishable(c.released, marker=marker)}))
+            cache[name] = hit
+        per.append(hit[1])
+    universes = list(dict.fromkeys(u for r in per for u in r))
+    return {u: combine([r[u] for r in per if u in r]) for u in universes}

@@ -327,7 +327,7 @@ class Exporter:
 
     def _protect(self, releases: Sequence[Release], *, prior: Mapping[str, Reading]) -> Protected:
         protected = protect(releases, read=self.read, universes=UNIVERSES, rules=self.rules, units=self._witness(),
-                            prior=prior)
+                            prior=prior, per_file=True)
         self._audit = protected.audit.table()
         return protected
 
