@@ -63,13 +63,19 @@ def years_after(time: float) -> str:
     return f"{word} year{'' if k == 1 else 's'}"
 
 
+def year_value(time: float) -> str:
+    """``"six-year"`` for time 7, as in "the six-year value"."""
+    return years_after(time).replace(" years", "-year").replace(" year", "-year")
+
+
 def why_not(note: object) -> str:
     """Why a cell is not released, from its ``disclosure`` note, in words for the text."""
     text = str(note or "").lower()
     for key, why in (("pooled", "pooled by disclosure control"), ("cut", "cut by disclosure control"),
                      ("refused", "refused by disclosure control"), ("suppressed", "suppressed by disclosure control"),
                      ("nobody left at risk", "not estimable: nobody left at risk"),
-                     ("empty", "not estimable: no units")):
+                     ("empty", "not estimable: no units"), ("no such", "not in the release (no such mortgages)"),
+                     ("ends earlier", "not released (the curve ends earlier)")):
         if key in text:
             return why
     return "not released"
@@ -194,7 +200,7 @@ class CurveFinding:
                     f"after the origination year, against {w.text(style)} of those within the norm ({test}).")
         parts = []
         for g in hidden:
-            parts.append(f"the {years_after(self.horizon)} value of {GROUP_NAMES[g]} is "
+            parts.append(f"the {year_value(self.horizon)} value of {GROUP_NAMES[g]} is "
                          f"{why_not(self.at_horizon[g].note)}")
         shown = [g for g in ("high", "within") if g not in hidden]
         first = f"Among {who}, " + " and ".join(parts)
@@ -218,6 +224,8 @@ def _number(value: object) -> float | None:
 
 
 def _point(rows: pd.DataFrame, group: str, time: int, *, value: str) -> Point:
+    if rows.empty:
+        return Point(group, time, None, None, None, note="not in the release (no such mortgages)")
     hit = rows.loc[pd.to_numeric(rows["time"], errors="coerce").eq(time)]
     if hit.empty:
         return Point(group, time, None, None, None, note="not released (the curve ends earlier)")

@@ -129,7 +129,8 @@ class Released:
             raise ValueError(f"unknown figure {name!r}; known: {', '.join([*F.FIGURES, *TEXT_DATA])}")
         path = self.folder / "tables" / (f"{name}.csv" if name in TEXT_DATA else f"{name}_data.csv")
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: not released ({self.not_written.get(name, 'not in this folder')})")
+            why = self.not_written.get(name) or self.not_written.get(path.name, "not in this folder")
+            raise FileNotFoundError(f"{path}: not released ({why})")
         return _numeric_columns(pd.read_csv(path, dtype=str, keep_default_na=False), marker=self.marker)
 
     def figure(self, name: str) -> Figure:
