@@ -457,6 +457,7 @@ def paper_values(found: Findings) -> dict[str, str]:
         values[f"{name}Logrank"] = f.test.text(LATEX)
     values["FindingSweep"] = (found.sweep.sentence(LATEX) if found.sweep is not None
                               else "The threshold sweep is not released.")
+    values["SweepYears"] = years_after(found.sweep.time if found.sweep is not None else HORIZON)
     return values
 
 
