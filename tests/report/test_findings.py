@@ -267,6 +267,6 @@ def test_numbers_tex_holds_the_released_values():
 
 
 def test_latex_style():
-    assert LATEX.pct(0.0789) == "7.9\\%" and LATEX.p(0.0123) == "0.012" and LATEX.p(2e-5) == "$2\\times 10^{-5}$"
+    assert LATEX.pct(0.0789) == "7.9\\%" and LATEX.p(0.0123) == "0.012" and LATEX.p(2e-5) == "$2.0\\times 10^{-5}$"
     with pytest.raises(ValueError, match="letters only"):
         numbers_tex(findings(curve_frame(), curve_frame(), None, None), run={"Run2": "x"})

@@ -103,8 +103,9 @@ class Style:
         return "95" + (r"\%" if self.latex else "%") + f" CI {self.pct(lower)} to {self.pct(upper)}"
 
     def p(self, p: float) -> str:
-        """A p-value to two significant digits (``1.4e-12``; in LaTeX ``$1.4\\times 10^{-12}$``)."""
-        text = f"{p:.2g}"
+        """A p-value to two significant digits (``0.012``; below 0.001 ``1.4e-12``, in LaTeX
+        ``$1.4\\times 10^{-12}$``)."""
+        text = f"{p:.1e}" if p < 1e-3 else f"{p:.2g}"
         if self.latex and "e" in text:
             mantissa, exp = text.split("e")
             return f"${mantissa}\\times 10^{{{int(exp)}}}$"
@@ -157,6 +158,8 @@ class LogRank:
         if self.p is None:
             return f"the log-rank test is {why_not(self.note) if self.note else 'not released'}"
         stat = f"{style.chi2()} = {self.statistic:.1f}, {self.df} df, " if self.statistic is not None else ""
+        if self.p < 1e-300:  # below double precision: chi2.sf underflows to 0
+            return f"log-rank {stat}p < {style.p(1e-300)}"
         return f"log-rank {stat}p = {style.p(self.p)}"
 
 
