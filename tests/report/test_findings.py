@@ -142,8 +142,8 @@ def test_a_cut_curve_and_a_refused_test():
     hidden = {("within", t): CUT_NOTE for t in (6, 7)} | {("high", t): CUT_NOTE for t in (6, 7)}
     f = curve_finding(curve_frame(hidden), logrank_frame(refused=("all",)), population="all")
     s = f.sentence()
-    assert "value of high mortgages is cut by disclosure control and the six-year value of mortgages within " \
-           "the norm is cut by disclosure control" in s
+    assert s.startswith("Among new mortgages, the six-year values of both groups are cut by disclosure control. "
+                        "Four years after the origination year, the last year both are released, 6.4%")
     assert "the log-rank test is refused by disclosure control" in s and "49.4" not in s
     assert f.time == 5
 
@@ -171,6 +171,15 @@ def test_sweep_in_one_line():
                  "above vs at or below): 7.7% vs 5.2% at 80%; 8.7% vs 5.1% at 90%; 9.7% vs 5.3% at 100%; "
                  "10.5% vs 5.7% at 110%; 9.2% vs 6.1% at 120%; higher above the threshold at all five thresholds "
                  "where both are released.")
+
+
+def test_sweep_with_one_threshold_released():
+    hidden = {(t, g): CUT_NOTE for t in (0.9, 1.0, 1.1, 1.2) for g in ("above", "within")}
+    s = sweep_finding(sweep_frame(hidden)).sentence()
+    assert "7.7% vs 5.2% at 80%; at 90% both shares are cut by disclosure control;" in s
+    assert s.endswith("higher above the threshold at the one threshold where both are released.")
+    for value in ("8.7%", "5.1%", "9.7%", "5.3%", "10.5%", "5.7%", "9.2%", "6.1%"):
+        assert value not in s
 
 
 def test_sweep_with_a_hidden_cell_and_a_reversal():

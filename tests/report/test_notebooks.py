@@ -64,9 +64,11 @@ SHOWN = {
 TEXT_SHOWN = {"04-arrears-survival": ["logrank_data"]}
 
 #: numbers a notebook may show that are not counts or statistics of the data: the years of the study
-#: (cohorts 2012-2017, last snapshot 2018; also in the build's warning about the Trhk table years) and the
-#: confidence level of the intervals (95%)
-STRUCTURAL = frozenset({*range(2012, 2019), 95})
+#: (cohorts 2012-2017, last snapshot 2018; also in the build's warning about the Trhk table years), the year
+#: of the report (AFM 2022) and the confidence level of the intervals (95%)
+STRUCTURAL = frozenset({*range(2012, 2019), 2022, 95})
+#: a number right after one of these words is the name of a figure or table (Figure 8, Tabel 5), not data
+NAMED = re.compile(r"(?:Figure|Figuur|Table|Tabel)\s+$")
 
 #: a matplotlib figure's text/plain beside its PNG (size in pixels and number of axes, not data)
 FIGURE_REPR = re.compile(r"<Figure size \d+(\.\d+)?x\d+(\.\d+)? with \d+ Axes?>")
@@ -268,7 +270,8 @@ def shown_texts(nb) -> list[tuple[int, str, str]]:
 def unreleased(nb, released: list[Decimal]) -> list[tuple[int, str, str]]:
     """(cell index, kind, number) of every number shown that is neither released nor structural."""
     return [(i, kind, m.group(0)) for i, kind, text in shown_texts(nb) for m in NUMBER.finditer(text)
-            if not (is_released_percent if text[m.end():m.end() + 1] == "%" else is_released)(m.group(0), released)]
+            if not NAMED.search(text[:m.start()])
+            and not (is_released_percent if text[m.end():m.end() + 1] == "%" else is_released)(m.group(0), released)]
 
 
 def unreleased_text(text: str, released: list[Decimal]) -> list[str]:
@@ -294,6 +297,8 @@ def test_number_check_by_hand():
     assert is_released_percent("4.2%".rstrip("%"), released) and not is_released_percent("4.3", released)
     assert is_released_percent("48.4", released) and not is_released_percent("4.84", released)
     assert unreleased_text("4.2% and 4.2 and 48.4% and 5.0%", released) == ["4.2", "5.0"]
+    # names of figures and tables are not numbers; the same digits elsewhere are
+    assert unreleased_text("Figure 8 (AFM 2022) and Tabel 5: 8 of 5", released) == ["8", "5"]
     html = "<table><thead><tr><th>Year</th><th>n</th></tr></thead><tbody><tr><th>2012</th><td>1,069</td></tr>"
     assert html_cells(html) == ["Year", "n", "2012", "1,069"]
 

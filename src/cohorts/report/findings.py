@@ -201,10 +201,12 @@ class CurveFinding:
             h, w = self.quoted["high"], self.quoted["within"]
             return (f"Among {who}, {h.text(style)} of high mortgages had been in arrears {years_after(self.time)} "
                     f"after the origination year, against {w.text(style)} of those within the norm ({test}).")
-        parts = []
-        for g in hidden:
-            parts.append(f"the {year_value(self.horizon)} value of {GROUP_NAMES[g]} is "
-                         f"{why_not(self.at_horizon[g].note)}")
+        whys = [why_not(self.at_horizon[g].note) for g in hidden]
+        if len(hidden) == 2 and whys[0] == whys[1]:
+            parts = [f"the {year_value(self.horizon)} values of both groups are {whys[0]}"]
+        else:
+            parts = [f"the {year_value(self.horizon)} value of {GROUP_NAMES[g]} is {why}"
+                     for g, why in zip(hidden, whys, strict=True)]
         shown = [g for g in ("high", "within") if g not in hidden]
         first = f"Among {who}, " + " and ".join(parts)
         if shown:
@@ -341,16 +343,18 @@ class SweepFinding:
             if a.released and w.released:
                 cells.append(f"{style.pct(a.value)} vs {style.pct(w.value)} at {style.pct_of(t)}")
             else:
-                side = " and ".join(s for s, p in (("above", a), ("at or below", w)) if not p.released)
+                hidden = [s for s, p in (("above", a), ("at or below", w)) if not p.released]
                 why = why_not((a if not a.released else w).note)
-                cells.append(f"at {style.pct_of(t)} the share {side} is {why}")
+                cells.append(f"at {style.pct_of(t)} the share {hidden[0]} is {why}" if len(hidden) == 1
+                             else f"at {style.pct_of(t)} both shares are {why}")
         both, higher = self.both(), self.higher_above()
         n = len(both)
         count = _WORDS[n] if n < len(_WORDS) else str(n)
         if n == 0:
             verdict = "no threshold has both sides released"
         elif len(higher) == n:
-            verdict = f"higher above the threshold at all {count} thresholds where both are released"
+            verdict = ("higher above the threshold at the one threshold where both are released" if n == 1 else
+                       f"higher above the threshold at all {count} thresholds where both are released")
         else:
             lower = [style.pct_of(t) for t in both if t not in higher]
             verdict = (f"higher above the threshold at {_WORDS[len(higher)]} of the {count} thresholds where both "
