@@ -12,7 +12,9 @@ through :class:`Exporter`:
 Each export
 
 1. computes the artefact with the counts behind its numbers
-   (:data:`TABLE_DATA`, :data:`FIGURE_DATA`; contributor columns for means),
+   (:data:`TABLE_DATA`, :data:`FIGURE_DATA`, and :data:`TEXT_DATA` for the
+   numbers the text quotes that no figure draws, e.g. the log-rank tests of
+   Figures 8 and 9; contributor columns for means),
 2. passes it through the disclosure gate together with everything already
    released (:func:`cohorts.disclosure.table_release`,
    :func:`cohorts.disclosure.figure_release` for the primary rules;
