@@ -99,6 +99,17 @@ def test_reproduce_command_writes_everything(raw_dir, tmp_path, capsys):
         assert command.run(args) == 0
     printed = capsys.readouterr().out
     assert "comparable targets within tolerance" in printed
+    # the findings, read back from the released files, come before the comparison summary; four mortgages, none
+    # high: no high curve and no log-rank test (one group), and the findings say so instead of quoting numbers
+    findings = printed.index("Findings (from the gated release):")
+    assert findings < printed.index("comparable targets within tolerance")
+    assert "the six-year value of high mortgages is not in the release (no such mortgages)" in printed
+    assert "the log-rank test is not released" in printed
+    assert printed.rstrip().endswith("comparison.csv is withheld on real data (its numbers are not covered by the "
+                                     "gate)")
+    numbers = (tmp_path / "paper" / "numbers.tex").read_text()
+    assert "\\newcommand{\\FindingAll}{Among new mortgages, the six-year value of high mortgages is not in" in numbers
+    assert "\\newcommand{\\RunData}{the linked DNB and CBS microdata}" in numbers
     # real data: the reproduced numbers are not covered by the gate, so comparison.csv is withheld
     assert not (out / "comparison.csv").exists()
     targets = load_targets()

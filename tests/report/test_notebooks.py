@@ -16,10 +16,11 @@ Kinds of test here:
   folder holds only the released files and the checker's folder, and nothing
   is written into the repository;
 * a planted-truth check of the number check: every number an executed
-  notebook shows (text/plain, stream and HTML table cells) must appear in the
-  released files that notebook reads (:func:`read_files`,
-  :func:`released_numbers`) or be one of the structural numbers of
-  :data:`STRUCTURAL`; a cell printing raw counts of the microdata, planted
+  notebook shows (text/plain, text/markdown, stream, HTML table cells and the
+  alt text of images) must appear in the released files that notebook reads
+  (:func:`read_files`, :func:`released_numbers`; a number followed by ``%``
+  may also be a released fraction in percent) or be one of the structural
+  numbers of :data:`STRUCTURAL`; a cell printing raw counts of the microdata, planted
   into a copy of notebook 01, is caught, and only that cell;
 * a property check of the read-back: every figure drawn from its released
   data as read back from disk is byte-identical to the released PNG and PDF.
@@ -44,6 +45,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from cohorts.report.exports import TEXT_DATA
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SAMPLE = ROOT / "data_synthetic"
@@ -57,11 +60,15 @@ SHOWN = {
     "04-arrears-survival": ["table_T5", "figure_7", "figure_8", "figure_9", "figure_sweep", "figure_cox",
                             "figure_cohort_sensitivity"],
 }
+#: released data that no figure draws (cohorts.report.exports.TEXT_DATA) each notebook reads for its prose
+TEXT_SHOWN = {"04-arrears-survival": ["logrank_data"]}
 
 #: numbers a notebook may show that are not counts or statistics of the data: the years of the study
-#: (cohorts 2012-2017, last snapshot 2018; also in the build's warning about the Trhk table years) and the
-#: confidence level of the intervals (95%)
-STRUCTURAL = frozenset({*range(2012, 2019), 95})
+#: (cohorts 2012-2017, last snapshot 2018; also in the build's warning about the Trhk table years), the year
+#: of the report (AFM 2022) and the confidence level of the intervals (95%)
+STRUCTURAL = frozenset({*range(2012, 2019), 2022, 95})
+#: a number right after one of these words is the name of a figure or table (Figure 8, Tabel 5), not data
+NAMED = re.compile(r"(?:Figure|Figuur|Table|Tabel)\s+$")
 
 #: a matplotlib figure's text/plain beside its PNG (size in pixels and number of axes, not data)
 FIGURE_REPR = re.compile(r"<Figure size \d+(\.\d+)?x\d+(\.\d+)? with \d+ Axes?>")
@@ -196,6 +203,8 @@ def read_files(nb) -> set[str]:
             elif method == "table":
                 tid = name.removeprefix("table_")
                 files.update({f"tables/table_{tid}.csv", f"tables/table_{tid}_formatted.csv"})
+            elif name in TEXT_DATA:
+                files.add(f"tables/{name}.csv")
             else:
                 files.add(f"tables/{name}_data.csv")
     return files
@@ -228,6 +237,12 @@ def is_released(token: str, released: list[Decimal]) -> bool:
     return i < len(released) and released[i] <= value + half
 
 
+def is_released_percent(token: str, released: list[Decimal]) -> bool:
+    """A number printed with ``%``: released as it is, or a released fraction in percent to its digits
+    (``7.9%`` for 0.0789; ``80%`` for 0.8)."""
+    return is_released(token, released) or is_released(str(_decimal(token).scaleb(-2)), released)
+
+
 def shown_texts(nb) -> list[tuple[int, str, str]]:
     """(cell index, kind, text) of everything the executed notebook shows as text."""
     out = []
@@ -244,14 +259,27 @@ def shown_texts(nb) -> list[tuple[int, str, str]]:
                 if "image/png" in data and FIGURE_REPR.fullmatch(plain.strip()):
                     plain = ""  # the figure's repr; the figure itself is drawn from released data
                 out.append((i, "text/plain", plain))
+                out.append((i, "text/markdown", data.get("text/markdown", "")))
                 out.extend((i, "text/html", c) for c in html_cells(data.get("text/html", "")))
+                alt = (o.get("metadata", {}).get("image/png") or {}).get("alt")
+                if alt:
+                    out.append((i, "alt", alt))
     return out
 
 
 def unreleased(nb, released: list[Decimal]) -> list[tuple[int, str, str]]:
     """(cell index, kind, number) of every number shown that is neither released nor structural."""
-    return [(i, kind, token) for i, kind, text in shown_texts(nb) for token in numbers_in(text)
-            if not is_released(token, released)]
+    return [(i, kind, m.group(0)) for i, kind, text in shown_texts(nb) for m in NUMBER.finditer(text)
+            if not NAMED.search(text[:m.start()])
+            and not (is_released_percent if text[m.end():m.end() + 1] == "%" else is_released)(m.group(0), released)]
+
+
+def unreleased_text(text: str, released: list[Decimal]) -> list[str]:
+    """The numbers of one shown text that are not released (as :func:`unreleased` does per output)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("")]
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    return [token for _, _, token in unreleased(nb, released)]
 
 
 def test_number_check_by_hand():
@@ -265,6 +293,12 @@ def test_number_check_by_hand():
     assert is_released("1.51", released) and not is_released("1.52", released)
     assert is_released("48.4", released) and not is_released("48", released)  # an integer must be exact
     assert is_released("2017", released) and is_released("95", released) and not is_released("96", released)
+    # a percentage may be a released fraction in percent, rounded to its digits; only when printed with %
+    assert is_released_percent("4.2%".rstrip("%"), released) and not is_released_percent("4.3", released)
+    assert is_released_percent("48.4", released) and not is_released_percent("4.84", released)
+    assert unreleased_text("4.2% and 4.2 and 48.4% and 5.0%", released) == ["4.2", "5.0"]
+    # names of figures and tables are not numbers; the same digits elsewhere are
+    assert unreleased_text("Figure 8 (AFM 2022) and Tabel 5: 8 of 5", released) == ["8", "5"]
     html = "<table><thead><tr><th>Year</th><th>n</th></tr></thead><tbody><tr><th>2012</th><td>1,069</td></tr>"
     assert html_cells(html) == ["Year", "n", "2012", "1,069"]
 
@@ -345,7 +379,8 @@ def test_every_number_shown_is_released(executed):
         files = read_files(nb)
         assert {f for f in files if f.startswith("tables/")} == {
             f for a in SHOWN[name] for f in ((f"tables/{a}.csv", f"tables/{a}_formatted.csv")
-                                             if a.startswith("table_") else (f"tables/{a}_data.csv",))}, name
+                                             if a.startswith("table_") else (f"tables/{a}_data.csv",))} | {
+            f"tables/{t}.csv" for t in TEXT_SHOWN.get(name, [])}, name
         texts = shown_texts(nb)
         assert sum(len(numbers_in(t)) for _, _, t in texts) > 10, name  # the notebooks do show numbers
         assert unreleased(nb, released_numbers(executed["release"], files)) == [], name

@@ -24,6 +24,7 @@ from cohorts.disclosure.artefacts import (
     gated_curve_points,
     release_selection,
     table_release,
+    text_release,
 )
 from cohorts.disclosure.audit import Audit, Bound, attack
 from cohorts.disclosure.checks import (
@@ -77,4 +78,5 @@ __all__ = [
     "strict_default",
     "suppressed_rows",
     "table_release",
+    "text_release",
 ]

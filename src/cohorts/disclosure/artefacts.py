@@ -28,6 +28,8 @@ Artefacts and their primary rules
     released here (``cif.csv`` releases them, pooled like the curves).
 ``figure_cox_data``, ``cox.csv``, ``ph.csv``, ``discrete.csv``
     :func:`~cohorts.disclosure.checks.check_model` per model.
+``logrank_data`` (text data: the log-rank tests of Figures 8 and 9)
+    :func:`text_release`: the statistic and p by the model rule, no counts.
 ``logrank.csv``
     :func:`~cohorts.disclosure.checks.check_counts` (``n`` and ``observed``
     per group; the test statistic goes with them).
@@ -259,6 +261,43 @@ def figure_release(stem: str, frame: pd.DataFrame, *, rules: Rules) -> Release:
         raise ValueError(f"no disclosure rule for figure data {stem!r}")
     # the per-cohort sensitivity views are hidden before the report's own numbers
     return Release(artefact, make, priority=0 if stem == "figure_cohort_sensitivity_data" else 1)
+
+
+#: Columns of a text-data frame that only the gate sees (the counts behind a test; never released).
+_TEXT_COUNTS = ("n", "n_events")
+
+
+def text_release(stem: str, frame: pd.DataFrame, *, rules: Rules) -> Release:
+    """Numbers the text quotes that no figure draws (``stem`` as in :data:`cohorts.report.exports.TEXT_DATA`).
+
+    ``logrank_data``: one log-rank test per population (within vs high, one
+    comparison); its ``statistic`` and ``p`` are released by the model rule
+    (:func:`~cohorts.disclosure.checks.check_model` with one coefficient, on
+    the ``n`` and ``n_events`` of the test), as the log-rank p of the sweep.
+    A refused test keeps its row with the statistic and p missing and the
+    note :data:`~cohorts.disclosure.checks.REFUSED`.  The counts ``n`` and
+    ``n_events`` are dropped: the release states no count.
+    """
+    artefact = f"{stem}.csv"
+    if stem != "logrank_data":
+        raise ValueError(f"no disclosure rule for text data {stem!r}")
+
+    def make(extra: Extra) -> Checked:
+        out = frame.drop(columns=list(_TEXT_COUNTS)).copy()
+        for c in ("statistic", "p"):
+            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+        out[NOTE] = ""
+        logs = []
+        for i, row in frame.reset_index(drop=True).iterrows():
+            label = f"population={row['population']}"
+            chk = check_model(pd.DataFrame(), rules=rules, artefact=artefact, n_events=float(row["n_events"]),
+                              n_params=1, resid_df=float(row["n"]) - 1, label=label)
+            logs.append(chk.log)
+            if chk.refused:
+                out.loc[i, ["statistic", "p"]] = np.nan
+                out.loc[i, NOTE] = REFUSED
+        return Checked(out, log_frame(logs))
+    return Release(artefact, make, priority=1)
 
 
 def gated_curve_points(released: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,13 @@
    ``OUT/manifest.json`` (provenance, :mod:`cohorts.provenance`), and, for the
    output checker only, ``OUT/checker/disclosure_log.csv`` and
    ``OUT/checker/audit.csv``,
-6. prints a summary: how many published numbers are within tolerance, and
-   the ten worst.
+6. prints the headline findings as a researcher would state them, read
+   back from the released files only (:mod:`cohorts.report.findings`: high
+   vs within-norm arrears after six years with 95% intervals and the
+   log-rank p, for all new mortgages and for first-time buyers, and the
+   threshold sweep; what the gate did not release is said so), then the
+   comparison summary (how many published numbers are within tolerance, and
+   the ten worst) and where the full comparison table is.
 
 Disclosure control
 ------------------
@@ -49,7 +54,9 @@ across runs; only the manifest's times differ.
 
 ``--paper DIR`` also copies the released figures and tables to
 ``DIR/figures`` and ``DIR/tables`` (the paper includes them from there),
-replacing files of earlier runs there.
+replacing files of earlier runs there, and writes ``DIR/numbers.tex``: the
+``\\newcommand`` definitions of every number the paper quotes from the run,
+built from the released files by :func:`cohorts.report.findings.numbers_tex`.
 """
 
 from __future__ import annotations
@@ -79,6 +86,7 @@ from cohorts.report.compare import (
 )
 from cohorts.disclosure import release_selection
 from cohorts.report.exports import RELEASED, Exporter, checker_writers, write_release
+from cohorts.report.findings import numbers_tex, read_findings
 from cohorts.report.study import load_study
 from cohorts.norms.command import add_wlt_reading_argument
 from cohorts.report.style import house_style, new_figure
@@ -143,7 +151,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--also-released", type=Path, nargs="*", default=[], metavar="DIR",
                         help="folders released earlier from the same data: the audit attacks this release together "
                              "with their tables (see docs/disclosure.md)")
-    parser.add_argument("--quiet", action="store_true", help="print only the comparison summary")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print only the findings and the comparison summary")
     add_wlt_reading_argument(parser)  # the reading of Box 1 the build applies (cohorts.norms.wlt)
 
 
@@ -255,11 +264,35 @@ def run(args: argparse.Namespace) -> int:
             names = [n for n in writers if n.startswith(f"{folder}/")]
             copy_files([out / n for n in names], Path(args.paper) / folder)
             _remove_stale(Path(args.paper) / folder, keep={n.split("/", 1)[1] for n in names})
-        log(f"paper exports: {args.paper}/figures, {args.paper}/tables")
+    found = read_findings(out)  # from the released files only, as an outsider reads them
+    if args.paper is not None:
+        write_outputs(Path(args.paper), {NUMBERS_TEX: _text_writer(numbers_tex(
+            found, run=paper_run_values(synthetic=study.synthetic, scale=study.scale,
+                                        seed=None if real else args.seed, options=options)))})
+        log(f"paper exports: {args.paper}/figures, {args.paper}/tables, {args.paper}/{NUMBERS_TEX}")
     print(f"cohorts reproduce: {out}/{'comparison.csv' if study.synthetic else 'manifest.json'} "
           f"({time.perf_counter() - t0:.1f} s)")
+    print(found.text())
     print(summary)
+    if study.synthetic:
+        print(f"Full comparison table (every published number beside the reproduced one): {out / 'comparison.csv'}")
+    else:
+        print("comparison.csv is withheld on real data (its numbers are not covered by the gate)")
     return 0
+
+
+#: The file of the paper's numbers that ``--paper DIR`` writes (``DIR/numbers.tex``).
+NUMBERS_TEX = "numbers.tex"
+_TABLE_5_WINDOW_TEXT = {"first_year": "first arrears in the origination year",
+                        "ever": "first arrears at any time during follow-up"}
+
+
+def paper_run_values(*, synthetic: bool, scale: float, seed: int | None, options: Options) -> dict[str, str]:
+    """Macros describing the run for ``numbers.tex``: the data (``RunData``) and Table 5's window."""
+    data = (f"the synthetic twin (scale {scale:g}, seed {seed})" if synthetic
+            else "the linked DNB and CBS microdata")
+    return {"RunData": data,
+            "TableFiveWindow": _TABLE_5_WINDOW_TEXT.get(options.table_5_window, options.table_5_window)}
 
 
 def _remove_stale(folder: Path, *, keep: set[str]) -> None:

@@ -12,7 +12,9 @@ through :class:`Exporter`:
 Each export
 
 1. computes the artefact with the counts behind its numbers
-   (:data:`TABLE_DATA`, :data:`FIGURE_DATA`; contributor columns for means),
+   (:data:`TABLE_DATA`, :data:`FIGURE_DATA`, and :data:`TEXT_DATA` for the
+   numbers the text quotes that no figure draws, e.g. the log-rank tests of
+   Figures 8 and 9; contributor columns for means),
 2. passes it through the disclosure gate together with everything already
    released (:func:`cohorts.disclosure.table_release`,
    :func:`cohorts.disclosure.figure_release` for the primary rules;
@@ -69,6 +71,7 @@ from cohorts.disclosure import (
     release_selection,
     strict_default,
     table_release,
+    text_release,
 )
 from cohorts.disclosure.facts import Reading, combine
 from cohorts.io import (
@@ -80,6 +83,7 @@ from cohorts.io import (
 from cohorts.report import figures as F
 from cohorts.report import tables as T
 from cohorts.report import sensitivity_tables as ST
+from cohorts.report import text_data as TD
 from cohorts.codebook import UNIVERSE, UNIVERSES, units_frame
 from cohorts.report.compare import Options
 from cohorts.report.release import QUADRANT_FIGURES, read_release
@@ -125,6 +129,13 @@ FIGURE_DATA: Mapping[str, Maker] = MappingProxyType({
     "figure_sweep_data": lambda f, o: T.threshold_sweep_data(f["cohorts"]),
     "figure_cox_data": lambda f, o: T.cox_data(f["cohorts"]),
     "figure_cohort_sensitivity_data": lambda f, o: T.cohort_sensitivity_data(f["cohorts"]),
+})
+
+#: Text data stem -> function(frames, options) -> tidy frame, for numbers the text quotes that no figure draws
+#: (:mod:`cohorts.report.text_data`; gated by :func:`cohorts.disclosure.text_release`, written to
+#: ``tables/<stem>.csv``; :mod:`cohorts.report.findings` states them).
+TEXT_DATA: Mapping[str, Maker] = MappingProxyType({
+    "logrank_data": lambda f, o: TD.logrank_data(f["cohorts"]),
 })
 
 #: The checker's log: every check with its counts and rules, for the output checker; never released.
@@ -325,6 +336,13 @@ class Exporter:
             return _reason(exc)
         return figure_release(stem, frame, rules=self.rules)
 
+    def _text_release(self, stem: str) -> Release | str:
+        try:
+            frame = TEXT_DATA[stem](self.study.frames, self.options)
+        except ValueError as exc:  # ContractError of the survival engine (e.g. only one group)
+            return _reason(exc)
+        return text_release(stem, frame, rules=self.rules)
+
     def _protect(self, releases: Sequence[Release], *, prior: Mapping[str, Reading]) -> Protected:
         protected = protect(releases, read=self.read, universes=UNIVERSES, rules=self.rules, units=self._witness(),
                             prior=prior, per_file=True)
@@ -356,6 +374,15 @@ class Exporter:
                                                columns=list(LOG_COLUMNS))])
         return ExportResult(name=name, checked={data: chk}, display=chk.released, figure=fig, files=tuple(writers),
                             log=log, writers=writers)
+
+    def _text_result(self, stem: str, chk: Checked | str) -> ExportResult:
+        name = f"{stem}.csv"
+        if isinstance(chk, str):
+            return ExportResult(name=stem, checked={}, display=None, figure=None, files=(), log=log_frame([]),
+                                not_written={name: chk})
+        writers = {f"tables/{name}": _csv_writer(publishable(chk.released, marker=self.rules.marker))}
+        return ExportResult(name=stem, checked={name: chk}, display=chk.released, figure=None, files=tuple(writers),
+                            log=chk.log, writers=writers)
 
     def prepare_table(self, table: str) -> ExportResult:
         """Gate one report table (``"T2"`` or ``"table_T2"``) against everything already released; nothing is written.
@@ -401,7 +428,8 @@ class Exporter:
         return self._figure_result(name, protected.checked[rel.name])
 
     def prepare_all(self) -> list[ExportResult]:
-        """Every table (:data:`TABLE_DATA`) and figure (:data:`cohorts.report.figures.FIGURES`), gated together.
+        """Every table (:data:`TABLE_DATA`), figure (:data:`cohorts.report.figures.FIGURES`) and text data
+        (:data:`TEXT_DATA`), gated together.
 
         The audit attacks them as one release (with the ``prior`` folders);
         secondary suppression may hide cells of any of them.
@@ -409,6 +437,8 @@ class Exporter:
         releases: list[Release] = [self._table_release(t) for t in TABLE_DATA]
         figure_of: dict[str, Release | str] = {f: self._figure_release(f) for f in F.FIGURES}
         releases += [r for r in figure_of.values() if isinstance(r, Release)]
+        text_of: dict[str, Release | str] = {t: self._text_release(t) for t in TEXT_DATA}
+        releases += [r for r in text_of.values() if isinstance(r, Release)]
         names = {r.name for r in releases}
         checked = {r.name: r.make({}) for r in releases} if self.strict else {}
         if not any(c.needs_suppression for c in checked.values()):  # strict and the primary rules pass: attack
@@ -417,6 +447,7 @@ class Exporter:
         results = [self._table_result(t, checked[f"table_{t}.csv"]) for t in TABLE_DATA]
         results += [self._figure_result(f, r if isinstance(r, str) else checked[r.name])
                     for f, r in figure_of.items()]
+        results += [self._text_result(t, r if isinstance(r, str) else checked[r.name]) for t, r in text_of.items()]
         return results
 
     def gate(self, results: Sequence[ExportResult]) -> Gate:

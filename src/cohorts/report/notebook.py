@@ -46,6 +46,7 @@ from cohorts.report.exports import (
     MANIFEST_FILE,
     RELEASED,
     TABLE_DATA,
+    TEXT_DATA,
     Exporter,
     _options_dict,
     _raw_inputs,
@@ -116,15 +117,20 @@ class Released:
     def data(self, name: str) -> pd.DataFrame:
         """The data behind a figure as released (``tables/<name>_data.csv``); marked cells are missing.
 
+        ``name`` is a figure (``"figure_8"``) or a text data stem of
+        :data:`cohorts.report.exports.TEXT_DATA` (``"logrank_data"``, the
+        log-rank tests of Figures 8 and 9: ``tables/logrank_data.csv``).
+
         Text columns stay text (the ``disclosure`` notes with ``""`` where
         there is none); a column whose cells are numbers, the marker or empty
         is numeric with the marked and empty cells missing.
         """
-        if name not in F.FIGURES:
-            raise ValueError(f"unknown figure {name!r}; known: {', '.join(F.FIGURES)}")
-        path = self.folder / "tables" / f"{name}_data.csv"
+        if name not in F.FIGURES and name not in TEXT_DATA:
+            raise ValueError(f"unknown figure {name!r}; known: {', '.join([*F.FIGURES, *TEXT_DATA])}")
+        path = self.folder / "tables" / (f"{name}.csv" if name in TEXT_DATA else f"{name}_data.csv")
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: not released ({self.not_written.get(name, 'not in this folder')})")
+            why = self.not_written.get(name) or self.not_written.get(path.name, "not in this folder")
+            raise FileNotFoundError(f"{path}: not released ({why})")
         return _numeric_columns(pd.read_csv(path, dtype=str, keep_default_na=False), marker=self.marker)
 
     def figure(self, name: str) -> Figure:
@@ -236,6 +242,7 @@ def _current(out: Path, *, inputs: Mapping[str, dict], configuration: Mapping[st
     expected = [f"tables/table_{t}{s}" for t in TABLE_DATA for s in (".csv", "_formatted.csv", ".tex")]
     expected += [f for name in F.FIGURES if name not in manifest.get("not_written", {})
                  for f in (f"tables/{name}_data.csv", f"figures/{name}.pdf", f"figures/{name}.png")]
+    expected += [f"tables/{stem}.csv" for stem in TEXT_DATA if f"{stem}.csv" not in manifest.get("not_written", {})]
     outputs = manifest.get("outputs") or {}
     for name in expected:
         path = out / name
