@@ -1,4 +1,4 @@
-"""Hand-worked checks of cohorts.report.narrative: small released frames in, the exact sentences out.
+"""Hand-worked checks of cohorts.report.narrative and cohorts.report.phrases: small released frames in, the exact sentences out.
 
 Kind: every test here is a hand-worked value.  Each frame is a released
 table or figure data written out by hand in the layout the export gate
@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from cohorts.report import narrative as N
+from cohorts.report import phrases as P
 from cohorts.report import tables as T
 
 NAN = math.nan
@@ -39,35 +40,35 @@ def _rows(rows: dict[str, list[str]], years=YEARS) -> pd.DataFrame:
 # cells and phrases
 # --------------------------------------------------------------------------
 def test_cells_parse_the_report_formats_and_the_marker():
-    assert N.parse_cell("42%") == N.Cell("42%", 42.0, False)
-    assert N.parse_cell("12,066") == N.Cell("12,066", 12066.0, False)
-    assert N.parse_cell("4,89%", lang="nl").value == pytest.approx(4.89)
-    assert N.parse_cell("40.442", lang="nl").value == 40442.0
-    assert N.parse_cell("x") == N.Cell("x", None, True)
-    assert N.parse_cell("-") == N.Cell("-", None, False)
+    assert P.parse_cell("42%") == P.Cell("42%", 42.0, False)
+    assert P.parse_cell("12,066") == P.Cell("12,066", 12066.0, False)
+    assert P.parse_cell("4,89%", lang="nl").value == pytest.approx(4.89)
+    assert P.parse_cell("40.442", lang="nl").value == 40442.0
+    assert P.parse_cell("x") == P.Cell("x", None, True)
+    assert P.parse_cell("-") == P.Cell("-", None, False)
     with pytest.raises(ValueError, match="neither the marker 'x'"):
-        N.parse_cell("n/a")
+        P.parse_cell("n/a")
 
 
 def test_phrases():
-    cells = {2012: N.Cell("0.0%", 0.0, False), 2013: N.Cell("x", None, True), 2014: N.Cell("48.4%", 48.4, False),
-             2015: N.Cell("x", None, True)}
-    assert N.series(cells) == "0.0% in 2012 and 48.4% in 2014; suppressed in 2013 and 2015"
-    assert N.span(cells) == "from 0.0% (2012) to 48.4% (2014); suppressed in 2013 and 2015"
-    assert N.extremes(cells) == "between 0.0% (2012) and 48.4% (2014); suppressed in 2013 and 2015"
-    assert N.series({2012: N.Cell("x", None, True)}) == "suppressed in every year"
-    assert N.years([2012, 2013, 2014]) == "2012–2014"
-    assert N.years([2012, 2014]) == "2012 and 2014"
-    assert N.years([2012, 2013]) == "2012 and 2013"
-    assert N.years([2012, 2013, 2015, 2016, 2017]) == "2012, 2013 and 2015–2017"
+    cells = {2012: P.Cell("0.0%", 0.0, False), 2013: P.Cell("x", None, True), 2014: P.Cell("48.4%", 48.4, False),
+             2015: P.Cell("x", None, True)}
+    assert P.series(cells) == "0.0% in 2012 and 48.4% in 2014; suppressed in 2013 and 2015"
+    assert P.span(cells) == "from 0.0% (2012) to 48.4% (2014); suppressed in 2013 and 2015"
+    assert P.extremes(cells) == "between 0.0% (2012) and 48.4% (2014); suppressed in 2013 and 2015"
+    assert P.series({2012: P.Cell("x", None, True)}) == "suppressed in every year"
+    assert P.years([2012, 2013, 2014]) == "2012–2014"
+    assert P.years([2012, 2014]) == "2012 and 2014"
+    assert P.years([2012, 2013]) == "2012 and 2013"
+    assert P.years([2012, 2013, 2015, 2016, 2017]) == "2012, 2013 and 2015–2017"
 
 
 def test_every_names_the_years_it_holds_and_fails():
-    assert N.every([2012, 2013, 2014], [], what="a holds") == "A holds in every year where both are shown (2012–2014)"
-    assert N.every([2013], [2012, 2015], what="a holds", example="e.g. 1 of 3") == \
+    assert P.every([2012, 2013, 2014], [], what="a holds") == "A holds in every year where both are shown (2012–2014)"
+    assert P.every([2013], [2012, 2015], what="a holds", example="e.g. 1 of 3") == \
         "A holds in 2013 (e.g. 1 of 3), but not in 2012 and 2015"
-    assert N.every([], [2012], what="a holds") == "A holds in no year where both are shown (2012)"
-    assert N.every([], [], what="a holds").startswith("Whether a holds cannot be said")
+    assert P.every([], [2012], what="a holds") == "A holds in no year where both are shown (2012)"
+    assert P.every([], [], what="a holds").startswith("Whether a holds cannot be said")
 
 
 # --------------------------------------------------------------------------
