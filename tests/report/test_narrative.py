@@ -1,4 +1,4 @@
-"""Hand-worked checks of cohorts.report.narrative and cohorts.report.phrases: small released frames in, the exact sentences out.
+"""Hand-worked checks of cohorts.report.narrative and .phrases: small released frames in, exact sentences out.
 
 Kind: every test here is a hand-worked value.  Each frame is a released
 table or figure data written out by hand in the layout the export gate
@@ -77,7 +77,8 @@ def test_every_names_the_years_it_holds_and_fails():
 def test_table_caption_names_the_statistic_and_the_marker():
     assert N.table_caption("T2") == (
         "**Table 2: Share of households with NHG.** Rows: origination year (the mortgage stock: snapshot year); "
-        "columns: the groups. `x`: suppressed by the disclosure gate; counts are the data's own, unscaled.")
+        "columns: the groups. `x`: suppressed by the disclosure gate.")
+    assert N.table_caption("B3").endswith("disclosure gate. Counts are the data's own, unscaled.")
     assert N.table_caption("table_B5").startswith(
         "**Table B5: Median net wealth excluding the own home (euro).** Rows: origination year")
     assert "high mortgages (LTI utilisation above the norm) with interest-only parts" in N.table_caption("T1")

@@ -92,8 +92,8 @@ def table_caption(table: str, *, lang: str = "en", marker: str = "x") -> str:
         raise ValueError(f"unknown table {table!r}; known: {', '.join(T.TITLES[lang])}")
     name = f"{_REPORT_NAMES[tid[0]]} {tid[1:] if tid[0] == 'T' else tid}"
     layout = _LAYOUT.get(tid, "Rows: origination year (the mortgage stock: snapshot year); columns: the groups.")
-    return (f"**{name}: {T.TITLES[lang][tid]}.** {layout} "
-            f"`{marker}`: suppressed by the disclosure gate; counts are the data's own, unscaled.")
+    counts = " Counts are the data's own, unscaled." if tid == "B3" else ""
+    return f"**{name}: {T.TITLES[lang][tid]}.** {layout} `{marker}`: suppressed by the disclosure gate.{counts}"
 
 
 # --------------------------------------------------------------------------
@@ -249,7 +249,8 @@ def table_1(table: pd.DataFrame, *, lang: str = "en", marker: str = "x") -> str:
 def _variant_rows(table: pd.DataFrame, group: str, *, lang: str) -> dict[str, str]:
     """Variant -> row label of a sensitivity table (the ``(build)`` mark may follow the variant's label)."""
     names, built = _labels(lang), VARIANT_LABELS[lang]["built"]
-    readings = {variant_label(v, as_built=False, lang=lang): v for v in VARIANT_LABELS[lang] if v not in ("table", "built")}
+    readings = {variant_label(v, as_built=False, lang=lang): v
+                for v in VARIANT_LABELS[lang] if v not in ("table", "built")}
     standin = re.compile(re.escape(VARIANT_LABELS[lang]["table"]).replace(r"\{\}", r"(\d{4})"))
     out = {}
     for row in table.index:
@@ -353,7 +354,8 @@ def figure_4(data: pd.DataFrame) -> str:
                                                      "income than all first-time buyers")):
         holds, fails = compare(cells[a], cells[b], lower=True)
         out.append(every(holds, fails, what=what) + ".")
-    hidden = [f"{_FIGURE_GROUPS[g]} in {years(hidden_years(cells[g]))}" for g in _FIGURE_GROUPS if hidden_years(cells[g])]
+    hidden = [f"{_FIGURE_GROUPS[g]} in {years(hidden_years(cells[g]))}"
+              for g in _FIGURE_GROUPS if hidden_years(cells[g])]
     if hidden:
         out.append(f"The mean is {SUPPRESSED} for {join(hidden)}.")
     return " ".join(out)
@@ -395,11 +397,12 @@ def figure_6(data: pd.DataFrame) -> str:
     other = data.loc[data["group"].eq("new") & data["years_since_origination"].eq(last)].iloc[0]
     n = f", N = {int(row['n']):,}" if pd.notna(row["n"]) else ""
     n_other = f" (N = {int(other['n']):,})" if pd.notna(other["n"]) else ""
-    text = (f"After {last} year{'s' if last != 1 else ''} the median income of first-time buyers has grown by {row['median_growth']:.1f}% "
+    text = (f"After {last} year{'s' if last != 1 else ''} the median income of first-time buyers has grown by "
+            f"{row['median_growth']:.1f}% "
             f"(interquartile range {row['p25_growth']:.1f}% to {row['p75_growth']:.1f}%{n}), against "
             f"{other['median_growth']:.1f}% for all new mortgages{n_other}. ")
     text += every(holds, fails, what="first-time buyers' median growth is the higher",
-                  where="after origination where both are shown", label="year ") + "."
+                  where="after origination where both are shown", label="year{s} ") + "."
     hidden = [f"{'first-time buyers' if g == 'starters' else 'all new mortgages'} in year "
               f"{join([str(t) for t in hidden_years(med[g])])}" for g in med if hidden_years(med[g])]
     if hidden:

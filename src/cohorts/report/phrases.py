@@ -114,7 +114,10 @@ def suppressed_note(cells: Mapping[int, Cell]) -> str:
 
 
 def series(cells: Mapping[int, Cell]) -> str:
-    """Every shown value with its year, then the suppressed years: ``0.0% in 2012, 48.4% in 2015; suppressed in 2014``."""
+    """Every shown value with its year, then the suppressed years.
+
+    ``0.0% in 2012, 48.4% in 2015; suppressed in 2014``
+    """
     shown = shown_cells(cells)
     if not shown:
         return f"{SUPPRESSED} in every year" if hidden_years(cells) else "not available"
@@ -156,23 +159,29 @@ def compare(a: Mapping[int, Cell], b: Mapping[int, Cell], *, lower: bool = False
     return holds, fails
 
 
+def _label(label: str, ys: Sequence[int]) -> str:
+    return label.format(s="s" if len(ys) > 1 else "")
+
+
 def every(holds: Sequence[int], fails: Sequence[int], *, what: str, example: str = "",
           where: str = "where both are shown", unit: str = "year", label: str = "") -> str:
     """A claim and the years it holds in, capitalised, without the full stop.
 
     ``<What> in every year where both are shown (2012–2016; e.g. ...)``, or
     ``<What> in 2013 and 2014 (e.g. ...), but not in 2012 and 2015``, or
-    ``<What> in no year where both are shown (...)``.
+    ``<What> in no year where both are shown (...)``.  ``label`` goes before
+    the years (``"year{s} "``: ``{s}`` is ``s`` for more than one year).
     """
     if not holds and not fails:
         text = f"whether {what} cannot be said: no {unit} has the values shown"
     elif not fails:
-        text = f"{what} in every {unit} {where} ({label}{years(holds)}{'; ' + example if example else ''})"
+        text = (f"{what} in every {unit} {where} ({_label(label, holds)}{years(holds)}"
+                f"{'; ' + example if example else ''})")
     elif not holds:
-        text = f"{what} in no {unit} {where} ({label}{years(fails)})"
+        text = f"{what} in no {unit} {where} ({_label(label, fails)}{years(fails)})"
     else:
-        text = (f"{what} in {label}{years(holds)}{' (' + example + ')' if example else ''}, "
-                f"but not in {label}{years(fails)}")
+        text = (f"{what} in {_label(label, holds)}{years(holds)}{' (' + example + ')' if example else ''}, "
+                f"but not in {_label(label, fails)}{years(fails)}")
     return text[0].upper() + text[1:]
 
 
