@@ -201,8 +201,9 @@ def test_selection_sentences_and_reconciliation():
     assert N.selection(sel.set_index("step")) == (
         "The linked data hold 100 loan parts (step 1). After the selection there are 8 mortgages (analysable new "
         "mortgages, step 5). The largest drop is step 3, 'originated in or after 2012': 30 mortgages (existing "
-        "stock). Every step reconciles: its records out are its records in less those dropped, and it starts from "
-        "the previous step's records out (a change of unit aside), so no record leaves uncounted.")
+        "stock). Every step reconciles: its records out are its records in less those dropped, and within each "
+        "population each step starts from the previous step's records out (a change of unit aside), so no record "
+        "leaves uncounted.")
     broken = sel.copy()
     broken.loc[3, "rows_out"] = 7  # step 4 drops 2 of 10 but keeps 7
     broken.loc[4, ["rows_in", "rows_out"]] = 7
@@ -228,8 +229,8 @@ def test_quadrants():
     data = _quadrants({2012: [43.06, 21.53, NAN, NAN], 2013: [57.41, 19.21, 13.36, 10.02],
                        2014: [NAN, NAN, NAN, NAN]})
     assert N.quadrants(data) == (
-        "Q1 (within both norms) holds between 43.1% (2012) and 57.4% (2013) of the new mortgages; suppressed in "
-        "2014. Q1 holds more than half in 2013, but not in 2012. Q2 (above the LTV limit only): between 19.2% "
+        "Of the new mortgages, Q1 (within both norms) holds between 43.1% (2012) and 57.4% (2013); suppressed "
+        "in 2014. Q1 holds more than half in 2013, but not in 2012. Q2 (above the LTV limit only): between 19.2% "
         "(2013) and 21.5% (2012); suppressed in 2014. Q3 (above the LTI norm only): 13.4% in 2013; suppressed "
         "in 2012 and 2014. Q4 (above both): 10.0% in 2013; suppressed in 2012 and 2014.")
 

@@ -69,8 +69,10 @@ STRUCTURAL = frozenset({*range(2012, 2019), 95})
 FIGURE_REPR = re.compile(r"<Figure size \d+(\.\d+)?x\d+(\.\d+)? with \d+ Axes?>")
 
 #: integers and decimals (thousands separators, sign, exponent); digits inside names (T5, Q1, figure_8,
-#: cohort[T.2013]) are not numbers
-NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
+#: cohort[T.2013]) are not numbers, nor is the number of a table or figure named in prose (Table 1, Tabel 1,
+#: Figure 8, Figuur 8)
+NUMBER = re.compile(r"(?<![\w.])(?<!Table )(?<!Tabel )(?<!Figure )(?<!Figuur )(?<!Figures )"
+                    r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
 
 
 def _sample_settings() -> tuple[float, int] | None:
@@ -262,6 +264,7 @@ def test_number_check_by_hand():
     released = sorted({Decimal("9055"), Decimal("0.041969065"), Decimal("1.509644111570227"), Decimal("48.4")})
     assert numbers_in("T5 Q1 figure_8 cohort[T.2013] 9,055 -0.5 3.0% 1e-05 2012-2017") == [
         "9,055", "-0.5", "3.0", "1e-05", "2012", "2017"]
+    assert numbers_in("Table 1 (the report's Tabel 1) and Figure 8 show 12 of Table B3") == ["12"]
     assert is_released("9,055", released) and is_released("9055", released)
     assert not is_released("9056", released) and not is_released("9", released)
     assert is_released("0.041969", released) and is_released("0.04", released)

@@ -136,9 +136,9 @@ def selection(table: pd.DataFrame) -> str:
     if bad:
         parts.append(f"The table does not reconcile at step(s) {join([str(s) for s in bad])}.")
     else:
-        parts.append("Every step reconciles: its records out are its records in less those dropped, and it "
-                     "starts from the previous step's records out (a change of unit aside), so no record "
-                     "leaves uncounted.")
+        parts.append("Every step reconciles: its records out are its records in less those dropped, and within "
+                     "each population each step starts from the previous step's records out (a change of unit "
+                     "aside), so no record leaves uncounted.")
     return " ".join(parts)
 
 
@@ -223,7 +223,7 @@ def quadrants(data: pd.DataFrame, *, population: str = "new mortgages") -> str:
              for q in _QUADRANTS}
     q1 = shown_cells(cells["Q1"])
     if q1:
-        out.append(f"{_QUADRANTS['Q1']} holds {extremes(cells['Q1'], note=False)} of the {population}"
+        out.append(f"Of the {population}, {_QUADRANTS['Q1']} holds {extremes(cells['Q1'], note=False)}"
                    f"{suppressed_note(cells['Q1'])}.")
         half = {y: Cell("", 50.0, False) for y in cells["Q1"]}
         holds, fails = compare(cells["Q1"], half)
