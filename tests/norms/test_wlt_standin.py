@@ -161,7 +161,7 @@ def test_formatted_layout_rows_per_group_and_variant():
     assert out.loc["New mortgages: 2015 table (build)", "2016"] == "75.0%"
     assert out.loc["First-time buyers: 2014 table", "2016"] == "50.0%"
     nl = T.format_table(table_s1(_s1_frame()), lang="nl")
-    assert nl.loc["Aandeel nieuwe hypotheken: gepubliceerd (AFM 2022)", "2014"] == "32,3%"
+    assert nl.loc["Nieuw met LTI-benutting >100% en aflossingsvrij deel: gepubliceerd (AFM 2022)", "2014"] == "32,3%"
 
 
 def _fact_sums(frame: pd.DataFrame, reading, units: pd.DataFrame) -> list[tuple[float, float]]:

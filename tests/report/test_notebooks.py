@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import html
 import json
 import re
 import shutil
@@ -55,7 +56,8 @@ NAMES = ("01-data-and-cohorts", "02-norm-utilisation", "03-risk-profile", "04-ar
 #: tables and figures each notebook shows (read back from the release)
 SHOWN = {
     "01-data-and-cohorts": ["table_B3", "figure_8"],
-    "02-norm-utilisation": ["figure_1", "figure_2", "figure_3", "figure_b1", "figure_b2", "table_T1"],
+    "02-norm-utilisation": ["figure_1", "figure_2", "figure_3", "figure_b1", "figure_b2", "table_T1", "table_S1",
+                            "table_S2"],
     "03-risk-profile": ["figure_4", "figure_5", "figure_6", "table_T2", "table_B5"],
     "04-arrears-survival": ["table_T5", "figure_7", "figure_8", "figure_9", "figure_sweep", "figure_cox",
                             "figure_cohort_sensitivity"],
@@ -74,8 +76,10 @@ NAMED = re.compile(r"(?:Figure|Figuur|Table|Tabel)\s+$")
 FIGURE_REPR = re.compile(r"<Figure size \d+(\.\d+)?x\d+(\.\d+)? with \d+ Axes?>")
 
 #: integers and decimals (thousands separators, sign, exponent); digits inside names (T5, Q1, figure_8,
-#: cohort[T.2013]) are not numbers
-NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
+#: cohort[T.2013]) are not numbers, nor is the number of a table or figure named in prose (Table 1, Tabel 1,
+#: Figure 8, Figuur 8)
+NUMBER = re.compile(r"(?<![\w.])(?<!Table )(?<!Tabel )(?<!Figure )(?<!Figuur )(?<!Figures )"
+                    r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
 
 
 def _sample_settings() -> tuple[float, int] | None:
@@ -189,7 +193,7 @@ def html_cells(html: str) -> list[str]:
 
 
 #: how a notebook reads the release (:class:`cohorts.report.notebook.Released`)
-READS = re.compile(r'rel\.(table|data|figure)\("([^"]+)"\)|rel\.(selection)\(\)')
+READS = re.compile(r'rel\.(table|data|figure|show)\("([^"]+)"[,)]|rel\.(selection)\(\)')
 
 
 def read_files(nb) -> set[str]:
@@ -259,7 +263,8 @@ def shown_texts(nb) -> list[tuple[int, str, str]]:
                 if "image/png" in data and FIGURE_REPR.fullmatch(plain.strip()):
                     plain = ""  # the figure's repr; the figure itself is drawn from released data
                 out.append((i, "text/plain", plain))
-                out.append((i, "text/markdown", data.get("text/markdown", "")))
+                if "text/markdown" in data:  # the sentences of cohorts.report.narrative
+                    out.append((i, "text/markdown", data["text/markdown"]))
                 out.extend((i, "text/html", c) for c in html_cells(data.get("text/html", "")))
                 alt = (o.get("metadata", {}).get("image/png") or {}).get("alt")
                 if alt:
@@ -286,6 +291,7 @@ def test_number_check_by_hand():
     released = sorted({Decimal("9055"), Decimal("0.041969065"), Decimal("1.509644111570227"), Decimal("48.4")})
     assert numbers_in("T5 Q1 figure_8 cohort[T.2013] 9,055 -0.5 3.0% 1e-05 2012-2017") == [
         "9,055", "-0.5", "3.0", "1e-05", "2012", "2017"]
+    assert numbers_in("Table 1 (the report's Tabel 1) and Figure 8 show 12 of Table B3") == ["12"]
     assert is_released("9,055", released) and is_released("9055", released)
     assert not is_released("9056", released) and not is_released("9", released)
     assert is_released("0.041969", released) and is_released("0.04", released)
@@ -387,6 +393,33 @@ def test_every_number_shown_is_released(executed):
 
 
 @pytest.mark.slow
+def test_every_figure_shown_has_alt_text_and_every_table_a_caption(executed):
+    """Notebooks 01-03: each figure is an ``img`` with alt text that names what it draws; each table shown
+    follows a caption (bold Markdown) in the same cell; each shows sentences built from the release."""
+    from cohorts.report.narrative import DESCRIPTIONS
+
+    for name in NAMES[:3]:
+        nb = executed["notebooks"][name]
+        figures = [a for a in SHOWN[name] if a.startswith("figure_") and f'rel.show("{a}")' in "\n".join(_code(nb))]
+        alts = []
+        for cell in nb.cells:
+            for o in cell.get("outputs", []):
+                page = o.get("data", {}).get("text/html", "")
+                alts += re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]+)"', page)
+                assert "image/png" not in o.get("data", {}), name  # no figure shown without alt text
+        assert len(alts) == len(figures), name
+        for figure, alt in zip(figures, map(html.unescape, alts), strict=True):
+            assert alt.startswith(DESCRIPTIONS[figure]) and len(alt) > len(DESCRIPTIONS[figure]) + 20, (name, alt)
+        for cell in nb.cells:
+            kinds = [next(iter(k for k in ("text/html", "text/markdown") if k in o.get("data", {})), None)
+                     for o in cell.get("outputs", []) if o.get("output_type") in ("display_data", "execute_result")]
+            if 'rel.table("' in cell.source:
+                assert kinds[0] == "text/markdown" and kinds[1] == "text/html" and kinds[-1] == "text/markdown", \
+                    (name, cell.source)
+        assert sum(k == "text/markdown" for _, k, _ in shown_texts(nb)) >= 3, name
+
+
+@pytest.mark.slow
 def test_a_planted_raw_count_is_caught(executed):
     """A copy of notebook 01 with a cell printing raw counts of the microdata (how mortgages leave the
     follow-up, per cohort: not part of the release): the check flags that cell and no other."""
@@ -417,6 +450,10 @@ def test_figures_drawn_from_the_read_back_data_are_the_released_figures(executed
             write(tmp_path / Path(rel_path).name)
             assert (tmp_path / Path(rel_path).name).read_bytes() == (release / rel_path).read_bytes(), rel_path
         plt.close(fig)
+    for name in ("figure_1", "figure_6"):  # shown in a notebook: the released PNG, at 1.5 times print size
+        shown = rel.show(name)
+        assert shown.png == (release / f"figures/{name}.png").read_bytes()
+        assert shown.width_px == round(int.from_bytes(shown.png[16:20], "big") / 300 * 144)
     table = rel.table("B3")
     assert table.index.name == "Year" and list(table.index) == [str(y) for y in range(2012, 2018)]
     cox = rel.data("figure_cox")

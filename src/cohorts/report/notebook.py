@@ -18,6 +18,13 @@ that did not pass the gate.
 >>> rel = release(study, "out/notebooks/release")
 >>> rel.table("B3")              # Tabel B3 as released (suppressed cells show x)
 >>> rel.figure("figure_8")       # drawn from tables/figure_8_data.csv as released
+>>> rel.show("figure_4")         # the same, shown at a readable size with alt text
+
+A notebook shows a figure with :meth:`Released.show`: the released PNG
+(the same bytes as ``figures/<name>.png``) at 1.5 times its print size, so
+its smallest text (tick labels, the numbers under an axis) is as readable
+as the body text, with alt text that says what the figure draws and shows
+(:func:`cohorts.report.narrative.alt_text`, from the released data).
 
 The gate is the one ``cohorts reproduce`` uses, with the same rules and
 options, so a notebook shows the report's release, not a second one with
@@ -29,6 +36,9 @@ one release; the first one run writes it).
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import json
 import os
 from collections.abc import Mapping
@@ -55,8 +65,57 @@ from cohorts.report.exports import (
     write_release,
 )
 from cohorts.report.study import Study
+from cohorts.report.style import DPI, PNG_METADATA
 
 COMMAND = "cohorts.report.notebook.release"
+#: CSS pixels per inch of print size at which a notebook shows a figure (96 = print size; 1.5 times that makes
+#: the 7-point tick labels and numbers under an axis about as large as the notebook's text)
+SHOW_PX_PER_INCH = 144
+
+
+@dataclass(frozen=True)
+class FigureOutput:
+    """A figure as a notebook shows it: a PNG, its display width and its alt text.
+
+    Displayed as HTML (an ``img`` with ``alt``, as wide as ``width_px`` but
+    never wider than the notebook), with the alt text as the plain-text form.
+    """
+
+    png: bytes
+    width_px: int
+    alt: str
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        src = "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+        img = (f'<img src="{src}" alt="{html.escape(self.alt, quote=True)}" '
+               f'style="width:{self.width_px}px;max-width:100%;height:auto">')
+        return {"text/html": f'<figure style="margin:0">{img}</figure>', "text/plain": self.alt}
+
+
+def png_bytes(fig: Figure, *, dpi: int = DPI) -> bytes:
+    """The PNG of a figure as the export gate writes it (:func:`cohorts.report.style.figure_writers`)."""
+    import matplotlib as mpl
+
+    buffer = io.BytesIO()
+    with mpl.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "cohorts"}):
+        fig.savefig(buffer, format="png", dpi=dpi, metadata=dict(PNG_METADATA), bbox_inches="tight",
+                    pad_inches=0.02)
+    return buffer.getvalue()
+
+
+def figure_output(fig: Figure, *, alt: str, px_per_inch: float = SHOW_PX_PER_INCH, dpi: int = DPI) -> FigureOutput:
+    """A figure for display in a notebook, ``px_per_inch`` CSS pixels per inch of its print size, with ``alt``.
+
+    Raises
+    ------
+    ValueError
+        If ``alt`` is empty.
+    """
+    if not alt.strip():
+        raise ValueError("alt text must not be empty")
+    png = png_bytes(fig, dpi=dpi)
+    width = int.from_bytes(png[16:20], "big")  # IHDR width in pixels
+    return FigureOutput(png, round(width / dpi * px_per_inch), alt)
 
 
 @dataclass(frozen=True)
@@ -136,6 +195,20 @@ class Released:
     def figure(self, name: str) -> Figure:
         """A figure drawn from its data as released (:meth:`data`, :func:`cohorts.report.figures.draw_data`)."""
         return F.draw_data(name, self.data(name), lang=self.lang)
+
+    def show(self, name: str, *, alt: str | None = None) -> FigureOutput:
+        """A figure as :meth:`figure` draws it, for display at a readable size with alt text.
+
+        ``alt=None`` takes :func:`cohorts.report.narrative.alt_text` of the
+        figure's released data.
+        """
+        from cohorts.report.narrative import alt_text
+
+        fig = self.figure(name)
+        try:
+            return figure_output(fig, alt=alt_text(name, self.data(name)) if alt is None else alt)
+        finally:
+            fig.clear()
 
     def selection(self) -> pd.DataFrame:
         """The selection table as released in ``manifest.json`` (:func:`cohorts.report.exports.release_selection`)."""

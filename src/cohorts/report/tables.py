@@ -176,6 +176,8 @@ _TITLES_NL = {
 }
 TITLES: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": _TITLES_EN, "nl": _TITLES_NL})
 
+# Tabel 1's rows: the report prints "Aandeel nieuwe hypotheken" and "Aandeel in subgroep koopstarters", but its
+# denominators are high mortgages with interest-only parts (ambiguity 4), so the labels name that population.
 _GROUP_LABELS = {
     "en": {
         "new": "New mortgages",
@@ -183,8 +185,8 @@ _GROUP_LABELS = {
         "starters": "First-time buyers",
         "starters_high": "First-time buyers, LTI utilisation >100%",
         "stock": "Mortgage stock",
-        "new_high_io": "Share of new mortgages",
-        "starters_high_io": "Share among first-time buyers",
+        "new_high_io": "New, LTI utilisation >100%, with interest-only parts",
+        "starters_high_io": "First-time buyers, LTI utilisation >100%, with interest-only parts",
         "within_norm": "Within the LTI norm",
         "starters_within_norm": "First-time buyers within the LTI norm",
         "cohort": "Year",
@@ -195,8 +197,8 @@ _GROUP_LABELS = {
         "starters": "Koopstarters",
         "starters_high": "Koopstarters met LTI-benutting >100%",
         "stock": "Hypotheekvoorraad",
-        "new_high_io": "Aandeel nieuwe hypotheken",
-        "starters_high_io": "Aandeel in subgroep koopstarters",
+        "new_high_io": "Nieuw met LTI-benutting >100% en aflossingsvrij deel",
+        "starters_high_io": "Koopstarters met LTI-benutting >100% en aflossingsvrij deel",
         "within_norm": "Binnen de LTI-norm",
         "starters_within_norm": "Koopstarters binnen de LTI-norm",
         "cohort": "Jaar",
