@@ -47,6 +47,7 @@ from cohorts.norms.sensitivity import (
 )
 from cohorts.norms.wlt import WLT_READINGS
 from cohorts.disclosure import readers as R
+from cohorts.disclosure.survival import CurveView
 from cohorts.disclosure.facts import (
     UNITS,
     Chain,
@@ -180,7 +181,8 @@ def group_population(group: str, year: object, *, threshold: float = 1.0) -> Pop
     return population(**spec)
 
 
-def _curve_population(row: pd.Series) -> Population:
+def curve_population(row: pd.Series) -> Population:
+    """The population of a curve of the sweep or by-cohort frames (threshold, population, group; view, cohort)."""
     pop = str(row["population"])
     t = float(row["threshold"])
     spec: dict[str, object] = {"new": True}
@@ -202,9 +204,9 @@ def read_curve_points(frame: pd.DataFrame, *, artefact: str) -> Reading:
     """Sweep and by-cohort frames: per curve ``n`` and ``events`` (first arrears at any time), and the curve."""
     by = [c for c in ("view", "cohort", "threshold", "population", "group") if c in frame.columns]
     per_curve = frame.drop_duplicates(by)
-    counts = R.count_cells(per_curve, artefact=artefact, keys=by, population=_curve_population,
+    counts = R.count_cells(per_curve, artefact=artefact, keys=by, population=curve_population,
                            columns=[("n", UNITS), ("events", "events_total")])
-    curves = R.survival_curves(frame, artefact=artefact, by=by, population=_curve_population,
+    curves = R.survival_curves(frame, artefact=artefact, by=by, population=curve_population,
                                at_risk_family=at_risk, events_family=events, survival=None, cum_inc="km_cum_inc")
     return counts + curves
 
@@ -307,6 +309,20 @@ def _analysis_population(row: pd.Series, *, threshold: float) -> Population:
         high = str(row["group"]) in ("high", "above")
         spec["lti"] = Interval.above(threshold) if high else Interval.at_most(threshold)
     return population(**spec)
+
+
+def analysis_curve_views(*, threshold: float = 1.0) -> dict[str, CurveView]:
+    """The survival frames of ``cohorts analyze`` for :func:`cohorts.disclosure.survival.point_decisions`.
+
+    ``km.csv`` releases curves step by step; ``sweep.csv`` and ``by_cohort.csv``
+    release points (at the analysis threshold, the sweep follows ``km.csv``'s
+    populations).
+    """
+    return {"km.csv": CurveView(("population", "group"),
+                                lambda row: _analysis_population(row, threshold=threshold), "surv"),
+            "sweep.csv": CurveView(("threshold", "population", "group"), curve_population, "km_cum_inc"),
+            "by_cohort.csv": CurveView(("view", "cohort", "threshold", "population", "group"), curve_population,
+                                       "km_cum_inc")}
 
 
 def read_analysis(frames: Mapping[str, pd.DataFrame], *, threshold: float = 1.0) -> dict[str, Reading]:

@@ -127,3 +127,29 @@ def test_prepared_figure_shows_the_released_numbers(tiny_study, tmp_path):
     assert np.isfinite(line.get_ydata()).any()  # something released under the loose rules
     assert res.written == ()  # prepared, not written
     assert not (tmp_path / "tables").exists()
+
+
+def test_the_point_check_sees_this_run_and_earlier_exports(tiny_study, tmp_path, monkeypatch):
+    """Wiring: every gating of the Exporter passes the survival frames of this run and of earlier exports
+    to :func:`cohorts.disclosure.survival.point_decisions` (tests/disclosure/test_points.py checks its rule);
+    a point it would hide in an earlier export is an error, not a silent release."""
+    from cohorts.report import exports
+
+    seen: list[set[str]] = []
+
+    def spy(frames, views):
+        seen.append(set(frames))
+        assert set(views) == {"figure_8_data.csv", "figure_9_data.csv", "figure_sweep_data.csv",
+                              "figure_cohort_sensitivity_data.csv"}
+        if "figure_9_data.csv" in frames and "figure_sweep_data.csv" in frames:
+            return {("figure_sweep_data.csv", "threshold=1.0; population=starters; group=above; time=7", "pool"):
+                    "planted"}
+        return {}
+
+    monkeypatch.setattr(exports, "point_decisions", spy)
+    with Exporter(tiny_study, tmp_path / "out", strict=False) as export:
+        export.figure("figure_sweep")
+        assert seen and "figure_sweep_data.csv" in seen[-1]
+        with pytest.raises(DisclosureError, match="earlier release would give away"):
+            export.figure("figure_9")
+    assert {"figure_sweep_data.csv", "figure_9_data.csv"} <= seen[-1]

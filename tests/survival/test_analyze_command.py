@@ -127,3 +127,22 @@ def test_quiet_prints_nothing_but_errors(tmp_path, cohort_table, capsys):
 
 def test_missing_file_exit_code(tmp_path):
     assert main(["analyze", "--cohorts", str(tmp_path / "nope.parquet"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_the_gate_holds_survival_points_to_the_released_curves(tmp_path, cohorts_file, monkeypatch):
+    """Wiring: the gate of ``cohorts analyze`` passes every round's tables to
+    :func:`cohorts.disclosure.survival.point_decisions` with the views of ``km.csv``, ``sweep.csv`` and
+    ``by_cohort.csv`` (its rule: tests/disclosure/test_points.py), and hides what it returns."""
+    from cohorts.survival import command
+
+    seen: list[tuple[set[str], set[str]]] = []
+
+    def spy(frames, views):
+        seen.append((set(frames), set(views)))
+        return {}
+
+    monkeypatch.setattr(command, "point_decisions", spy)
+    assert main(["analyze", "--cohorts", str(cohorts_file), "--out", str(tmp_path / "a"), "--no-strict",
+                 "--thresholds", "1.0", "--quiet"]) == 0
+    assert seen and all(v == {"km.csv", "sweep.csv", "by_cohort.csv"} for _, v in seen)
+    assert {"km.csv", "sweep.csv", "by_cohort.csv"} <= seen[-1][0]

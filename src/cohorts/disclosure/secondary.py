@@ -38,6 +38,8 @@ from cohorts.disclosure.facts import Fact, Reading, Source, Universe, combine
 from cohorts.disclosure.rules import DisclosureError, Rules
 
 Reader = Callable[[Mapping[str, pd.DataFrame]], Mapping[str, Reading]]
+#: Further decisions beyond the linear audit: released frames -> ``(artefact, cell, action) -> reason``.
+CrossCheck = Callable[[Mapping[str, pd.DataFrame]], Mapping[tuple[str, str, str], str]]
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,7 @@ def protect(
     prior: Mapping[str, Reading] | None = None,
     max_rounds: int = 60,
     per_file: bool = False,
+    cross_check: CrossCheck | None = None,
 ) -> Protected:
     """Release every artefact of a run so that the audit finds no exposed target (module docstring).
 
@@ -232,6 +235,14 @@ def protect(
         :func:`cohorts.report.release.read_release` does): the facts of a file
         whose release did not change since the last round are not read again,
         and those of all files are combined in file order.
+    cross_check : callable, optional
+        Checks the linear audit cannot express: file name -> the round's
+        released frame (:attr:`Checked.released`) to further decisions
+        ``(artefact, cell, action) -> reason`` (e.g.
+        :func:`cohorts.disclosure.survival.point_decisions`).  They are applied
+        like the audit's, and the run is released only when both find nothing.
+        A decision on a file that is not part of this run (an earlier release)
+        is an error: it cannot be hidden any more.
 
     Raises
     ------
@@ -263,13 +274,29 @@ def protect(
         # the safe level) stays safe in the next round; one safe because it is [0, 0] or above m may not
         safe = safe | {b.key for b in audit.bounds if not b.exposed and stays_safe(
             b.lo, b.hi, min_units=rules.min_units, protection=rules.protection_level)}
-        if not audit.exposures:
+        more = _cross(cross_check, checked, extra)
+        if not audit.exposures and not more:
             return Protected(checked, audit, {k: dict(v) for k, v in extra.items() if v}, round_no)
-        chosen = _choose(audit.exposures, _facts_by_source(readings), own, extra, programmes=kept, rules=rules)
+        chosen = _choose(audit.exposures, _facts_by_source(readings), own, extra, programmes=kept,
+                         rules=rules) if audit.exposures else {}
+        chosen = {**more, **chosen}
         for (artefact, cell, action), why in chosen.items():
             extra[artefact][(cell, action)] = why
     raise DisclosureError({"audit": [b.label for b in audit.exposures[:10]]}, head=(
         f"disclosure control: secondary suppression did not converge in {max_rounds} rounds"))
+
+
+def _cross(cross_check: CrossCheck | None, checked: Mapping[str, Checked],
+           extra: Mapping[str, Mapping[tuple[str, str], str]]) -> dict[tuple[str, str, str], str]:
+    """The cross-check's decisions not yet taken (see :func:`protect`)."""
+    if cross_check is None:
+        return {}
+    found = cross_check({name: c.released for name, c in checked.items()})
+    outside = sorted({a for a, _, _ in found if a not in extra})
+    if outside:
+        raise DisclosureError({"cross-check": [f"{k[0]} {k[1]}: {v}" for k, v in found.items() if k[0] in outside]},
+                              head="disclosure control: an earlier release would give away cells of this run:")
+    return {k: v for k, v in found.items() if (k[1], k[2]) not in extra[k[0]]}
 
 
 def _read(checked: Mapping[str, Checked], *, read: Reader, marker: str, per_file: bool,

@@ -29,7 +29,7 @@ that has simply ended, with nobody left at risk, is not cut).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +48,7 @@ from cohorts.disclosure.checks import (
     _row,
     secondary_row,
 )
+from cohorts.disclosure.facts import Population
 from cohorts.disclosure.readers import cell_label
 from cohorts.disclosure.rules import Rules
 
@@ -357,3 +358,98 @@ def release_cif(
             note[p] = runs.notes[j]
     out[NOTE] = note
     return Checked(out.reset_index(drop=True), _log(log))
+
+
+# --------------------------------------------------------------------------
+# points released apart from their curve
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CurveView:
+    """How :func:`point_decisions` reads one released survival frame.
+
+    Attributes
+    ----------
+    by : tuple of str
+        Columns naming a curve.
+    population : callable
+        A curve's first row -> the population it follows (None: not read).
+    estimate : str
+        The estimate column (survival or cumulative incidence; missing where hidden).
+    time : str
+        The time column.
+    """
+
+    by: tuple[str, ...]
+    population: Callable[[pd.Series], Population | None]
+    estimate: str
+    time: str = "time"
+
+
+def _point_label(row: pd.Series, by: Sequence[str], time: str) -> str:
+    """The cell label of an isolated point, as the gate of the sweep writes it."""
+    return f"{'; '.join(f'{k}={row[k]}' for k in by)}; time={float(row[time]):g}"
+
+
+def point_decisions(released: Mapping[str, pd.DataFrame], views: Mapping[str, CurveView]
+                    ) -> dict[tuple[str, str, str], str]:
+    """Points of a survival curve released apart from its steps, held to the steps released elsewhere.
+
+    A frame whose curves list every time ``1..T`` releases each curve step by
+    step (Figures 8 and 9, ``km.csv``); a frame whose curves list only later
+    times releases *points* (the sweep's six-year values).  A point of a
+    population whose step curve is released elsewhere is a step of that curve
+    too: beside the curve's last shown value and its released numbers at
+    risk, the exact Kaplan-Meier value at the point pins down the events of
+    every step the curve pooled or cut in between
+    (``S_t / S_s = prod (1 - d_k / n_k)`` usually has one solution in whole
+    numbers), and beside a curve whose earlier steps were pooled (estimated as
+    one step, :func:`coarsened`) it pins down the pooled steps.  The linear
+    audit cannot see this, so the rule is explicit: a point at time ``t`` is
+    released only where every step curve of the same population releases every
+    step up to ``t``; otherwise it is hidden (decision ``(artefact, cell,
+    "pool")``, the reason naming the curve).
+
+    Parameters
+    ----------
+    released : mapping of str to DataFrame
+        File name -> the frame as the gate releases it this round (hidden
+        estimates missing).
+    views : mapping of str to CurveView
+        How to read each file that holds survival curves; other files are
+        ignored.
+
+    Returns
+    -------
+    dict
+        ``(artefact, cell label, "pool") -> reason`` for every point to hide.
+    """
+    steps: dict[Population, list[tuple[str, str, dict[int, bool]]]] = {}
+    points: list[tuple[str, str, Population, int]] = []
+    for name, view in views.items():
+        frame = released.get(name)
+        if frame is None or not len(frame):
+            continue
+        groups = frame.groupby(list(view.by), sort=False, dropna=False) if view.by else [((), frame)]
+        for _, sub in groups:
+            sub = sub.sort_values(view.time, kind="stable")
+            pop = view.population(sub.iloc[0])
+            if pop is None:
+                continue
+            times = [int(t) for t in sub[view.time].to_numpy(dtype="float64")]
+            shown = np.isfinite(pd.to_numeric(sub[view.estimate], errors="coerce").to_numpy(dtype="float64"))
+            if times == list(range(1, len(times) + 1)):
+                curve = f"{name} {cell_label(sub.iloc[0], view.by)}"
+                steps.setdefault(pop, []).append((name, curve, dict(zip(times, shown, strict=True))))
+            else:
+                for (_, row), ok in zip(sub.iterrows(), shown, strict=True):
+                    if ok:
+                        points.append((name, _point_label(row, view.by, view.time), pop, int(row[view.time])))
+    out: dict[tuple[str, str, str], str] = {}
+    for name, label, pop, t in points:
+        for _, curve, shown in steps.get(pop, []):
+            hidden = [k for k in range(1, t + 1) if not shown.get(k, False)]
+            if hidden:
+                out.setdefault((name, label, "pool"), (
+                    f"{curve}: step(s) at time {', '.join(map(str, hidden))} pooled or cut there; the point's "
+                    f"exact value would give them away"))
+    return out

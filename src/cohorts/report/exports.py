@@ -74,6 +74,7 @@ from cohorts.disclosure import (
     text_release,
 )
 from cohorts.disclosure.facts import Reading, combine
+from cohorts.disclosure.survival import point_decisions
 from cohorts.io import (
     file_record,
     write_csv,
@@ -86,7 +87,7 @@ from cohorts.report import sensitivity_tables as ST
 from cohorts.report import text_data as TD
 from cohorts.codebook import UNIVERSE, UNIVERSES, units_frame
 from cohorts.report.compare import Options
-from cohorts.report.release import QUADRANT_FIGURES, read_release
+from cohorts.report.release import QUADRANT_FIGURES, curve_views, read_release
 from cohorts.report.study import Study
 from cohorts.report.style import figure_writers
 
@@ -343,9 +344,25 @@ class Exporter:
             return _reason(exc)
         return text_release(stem, frame, rules=self.rules)
 
+    def _prior_frames(self, *, exclude: set[str]) -> dict[str, pd.DataFrame]:
+        """The frames of what is already out (as :meth:`_already_released` reads them), by file name."""
+        frames: dict[str, pd.DataFrame] = {k: v for k, v in self._released.items() if k not in exclude}
+        for folder in (self.out, *self.prior):
+            for k, v in _released_tables(folder, study=self.study).items():
+                if not (folder == self.out and (k in exclude or k in self._released)):
+                    frames.setdefault(k, v)
+        return frames
+
     def _protect(self, releases: Sequence[Release], *, prior: Mapping[str, Reading]) -> Protected:
+        views = curve_views(threshold=1.0)  # as read_release reads the run
+        names = {r.name for r in releases}
+        earlier = ({k: v for k, v in self._prior_frames(exclude=names).items() if k in views}
+                   if names & set(views) else {})
+
+        def points(frames: Mapping[str, pd.DataFrame]) -> Mapping[tuple[str, str, str], str]:
+            return point_decisions({**earlier, **frames}, views)
         protected = protect(releases, read=self.read, universes=UNIVERSES, rules=self.rules, units=self._witness(),
-                            prior=prior, per_file=True)
+                            prior=prior, per_file=True, cross_check=points)
         self._audit = protected.audit.table()
         return protected
 

@@ -32,10 +32,12 @@ from cohorts.codebook import (
     events,
     group_population,
     income_obs,
+    curve_population,
     read_curve_points,
     standin_family,
     wlt_family,
 )
+from cohorts.disclosure.survival import CurveView
 from cohorts.disclosure.facts import UNITS, Interval, Population, Reading, combine, population
 
 def _category_intervals(edges=DEFAULT_EDGES) -> dict[str, Interval]:
@@ -191,18 +193,41 @@ def read_figure(stem: str, frame: pd.DataFrame, *, artefact: str, threshold: flo
                               columns=[("n_mortgages_above", UNITS), ("n_events_above", ev)])
         return total + upper
     if stem in ("figure_8_data", "figure_9_data"):
-        group = "starters" if stem == "figure_9_data" else "new"
-
-        def curve(row: pd.Series) -> Population:
-            side = Interval.at_most(threshold) if row["category"] == "within" else Interval.above(threshold)
-            return population(**{**dict(group_population(group, None).items), "lti": side})
-        return R.survival_curves(frame, artefact=artefact, by=("category",), population=curve,
+        return R.survival_curves(frame, artefact=artefact, by=("category",),
+                                 population=_km_figure_population(stem, threshold=threshold),
                                  at_risk_family=at_risk, events_family=events, survival="surv")
     if stem in ("figure_sweep_data", "figure_cohort_sensitivity_data"):
         return read_curve_points(frame, artefact=artefact)
     if stem == "figure_cox_data":
         return R.model_counts(frame, artefact=artefact, keys=(), population=lambda row: population(new=True))
     raise ValueError(f"no reader for figure data {stem!r}")
+
+
+def _km_figure_population(stem: str, *, threshold: float):
+    """Figures 8 and 9: a curve's row -> the new mortgages (or starters) within the norm or high."""
+    group = "starters" if stem == "figure_9_data" else "new"
+
+    def curve(row: pd.Series) -> Population:
+        side = Interval.at_most(threshold) if row["category"] == "within" else Interval.above(threshold)
+        return population(**{**dict(group_population(group, None).items), "lti": side})
+    return curve
+
+
+def curve_views(*, threshold: float = 1.0) -> dict[str, CurveView]:
+    """The release's survival frames for :func:`cohorts.disclosure.survival.point_decisions`.
+
+    Figures 8 and 9 release curves step by step; the sweep (six-year values
+    per threshold) and the cohort sensitivity release points, whose
+    populations are those of :func:`cohorts.codebook.read_curve_points` (the
+    sweep at the report's threshold follows Figure 9's populations).
+    """
+    views = {f"{stem}.csv": CurveView(("category",), _km_figure_population(stem, threshold=threshold), "surv")
+             for stem in ("figure_8_data", "figure_9_data")}
+    views["figure_sweep_data.csv"] = CurveView(("threshold", "population", "group"), curve_population,
+                                               "km_cum_inc")
+    views["figure_cohort_sensitivity_data.csv"] = CurveView(("view", "cohort", "threshold", "population", "group"),
+                                                            curve_population, "km_cum_inc")
+    return views
 
 
 def read_release(frames: Mapping[str, pd.DataFrame], *, threshold: float = 1.0, table_5_window: str = "first_year",

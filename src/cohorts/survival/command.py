@@ -26,8 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cohorts.codebook import ANALYSIS_UNIVERSE, UNIVERSES, analysis_units, read_analysis
+from cohorts.codebook import ANALYSIS_UNIVERSE, UNIVERSES, analysis_curve_views, analysis_units, read_analysis
 from cohorts.disclosure import Gate, analysis_releases, load_rules, protect, release_selection, strict_default
+from cohorts.disclosure.survival import point_decisions
 from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
 from cohorts.progress import heartbeat
 from cohorts.survival.sweep import DEFAULT_THRESHOLDS
@@ -102,8 +103,10 @@ def run(args: argparse.Namespace) -> int:
     log(f"disclosure control: {len(releases)} tables gated, then attacked together ...")
     t = time.perf_counter()
     with heartbeat(log, "checking and attacking the tables"):
+        views = analysis_curve_views(threshold=args.threshold)
         protected = protect(releases, read=lambda frames: read_analysis(frames, threshold=args.threshold),
-                            universes=UNIVERSES, rules=rules, units={ANALYSIS_UNIVERSE.name: analysis_units(df)})
+                            universes=UNIVERSES, rules=rules, units={ANALYSIS_UNIVERSE.name: analysis_units(df)},
+                            cross_check=lambda frames: point_decisions(frames, views))
     gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv_writer(gate.published(name)) for name in gate.checked}
