@@ -117,3 +117,69 @@ def test_linear_programming_recovers_no_hidden_cell_and_the_truth_lies_inside(ru
     assert found[:-1] == [], found[:5]
     inside = int(found[-1].removeprefix("checked: "))
     assert inside > 0
+
+
+#: Step curves of the report by (population, group of a point) at the report's threshold: Figures 8 and 9.
+_CURVE_OF = {("all", "within"): ("figure_8_data.csv", "within"), ("all", "above"): ("figure_8_data.csv", "high"),
+             ("starters", "within"): ("figure_9_data.csv", "within"),
+             ("starters", "above"): ("figure_9_data.csv", "high")}
+
+
+def _split_solutions(ratio: float, n_at_risk: list[float], *, d_max: int = 60) -> int:
+    """How many whole-number event counts of the hidden steps give the released ratio of survivals."""
+    grids = np.meshgrid(*[np.arange(d_max)] * len(n_at_risk), indexing="ij")
+    prod = np.ones_like(grids[0], dtype="float64")
+    for g, n in zip(grids, n_at_risk, strict=True):
+        prod = prod * (1.0 - g / n)
+    return int((np.abs(prod - ratio) < 1e-9).sum())
+
+
+def points_beside_hidden_steps(folder) -> list[str]:
+    """Released points (exact Kaplan-Meier at time t, in a curve that does not list every step: the sweep's
+    six-year values) of the population of Figure 8 or 9 whose curve there hides a step up to t, with what the
+    attack finds.  Curves listed step by step (the cohort-sensitivity views) are linear facts of the audit."""
+    frames = {}
+    for k, v in released_frames(folder).items():
+        num = v.apply(pd.to_numeric, errors="coerce")
+        for c in ("population", "group", "category", "view", "cohort"):
+            if c in v.columns:
+                num[c] = v[c]
+        frames[k] = num
+    points = []
+    for name, keep in (("figure_sweep_data.csv", lambda f: f["threshold"] == 1.0),
+                       ("figure_cohort_sensitivity_data.csv", lambda f: (f["view"] == "pooled") & (f["threshold"] == 1.0))):
+        frame = frames.get(name)
+        if frame is None:
+            continue
+        frame = frame.loc[keep(frame)]
+        for _, curve in frame.groupby(["population", "group"]):
+            if sorted(curve["time"]) != list(range(1, len(curve) + 1)):  # a step curve is read by the linear audit
+                points += [r for _, r in curve.iterrows()]
+    found = []
+    for p in points:
+        if not np.isfinite(p["km_cum_inc"]):
+            continue
+        name, category = _CURVE_OF[(str(p["population"]), str(p["group"]))]
+        curve = frames[name].loc[frames[name]["category"] == category].set_index("time").sort_index()
+        t = int(p["time"])
+        surv = [curve["surv"].get(float(k), np.nan) for k in range(1, t + 1)]
+        if np.isfinite(surv).all():
+            continue  # every step up to t shown: the point is one of them
+        s = max((k for k in range(1, t) if np.isfinite(surv[k - 1])), default=0)
+        hidden = list(range(s + 1, t + 1))
+        n_risk = [curve["n_at_risk"].get(float(k), np.nan) for k in hidden]
+        what = "not solved"
+        if len(hidden) <= 3 and np.isfinite(n_risk).all():
+            ratio = (1.0 - p["km_cum_inc"]) / (surv[s - 1] if s else 1.0)
+            what = f"{_split_solutions(ratio, n_risk)} whole-number solution(s) for the events of {hidden}"
+        found.append(f"{name} {category}: point at time {t} beside hidden step(s) {hidden}: {what}")
+    return found
+
+
+@pytest.mark.slow
+def test_no_released_point_splits_a_pooled_step_of_figures_8_and_9(run):
+    """The non-linear attack the LP cannot make: a point of the sweep or the cohort-sensitivity view (exact
+    Kaplan-Meier at time t) of the population of Figure 8 or 9, beside the figure's last shown value before t
+    and its released numbers at risk, solves for the events of the steps the figure pooled or cut
+    (tests/disclosure/test_points.py plants it).  No such point may be released."""
+    assert points_beside_hidden_steps(run) == []
