@@ -146,8 +146,9 @@ def points_beside_hidden_steps(folder) -> list[str]:
                 num[c] = v[c]
         frames[k] = num
     points = []
-    for name, keep in (("figure_sweep_data.csv", lambda f: f["threshold"] == 1.0),
-                       ("figure_cohort_sensitivity_data.csv", lambda f: (f["view"] == "pooled") & (f["threshold"] == 1.0))):
+    at_report = {"figure_sweep_data.csv": lambda f: f["threshold"] == 1.0,
+                 "figure_cohort_sensitivity_data.csv": lambda f: (f["view"] == "pooled") & (f["threshold"] == 1.0)}
+    for name, keep in at_report.items():
         frame = frames.get(name)
         if frame is None:
             continue
