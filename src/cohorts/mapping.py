@@ -20,7 +20,6 @@ from cohorts import columns as C
 from cohorts.errors import ConfigError
 from cohorts.recode import parse_values
 
-
 #: default file stems of the raw inputs in a data folder
 DEFAULT_STEMS: Mapping[str, str] = MappingProxyType(
     {"lld": "lld_loan_parts", "cbs": "cbs_persons", "key": "key_table"}

@@ -8,7 +8,6 @@ sampling noise) and exits at the year's exit rate.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from cohorts.columns import FIRST_SNAPSHOT, LAST_SNAPSHOT

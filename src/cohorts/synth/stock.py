@@ -9,7 +9,6 @@ snapshot.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -19,6 +18,7 @@ from cohorts.synth.follow_up import SNAPSHOTS
 from cohorts.synth.households import draw_stock_households
 from cohorts.synth.params import SynthParams
 from cohorts.synth.terms import _io_share, draw_min_fixed
+
 
 def present_counts(first_seen: np.ndarray, last_seen: np.ndarray) -> np.ndarray:
     """Number of loans present per snapshot 2012..2018."""

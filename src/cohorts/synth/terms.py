@@ -10,7 +10,6 @@ old loans (:mod:`cohorts.synth.stock`), parts and the panel.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from cohorts.synth.params import SynthParams

@@ -16,7 +16,6 @@ import numpy as np
 
 from cohorts.disclosure.facts import Source
 
-
 _EPS = 1e-6
 
 

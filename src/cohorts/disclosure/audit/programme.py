@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from cohorts.disclosure.facts import UNITS, Fact, Population, Source, Target, Term, Universe
 from cohorts.disclosure.audit.grid import _Grid, _outside_span, _partition
 from cohorts.disclosure.audit.memo import _Memo
 from cohorts.disclosure.audit.solve import _Solving
+from cohorts.disclosure.facts import UNITS, Fact, Population, Source, Target, Term, Universe
 
 
 class Programme(_Solving):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cohorts.disclosure.facts import Reading, Universe
 from cohorts.disclosure.audit.exposure import Bound
 from cohorts.disclosure.audit.programme import Programme
+from cohorts.disclosure.facts import Reading, Universe
 
 
 # --------------------------------------------------------------------------

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from cohorts.disclosure.facts import Source
 from cohorts.disclosure.audit.exposure import _EPS, Bound, exposed, safe_level, target_key, witnessed_safe
 from cohorts.disclosure.audit.solver import _optimal, _solver
+from cohorts.disclosure.facts import Source
 
 
 class _Solving:
