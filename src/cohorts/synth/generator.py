@@ -9,18 +9,15 @@ import pandas as pd
 
 from cohorts.columns import COHORT_YEARS
 from cohorts.synth import kinds as K
-from cohorts.synth.loans import (
-    Counts,
-    draw_new_loans,
-    draw_old_loans,
-    planted_counts,
-    present_counts,
-    simulate_follow_up,
-)
-from cohorts.synth.panel import LAST_CBS_YEAR, NO_PERSON_KINDS
+from cohorts.synth.follow_up import simulate_follow_up
+from cohorts.synth.kinds import NO_PERSON_KINDS
+from cohorts.synth.loans import Counts, draw_new_loans, planted_counts
 from cohorts.synth.params import SynthParams, load_params
 from cohorts.synth.parts import add_refinancings, build_parts
+from cohorts.synth.stock import draw_old_loans, present_counts
 from cohorts.synth.streams import block_generators
+
+LAST_CBS_YEAR = 2019
 
 LOAN_ID_BASE = 100_000_000
 PERSON_ID_BASE = 1_000_000_000

@@ -36,6 +36,9 @@ INTENDED: Final = (
 
 CODE: Final = {name: i for i, name in enumerate(INTENDED)}
 
+NO_PERSON_KINDS: Final = (CODE[UNLINKABLE], CODE[COHORT_2018])
+"""Codes of the fates whose loans have no person in the key table (and so no CBS records)."""
+
 STOCK_KINDS: Final = (ANALYSABLE, ORIGINATION_YEAR_MISMATCH, PRE_2012_STOCK)
 """Fates whose loans make up the linkable single-mortgage stock of Tabel B3."""
 

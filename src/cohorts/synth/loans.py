@@ -5,6 +5,11 @@ a planted household, LTI utilisation and arrears hazard; the analysable ones
 meet the Tabel B3 counts exactly and the excluded kinds are drawn on top.
 *Old* loans (oldest part before 2012) fill the linkable stock of Tabel B3 per
 snapshot.  Loan parts are built in :mod:`cohorts.synth.parts`.
+
+Layout: the terms of a loan are drawn by :mod:`cohorts.synth.terms`, its
+follow-up by :mod:`cohorts.synth.follow_up`, the old loans by
+:mod:`cohorts.synth.stock`; this module draws the new-type loans and
+re-exports the others' public names.
 """
 
 from __future__ import annotations
@@ -15,14 +20,28 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from cohorts.columns import COHORT_YEARS, FIRST_SNAPSHOT, LAST_SNAPSHOT
+from cohorts.columns import COHORT_YEARS, LAST_SNAPSHOT
 from cohorts.synth import kinds as K
 from cohorts.synth.cells import cohort_index, solve_cells
-from cohorts.synth.households import draw_new_households, draw_stock_households
+from cohorts.synth.follow_up import SNAPSHOTS, simulate_follow_up
+from cohorts.synth.households import draw_new_households
 from cohorts.synth.norm import norm_maximum
 from cohorts.synth.params import SynthParams
+from cohorts.synth.stock import draw_old_loans, old_stock_presence, present_counts
+from cohorts.synth.terms import (
+    _expected_premium,
+    _io_value_share,
+    _ltv,
+    _piecewise_quantile,
+    draw_min_fixed,
+    term_premium,
+)
 
-SNAPSHOTS = np.arange(FIRST_SNAPSHOT, LAST_SNAPSHOT + 1)
+__all__ = [
+    "HOUSEHOLD_COLUMNS", "SNAPSHOTS", "Counts", "draw_min_fixed", "draw_new_loans", "draw_old_loans",
+    "old_stock_presence", "planted_counts", "present_counts", "simulate_follow_up", "term_premium",
+]
+
 HOUSEHOLD_COLUMNS = (
     "main_age", "birth_year", "has_partner", "partner_birth_year", "main_income", "partner_income",
     "main_zzp", "partner_zzp", "main_savings", "partner_savings", "main_securities", "partner_securities",
@@ -126,88 +145,6 @@ def _draw_kinds(rng: np.random.Generator, params: SynthParams, counts: Counts, s
     add(K.COHORT_2018, _cells_random(rng, k, *last), LAST_SNAPSHOT, LAST_SNAPSHOT)
     return pd.DataFrame({name: np.concatenate(parts) for name, parts in blocks.items()})
 
-
-def term_premium(params: SynthParams, fixed_months: np.ndarray) -> np.ndarray:
-    """Rate premium (percentage points) of a fixed-rate period (Tabel B1 structure)."""
-    fm = np.asarray(params.rates["fixed_months"])
-    tp = np.asarray(params.rates["term_premium"], dtype="float64")
-    return tp[np.searchsorted(fm, fixed_months)]
-
-
-def draw_min_fixed(rng: np.random.Generator, params: SynthParams, p_long: np.ndarray) -> np.ndarray:
-    """Shortest fixed-rate period of a mortgage in months (>= 120 with probability ``p_long``)."""
-    n = len(p_long)
-    long_ = rng.choice(np.array([120, 180, 240, 360]), size=n, p=np.asarray(params.rates["long_fixed_probs"]))
-    short = rng.choice(np.array([0, 12, 60]), size=n, p=np.asarray(params.rates["short_fixed_probs"]))
-    return np.where(rng.random(n) < p_long, long_, short).astype(np.int16)
-
-
-def _expected_premium(params: SynthParams, p_long: np.ndarray) -> np.ndarray:
-    r = params.rates
-    e_long = float(np.dot(r["long_fixed_probs"], term_premium(params, np.array([120, 180, 240, 360]))))
-    e_short = float(np.dot(r["short_fixed_probs"], term_premium(params, np.array([0, 12, 60]))))
-    return p_long * e_long + (1 - p_long) * e_short
-
-
-def _io_share(rng: np.random.Generator, params: SynthParams, io: np.ndarray, n_parts: np.ndarray) -> np.ndarray:
-    p = params.parts
-    n = len(io)
-    half = rng.random(n) < p["io_at_half_share"]
-    share = np.where(half, rng.uniform(0.45, 0.50, n), rng.uniform(p["io_share_low"], p["io_share_high"], n))
-    share = np.where(n_parts == 1, 1.0, share)
-    return np.where(io, share, 0.0)
-
-
-def _io_value_share(rng: np.random.Generator, params: SynthParams, io: np.ndarray) -> np.ndarray:
-    """Interest-only amount as a share of the house value (0 without interest-only part)."""
-    p = params.parts
-    n = len(io)
-    half = rng.random(n) < p["io_at_half_share"]
-    share = np.where(half, rng.uniform(0.45, 0.50, n), rng.uniform(p["io_value_low"], p["io_value_high"], n))
-    return np.where(io, share, 0.0)
-
-
-def _ltv(params: SynthParams, mean: np.ndarray, top: np.ndarray, limit: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """LTV in percent with about the given mean, from the uniform ``v`` (inverse CDF).
-
-    Three parts: a share ``above_limit_share`` above the year's limit (the top
-    of ``v``), a share ``top`` at 90-100% of the limit (Figure 3: many loans
-    borrow near the LTV maximum), and the rest a power distribution between
-    the floor and 90% of the limit whose mean makes the total mean ``mean``.
-    """
-    lp = params.ltv
-    a = lp["above_limit_share"]
-    floor = lp["floor"]
-    cut = lp["top_from"] * limit
-    above_mean = limit + 0.5 * lp["above_limit_max"]
-    top_mean = 0.5 * (cut + limit)
-    rest = np.maximum(1.0 - a - top, 0.05)
-    low_mean = (mean - a * above_mean - top * top_mean) / rest
-    # power distribution on [floor, cut]: floor + (cut - floor) * w^(1/k), mean share k / (k + 1)
-    frac = np.clip((low_mean - floor) / (cut - floor), 0.05, 0.95)
-    k = frac / (1.0 - frac)
-    v_above = 1.0 - a
-    v_top = v_above - top
-    w_low = np.clip(v / np.maximum(v_top, 1e-9), 0.0, 1.0)
-    w_top = np.clip((v - v_top) / np.maximum(top, 1e-9), 0.0, 1.0)
-    w_above = np.clip((v - v_above) / a, 0.0, 1.0)
-    ltv = np.where(
-        v >= v_above,
-        limit + 0.1 + w_above * (lp["above_limit_max"] - 0.1),
-        np.where(v >= v_top, cut + w_top * (limit - cut), floor + (cut - floor) * w_low ** (1.0 / k)),
-    )
-    return ltv
-
-
-def _piecewise_quantile(v: np.ndarray, edges: tuple[float, ...], probs: tuple[float, ...]) -> np.ndarray:
-    """Inverse CDF of a piecewise-uniform distribution at the uniforms ``v``."""
-    p = np.asarray(probs, dtype="float64")
-    p = p / p.sum()
-    e = np.asarray(edges, dtype="float64")
-    cum = np.concatenate([[0.0], np.cumsum(p)])
-    b = np.clip(np.searchsorted(cum, v, side="right") - 1, 0, len(p) - 1)
-    w = np.clip((v - cum[b]) / np.where(p[b] > 0, p[b], 1.0), 0.0, 1.0)
-    return e[b] + w * (e[b + 1] - e[b])
 
 
 def draw_new_loans(
@@ -392,227 +329,3 @@ def draw_new_loans(
     out["exit_factor"] = np.where(high, params.messiness["high_exit_factor"], 1.0)
     return out
 
-
-def simulate_follow_up(
-    rng: np.random.Generator,
-    *,
-    first_seen: np.ndarray,
-    orig_year: np.ndarray,
-    hazard_first: np.ndarray,
-    hazard: np.ndarray,
-    params: SynthParams,
-    exit_factor: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exits and arrears flags of new-type loans over the snapshots 2012..2018.
-
-    A loan without earlier arrears gets a first arrears at snapshot t with
-    probability ``hazard_first`` in its origination year and ``hazard`` later
-    (stratified draws: within a stratum of equal hazards the number of first
-    arrears is the planted rate up to rounding); after that the flag is seen again with ``repeat_prob`` per snapshot (it may
-    disappear and come back).  Between snapshots a loan leaves the data with
-    ``new_exit_rate`` by years since origination, times ``exit_factor``
-    (plus ``exit_after_arrears`` after a flagged snapshot).
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        The ``follow_up`` stream.
-    first_seen, orig_year : ndarray of int
-        First snapshot and origination year per loan.
-    hazard_first, hazard : ndarray of float
-        Planted annual hazard of a first arrears in the origination year and later.
-    params : SynthParams
-        Generator parameters (``[arrears]``, ``[messiness]``).
-    exit_factor : ndarray of float, optional
-        Per-loan multiplier of ``new_exit_rate`` (default 1; high mortgages
-        get ``[messiness] high_exit_factor``).
-
-    Returns
-    -------
-    last_seen : ndarray of int16
-        Last snapshot in which the loan is present.
-    arrears_bits : ndarray of int16
-        Bit ``t - 2012`` set when the loan is flagged at snapshot t.
-    """
-    n = len(first_seen)
-    a, m = params.arrears, params.messiness
-    last = np.full(n, LAST_SNAPSHOT, dtype=np.int16)
-    had = np.zeros(n, dtype=bool)
-    bits = np.zeros(n, dtype=np.int16)
-    exit_rate = np.asarray(m["new_exit_rate"], dtype="float64")
-    exit_mult = np.ones(n) if exit_factor is None else np.asarray(exit_factor, dtype="float64")
-    # Loans with the same origination year and hazards form a stratum.
-    stratum = np.unique(np.column_stack([orig_year, hazard_first, hazard]), axis=0, return_inverse=True)[1].ravel()
-    for t in SNAPSHOTS:
-        active = (first_seen <= t) & (t <= last)
-        hz = np.where(orig_year == t, hazard_first, hazard)
-        u_event, u_repeat, u_exit = rng.random(n), rng.random(n), rng.random(n)
-        u_event = _stratified(rng, u_event, active & ~had, stratum)
-        event = active & ~had & (u_event < hz)
-        flag = event | (active & had & (u_repeat < a["repeat_prob"]))
-        had |= event
-        bits |= flag.astype(np.int16) << np.int16(t - FIRST_SNAPSHOT)
-        if t < LAST_SNAPSHOT:
-            since = np.clip(t - orig_year, 0, len(exit_rate) - 1)
-            p_exit = exit_rate[since] * exit_mult + np.where(flag, a["exit_after_arrears"], 0.0)
-            last = np.where(active & (u_exit < p_exit), t, last).astype(np.int16)
-    return last, bits
-
-
-def _stratified(rng: np.random.Generator, u: np.ndarray, mask: np.ndarray, stratum: np.ndarray) -> np.ndarray:
-    """``u`` with its values under ``mask`` made stratified within each stratum.
-
-    In a stratum of m loans, the loans (in random order) get (i + u_i) / m,
-    i = 0..m-1: still uniform per loan, but the number below any rate h is
-    within one of h x m, so planted arrears rates are met without the sampling
-    noise of independent draws (Figures 8/9 rest on the 2012 cohort alone).
-    """
-    idx = np.flatnonzero(mask)
-    if len(idx) == 0:
-        return u
-    s = stratum[idx]
-    order = np.lexsort((rng.random(len(idx)), s))
-    s_sorted = s[order]
-    first = np.searchsorted(s_sorted, s_sorted, side="left")
-    size = np.searchsorted(s_sorted, s_sorted, side="right") - first
-    out = u.copy()
-    out[idx[order]] = (np.arange(len(idx)) - first + u[idx[order]]) / size
-    return out
-
-
-def present_counts(first_seen: np.ndarray, last_seen: np.ndarray) -> np.ndarray:
-    """Number of loans present per snapshot 2012..2018."""
-    return np.array([int(np.sum((first_seen <= t) & (t <= last_seen))) for t in SNAPSHOTS], dtype=np.int64)
-
-
-def old_stock_presence(
-    rng: np.random.Generator,
-    *,
-    targets: np.ndarray,
-    params: SynthParams,
-) -> tuple[np.ndarray, np.ndarray]:
-    """First and last snapshot of old loans so that exactly ``targets`` are present.
-
-    Exits are drawn at random among the present loans at ``old_exit_rate``
-    (more where the published stock falls), entries make up the rest (lenders
-    joining the LLD report their existing loans).
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        The ``stock`` stream.
-    targets : ndarray of int64
-        Old loans to be present in each snapshot 2012..2017 (Tabel B3 stock minus
-        the new-type loans of the stock).  No old loan enters in 2018.
-    params : SynthParams
-        Generator parameters (``[population]``).
-
-    Returns
-    -------
-    first_seen, last_seen : ndarray of int16
-    """
-    pop = params.population
-    exit_rate = np.asarray(pop["old_exit_rate"], dtype="float64")
-    min_entry = np.asarray(pop["old_min_entry_share"], dtype="float64")
-    firsts = [np.full(int(targets[0]), FIRST_SNAPSHOT, dtype=np.int16)]
-    n_total = int(targets[0])
-    present = np.arange(n_total)
-    exits: dict[int, np.ndarray] = {}
-    for j, t in enumerate(range(FIRST_SNAPSHOT + 1, LAST_SNAPSHOT + 1)):
-        prev = len(present)
-        if t <= COHORT_YEARS[-1]:
-            target = int(targets[j + 1])
-            n_exit = max(int(round(exit_rate[j] * prev)), prev - target + int(round(min_entry[j] * target)))
-            n_exit = min(n_exit, prev)
-            n_entry = target - prev + n_exit
-        else:
-            n_exit, n_entry = min(int(round(exit_rate[j] * prev)), prev), 0
-        pick = rng.permutation(prev)[:n_exit]
-        exits[t - 1] = present[pick]
-        keep = np.ones(prev, dtype=bool)
-        keep[pick] = False
-        entering = np.arange(n_total, n_total + n_entry)
-        present = np.concatenate([present[keep], entering])
-        firsts.append(np.full(n_entry, t, dtype=np.int16))
-        n_total += n_entry
-    first_seen = np.concatenate(firsts)
-    last_seen = np.full(n_total, LAST_SNAPSHOT, dtype=np.int16)
-    for t, ids in exits.items():
-        last_seen[ids] = t
-    return first_seen, last_seen
-
-
-def draw_old_loans(
-    rngs: dict[str, np.random.Generator],
-    params: SynthParams,
-    *,
-    targets: np.ndarray,
-) -> pd.DataFrame:
-    """Old loans (oldest part before 2012) of the linkable stock.
-
-    Parameters
-    ----------
-    rngs : dict of str to numpy.random.Generator
-        Block streams (``stock``, ``stock_households``).
-    params : SynthParams
-        Generator parameters.
-    targets : ndarray of int64
-        Old loans present per snapshot 2012..2017 (see :func:`old_stock_presence`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The columns of :func:`draw_new_loans` (kind ``pre_2012_stock``; planted
-        utilisation and hazards missing) plus ``last_seen`` and ``arrears_bits``.
-    """
-    rng = rngs["stock"]
-    first_seen, last_seen = old_stock_presence(rng, targets=targets, params=params)
-    n = len(first_seen)
-    sl = params.stock_loans
-    oldest = np.floor(rng.triangular(sl["oldest_year_min"], sl["oldest_year_mode"], FIRST_SNAPSHOT, n)).astype(np.int16)
-    oldest = np.minimum(oldest, FIRST_SNAPSHOT - 1).astype(np.int16)
-    hh = draw_stock_households(rngs["stock_households"], oldest_year=oldest, params=params, first_seen=first_seen)
-    fixed_min = draw_min_fixed(rng, params, np.full(n, sl["fixed10"]))
-    n_parts = 1 + rng.choice(len(params.parts["n_parts_probs"]), size=n, p=np.asarray(params.parts["n_parts_probs"]))
-    io = rng.random(n) < params.interest_only["stock"]
-    io_share = _io_share(rng, params, io, n_parts)
-    balance = rng.lognormal(np.log(sl["balance_median"]), sl["balance_sigma"], n)
-    balance = balance * np.asarray(sl["balance_by_entry"], dtype="float64")[first_seen - FIRST_SNAPSHOT]
-    top = params.ltv["stock_max"]
-    mean_ltv = 100.0 * params.ltv["stock_mean"] / top
-    k = params.ltv["stock_concentration"]
-    ltv = np.maximum(top * rng.beta(mean_ltv * k, (1 - mean_ltv) * k, n), params.ltv["floor"])
-    nhg = rng.random(n) < np.asarray(params.nhg["stock_by_entry"])[first_seen - FIRST_SNAPSHOT]
-    share = np.asarray(params.arrears["stock_share"], dtype="float64")
-    bits = np.zeros(n, dtype=np.int16)
-    for t in SNAPSHOTS:
-        flag = (first_seen <= t) & (t <= last_seen) & (rng.random(n) < share[t - FIRST_SNAPSHOT])
-        bits |= flag.astype(np.int16) << np.int16(t - FIRST_SNAPSHOT)
-    out = pd.DataFrame(
-        {
-            "kind": np.full(n, K.CODE[K.PRE_2012_STOCK], dtype=np.int8),
-            "cell": np.zeros(n, dtype=np.int8),
-            "orig_year": oldest,
-            "first_seen": first_seen,
-            "pair": np.full(n, -1, dtype=np.int64),
-        }
-    )
-    out = pd.concat([out, hh], axis=1)
-    out["n_parts"] = n_parts.astype(np.int8)
-    out["io"] = io
-    out["io_share"] = io_share
-    out["fixed_min"] = fixed_min
-    out["rate"] = np.nan
-    out["max_mortgage"] = np.nan
-    out["lti_util"] = np.nan
-    out["balance_first"] = balance
-    out["ltv_first"] = ltv
-    out["nhg"] = nhg
-    out["owner_occupied"] = True
-    out["ltv_missing_first"] = False
-    out["hazard_first"] = np.nan
-    out["hazard"] = np.nan
-    out["exit_factor"] = 1.0
-    out["last_seen"] = last_seen
-    out["arrears_bits"] = bits
-    return out

@@ -9,22 +9,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from cohorts import columns as C
 from cohorts.synth import kinds as K
+from cohorts.synth.generator import World
+from cohorts.synth.kinds import NO_PERSON_KINDS
+from cohorts.synth.params import SynthParams
 from cohorts.synth.parts import market_rate, months_elapsed, remaining_fraction
-from cohorts.synth.loans import term_premium
-
-if TYPE_CHECKING:  # the generator imports this module
-    from cohorts.synth.generator import World
-    from cohorts.synth.params import SynthParams
-
-LAST_CBS_YEAR = 2019
-NO_PERSON_KINDS = (K.CODE[K.UNLINKABLE], K.CODE[K.COHORT_2018])
+from cohorts.synth.terms import term_premium
 
 
 _PART_COLUMNS = (

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from cohorts.columns import INTEREST_ONLY, REPAYMENT_TYPES
-from cohorts.synth.loans import draw_min_fixed, term_premium
 from cohorts.synth.params import SynthParams
+from cohorts.synth.terms import draw_min_fixed, term_premium
 
 IO_CODE = REPAYMENT_TYPES.index(INTEREST_ONLY)
 ANNUITY_CODE = REPAYMENT_TYPES.index("annuity")

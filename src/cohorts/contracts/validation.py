@@ -1,196 +1,27 @@
-"""Data contracts for the three raw inputs (LLD loan parts, CBS persons, key table).
+"""Lazy validation against a contract: coerce each column to its kind, check every rule, collect all failures.
 
-Each contract is a list of column rules and table rules.  Validation is *lazy*:
-every rule is checked and all failures are collected into one
-:class:`~cohorts.errors.ContractError` that names the file, the column, the
-rule, the number of offending rows and the first few offending rows (with their
-ids).  On success the validators return a new frame with the canonical column
-order and dtypes (ids and amounts are never changed in value).
-
-The same contracts run on the synthetic twin and on real extracts; a real
-extract with other column names is first renamed by a column mapping (see
-:func:`cohorts.io.load_mapping`).
-
-Rules (canonical names from :mod:`cohorts.columns`):
-
-LLD loan parts (one row per loan part per 31-December snapshot)
-    ``snapshot_year`` integer in 2012..2018; ``loan_id``, ``loan_part_id`` not
-    null; ``(snapshot_year, loan_id, loan_part_id)`` unique;
-    ``origination_date`` a date, not null, not after 31 December of the
-    snapshot year; ``maturity_date`` a date (may be missing) not before the
-    origination date; ``current_balance`` >= 0 and ``original_balance`` > 0
-    (euro, not null, below 100 million); ``current_ltv`` percent, > 0 and
-    <= 1000 where present (missing allowed: such a mortgage is dropped, counted,
-    when its house value is needed); ``interest_rate`` percent in [0, 20];
-    ``fixed_period_months`` integer in [0, 600] (0 = variable);
-    ``repayment_type`` one of :data:`cohorts.columns.REPAYMENT_TYPES`; ``nhg``,
-    ``arrears``, ``owner_occupied`` booleans (0/1 accepted).
-
-CBS persons (one row per person per year)
-    ``person_id`` not null; ``year`` integer in 2000..2030; ``(person_id, year)``
-    unique; ``birth_year`` integer in 1900..2030 and not after ``year``;
-    ``partner_id`` may be missing, never equal to ``person_id``;
-    ``gross_income`` not null (negative values are allowed: CBS personal income
-    can be negative for entrepreneurs; the norm treats them as given);
-    ``savings``, ``securities``, ``other_debts``, ``student_debt`` >= 0, not
-    null; ``zzp`` boolean.
-
-Key table (koppeltabel 2017)
-    ``loan_id`` and ``person_id`` not null; ``loan_id`` unique (a loan mapped
-    to two persons is an error: the link would be ambiguous).
+:func:`validate` coerces the columns of a frame to the kinds of its
+:class:`~cohorts.contracts.rules.Contract` (unparseable values are failures),
+checks every column and table rule, and raises one
+:class:`~cohorts.errors.ContractError` naming file, column, rule, count and
+the first offending rows; :class:`UniqueKeyCheck` checks a unique key across
+chunks; :func:`validate_lld`, :func:`validate_cbs` and :func:`validate_key`
+validate one raw input.  Re-exported by :mod:`cohorts.contracts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from cohorts import columns as C
+from cohorts.contracts.rules import CBS_CONTRACT, KEY_CONTRACT, LLD_CONTRACT, Contract
 from cohorts.errors import ContractError, Failure, missing_column_failures
 
 #: How many offending rows an error message shows.
 N_EXAMPLES = 5
-
-_MAX_AMOUNT = 1e8
-
-
-@dataclass(frozen=True)
-class Check:
-    """One value rule on a column: ``valid(series) -> bool mask`` (True = valid).
-
-    Missing values are handled by :attr:`Column.nullable`, not by checks: a check
-    only sees non-missing values.
-    """
-
-    rule: str
-    valid: Callable[[pd.Series], np.ndarray]
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a contract: name, kind, nullability and value checks."""
-
-    name: str
-    kind: str  # "int", "float", "bool", "id", "date", "str"
-    nullable: bool = False
-    checks: tuple[Check, ...] = ()
-
-
-@dataclass(frozen=True)
-class Contract:
-    """A table contract: its columns, its unique key and the id column used in messages."""
-
-    name: str
-    columns: tuple[Column, ...]
-    unique: tuple[str, ...] = ()
-    id_columns: tuple[str, ...] = ()
-    row_checks: tuple[tuple[str, tuple[str, ...], Callable[[pd.DataFrame], np.ndarray]], ...] = field(
-        default=()
-    )
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
-
-
-def _between(lo: float, hi: float) -> Check:
-    return Check(f"between {lo:g} and {hi:g}", lambda s: ((s >= lo) & (s <= hi)).to_numpy())
-
-
-def _ge(lo: float) -> Check:
-    return Check(f">= {lo:g}", lambda s: (s >= lo).to_numpy())
-
-
-def _gt(lo: float) -> Check:
-    return Check(f"> {lo:g}", lambda s: (s > lo).to_numpy())
-
-
-def _calendar_year(dates: pd.Series) -> np.ndarray:
-    """The calendar year of each date (numpy's year unit: no per-date field extraction, as ``.dt.year`` does)."""
-    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[Y]").astype("int64") + 1970
-
-
-_AMOUNT_MAX = Check(f"< {_MAX_AMOUNT:g} (absurd amount)", lambda s: (s.abs() < _MAX_AMOUNT).to_numpy())
-
-LLD_CONTRACT = Contract(
-    name="LLD loan parts",
-    columns=(
-        Column(C.SNAPSHOT_YEAR, "int", checks=(_between(C.FIRST_SNAPSHOT, C.LAST_SNAPSHOT),)),
-        Column(C.LOAN_ID, "id"),
-        Column(C.LOAN_PART_ID, "id"),
-        Column(C.ORIGINATION_DATE, "date"),
-        Column(C.MATURITY_DATE, "date", nullable=True),
-        Column(C.CURRENT_BALANCE, "float", checks=(_ge(0), _AMOUNT_MAX)),
-        Column(C.ORIGINAL_BALANCE, "float", checks=(_gt(0), _AMOUNT_MAX)),
-        Column(C.CURRENT_LTV, "float", nullable=True, checks=(_gt(0), Check("<= 1000", lambda s: (s <= 1000).to_numpy()))),
-        Column(C.INTEREST_RATE, "float", checks=(_between(0, 20),)),
-        Column(C.FIXED_PERIOD_MONTHS, "int", checks=(_between(0, 600),)),
-        Column(
-            C.REPAYMENT_TYPE,
-            "str",
-            checks=(Check(f"one of {', '.join(C.REPAYMENT_TYPES)}", lambda s: s.isin(C.REPAYMENT_TYPES).to_numpy()),),
-        ),
-        Column(C.NHG, "bool"),
-        Column(C.ARREARS, "bool"),
-        Column(C.OWNER_OCCUPIED, "bool"),
-    ),
-    unique=(C.SNAPSHOT_YEAR, C.LOAN_ID, C.LOAN_PART_ID),
-    id_columns=(C.LOAN_ID, C.LOAN_PART_ID, C.SNAPSHOT_YEAR),
-    row_checks=(
-        (
-            "origination_date not after 31 December of snapshot_year",
-            (C.ORIGINATION_DATE, C.SNAPSHOT_YEAR),
-            lambda d: _calendar_year(d[C.ORIGINATION_DATE]) <= d[C.SNAPSHOT_YEAR].to_numpy(dtype="int64"),
-        ),
-        (
-            "maturity_date not before origination_date",
-            (C.MATURITY_DATE, C.ORIGINATION_DATE),
-            lambda d: (d[C.MATURITY_DATE] >= d[C.ORIGINATION_DATE]).to_numpy(),
-        ),
-    ),
-)
-
-CBS_CONTRACT = Contract(
-    name="CBS persons",
-    columns=(
-        Column(C.PERSON_ID, "id"),
-        Column(C.YEAR, "int", checks=(_between(2000, 2030),)),
-        Column(C.BIRTH_YEAR, "int", checks=(_between(1900, 2030),)),
-        Column(C.PARTNER_ID, "id", nullable=True),
-        Column(C.GROSS_INCOME, "float", checks=(_AMOUNT_MAX,)),
-        Column(C.ZZP, "bool"),
-        Column(C.SAVINGS, "float", checks=(_ge(0), _AMOUNT_MAX)),
-        Column(C.SECURITIES, "float", checks=(_ge(0), _AMOUNT_MAX)),
-        Column(C.OTHER_DEBTS, "float", checks=(_ge(0), _AMOUNT_MAX)),
-        Column(C.STUDENT_DEBT, "float", checks=(_ge(0), _AMOUNT_MAX)),
-    ),
-    unique=(C.PERSON_ID, C.YEAR),
-    id_columns=(C.PERSON_ID, C.YEAR),
-    row_checks=(
-        (
-            "birth_year not after year",
-            (C.BIRTH_YEAR, C.YEAR),
-            lambda d: (d[C.BIRTH_YEAR] <= d[C.YEAR]).to_numpy(),
-        ),
-        (
-            "partner_id differs from person_id",
-            (C.PARTNER_ID, C.PERSON_ID),
-            lambda d: (d[C.PARTNER_ID] != d[C.PERSON_ID]).to_numpy(dtype=bool, na_value=True),
-        ),
-    ),
-)
-
-KEY_CONTRACT = Contract(
-    name="key table",
-    columns=(Column(C.LOAN_ID, "id"), Column(C.PERSON_ID, "id")),
-    unique=(C.LOAN_ID,),
-    id_columns=(C.LOAN_ID, C.PERSON_ID),
-)
-
-CONTRACTS = {"lld": LLD_CONTRACT, "cbs": CBS_CONTRACT, "key": KEY_CONTRACT}
 
 
 # ----------------------------------------------------------------------------
