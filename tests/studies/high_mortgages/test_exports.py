@@ -20,7 +20,8 @@ from cohorts.cli import main
 from cohorts.disclosure import LOG_COLUMNS, DisclosureError
 from cohorts.errors import NormTableFallbackWarning
 from cohorts.io import write_parquet
-from cohorts.report import Exporter, ExportResult, study
+from cohorts.report import ExportResult, study
+from cohorts.studies.high_mortgages import Exporter
 
 
 @pytest.fixture(scope="module")
