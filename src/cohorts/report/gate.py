@@ -226,6 +226,9 @@ class Exporter:
             frame = self.artefacts.figure_data[stem](self.study.frames, self.options)
         except ValueError as exc:  # ContractError / ConvergenceError of the survival engine
             return _reason(exc)
+        gate = self.artefacts.figure_gates.get(stem)
+        if gate is not None:  # the study says how its figure data is gated
+            return gate(frame, rules=self.rules)
         return figure_release(stem, frame, rules=self.rules)
 
     def _text_release(self, stem: str) -> Release | str:

@@ -53,6 +53,10 @@ class Artefacts:
         ``(options)`` -> the options as recorded in a manifest.
     cell_keys : Mapping[str, tuple of str]
         Tables whose cell is keyed otherwise than (group, cohort) (hidden first by secondary suppression).
+    figure_gates : Mapping[str, callable]
+        Figure data stem -> ``(frame, *, rules)`` -> :class:`cohorts.disclosure.Release` named
+        ``"<stem>.csv"``, for figure data the disclosure package has no rule for
+        (default: :func:`cohorts.disclosure.figure_release`).
     """
 
     tables: Mapping[str, Maker]
@@ -67,6 +71,7 @@ class Artefacts:
     options: Callable[[], object]
     options_dict: Callable[[object], dict]
     cell_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    figure_gates: Mapping[str, Callable[..., object]] = field(default_factory=dict)
 
 
 #: The checker's log: every check with its counts and rules, for the output checker; never released.
