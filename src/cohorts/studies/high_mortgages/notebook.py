@@ -3,7 +3,7 @@
 An executed notebook leaves the secure environment like any exported file,
 so a notebook shows only what the export gate released.  :func:`release`
 gates every table and figure of the report together, exactly as ``cohorts
-reproduce`` does (:meth:`cohorts.report.Exporter.prepare_all`: primary and
+reproduce`` does (:meth:`cohorts.studies.high_mortgages.Exporter.prepare_all`: primary and
 secondary suppression, the audit over the whole release), and writes the
 released files, the checker's log and audit and ``manifest.json`` into one
 folder in one atomic step.  The notebooks then display those files as read
@@ -237,7 +237,7 @@ def release(
     lang: str = "en",
     options: Options | None = None,
 ) -> Released:
-    """Gate the whole report through :class:`cohorts.report.Exporter` and write it into ``out``; read it back.
+    """Gate the whole report through :class:`cohorts.studies.high_mortgages.Exporter` and write it into ``out``; read it back.
 
     Parameters
     ----------
@@ -246,7 +246,7 @@ def release(
     out : path-like
         The release folder.
     strict, rules, lang, options
-        As :class:`cohorts.report.Exporter` (``strict=None``: strict on real
+        As :class:`cohorts.studies.high_mortgages.Exporter` (``strict=None``: strict on real
         data, not strict on the synthetic twin).
 
     Returns

@@ -159,7 +159,7 @@ def suppressed(data: pd.DataFrame) -> np.ndarray:
     ----------
     data : pandas.DataFrame
         Figure data, as computed or as released by
-        the gate (:meth:`cohorts.report.Exporter.prepare_figure`).
+        the gate (:meth:`cohorts.studies.high_mortgages.Exporter.prepare_figure`).
 
     Returns
     -------

@@ -139,7 +139,7 @@ def draw_data(name: str, data: pd.DataFrame, *, lang: str = "en") -> Figure:
         Key of :data:`FIGURES`.
     data : pandas.DataFrame
         The figure's data (:data:`cohorts.studies.high_mortgages.exports.FIGURE_DATA`), gated
-        (:meth:`cohorts.report.Exporter.prepare_figure`) or not.
+        (:meth:`cohorts.studies.high_mortgages.Exporter.prepare_figure`) or not.
     lang : {"en", "nl"}, default "en"
 
     Returns
