@@ -48,7 +48,7 @@ import pytest
 
 from cohorts.studies.high_mortgages.exports import TEXT_DATA
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = ROOT / "notebooks"
 SAMPLE = ROOT / "data_synthetic"
 NAMES = ("01-data-and-cohorts", "02-norm-utilisation", "03-risk-profile", "04-arrears-survival")
