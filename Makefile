@@ -36,7 +36,7 @@ test: venv
 	$(BIN)/python -m pytest
 
 ## Execute the four notebooks headless (they read ../data_synthetic). They show only the gated release, which the
-## first one writes to out/notebooks/release (cohorts.report.notebook; its checker/ is for the output checker only);
+## first one writes to out/notebooks/release (cohorts.studies.high_mortgages.notebook; its checker/ is for the output checker only);
 ## the executed notebooks go to out/notebooks; the build (microdata, stays inside) to out/build. Nothing else.
 notebooks: venv
 	@test -f data_synthetic/manifest.json || $(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic

@@ -33,7 +33,7 @@ def attack_run(scale: float, seed: int, work: Path) -> dict:
     from cohorts.cli import main
     from cohorts.codebook import UNIVERSES
     from cohorts.disclosure import attack, load_rules
-    from cohorts.report.release import read_release, released_files, truth_outside
+    from cohorts.studies.high_mortgages.release import read_release, released_files, truth_outside
 
     rules = load_rules()
     data, out = work / f"data-{scale}-{seed}", work / f"out-{scale}-{seed}"

@@ -102,7 +102,7 @@ STAGES: dict[str, str] = {
     # over every table and figure, secondary suppression until nothing is exposed (nothing written)
     "gate": (
         "import warnings; warnings.simplefilter('ignore'); "
-        "from cohorts.report import Exporter, load_study; from cohorts.report import tables as T; "
+        "from cohorts.report import load_study; from cohorts.studies.high_mortgages import Exporter, tables as T; "
         "s = load_study('{data}', '{out}', stock_columns=T.STOCK_COLUMNS); "
         "Exporter(s, '{work}/gate', strict=False).prepare_all()"
     ),

@@ -75,8 +75,8 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("id", "target", "reproduced", "within", "st
 #: disclosure gate, which do not enter the comparison (the gate alone peaks at 8 GB at scale 1.0)
 COMPARISON_ONLY = (
     "import sys; from pathlib import Path; "
-    "from cohorts.io import write_csv; from cohorts.report import tables as T; "
-    "from cohorts.report.compare import Options, StudyResults, compare, load_targets; "
+    "from cohorts.io import write_csv; from cohorts.studies.high_mortgages import tables as T; "
+    "from cohorts.studies.high_mortgages.comparison import Options, StudyResults, compare, load_targets; "
     "from cohorts.report.study import load_study; "
     "data, folder, scale, seed = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]); "
     "study = load_study(data, folder / 'build', scale=scale, seed=seed, stock_columns=T.STOCK_COLUMNS); "

@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "norm": ("cohorts.norms.command", "compute the Trhk lending norm for a CSV of households"),
     "analyze": ("cohorts.survival.command", "survival tables (KM, log-rank, Cox, sweep) from cohorts.parquet"),
     "reproduce": (
-        "cohorts.report.command",
+        "cohorts.studies.command",
         "every table and figure of the report, and the comparison with its published numbers",
     ),
     "verify": ("cohorts.verify", "check that an output folder's files and inputs still match its manifest"),

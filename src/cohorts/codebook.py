@@ -155,7 +155,7 @@ UNIVERSES: Mapping[str, Universe] = MappingProxyType({UNIVERSE.name: UNIVERSE,
 # populations
 # --------------------------------------------------------------------------
 def group_population(group: str, year: object, *, threshold: float = 1.0) -> Population | None:
-    """The population of a table's group (:data:`cohorts.report.tables.POPULATIONS`, ``stock``) in a year.
+    """The population of a table's group (:data:`cohorts.studies.high_mortgages.tables.POPULATIONS`, ``stock``) in a year.
 
     ``year`` may be a cohort year, or ``"all"``/None for every cohort.
     """

@@ -37,7 +37,7 @@ import pytest
 
 from cohorts.codebook import UNIVERSES
 from cohorts.disclosure import attack, load_rules
-from cohorts.report.release import read_release, released_files as released_frames, truth_outside
+from cohorts.studies.high_mortgages.release import read_release, released_files as released_frames, truth_outside
 
 
 RUNS = [(0.002, 1), (0.002, 2), (0.002, 3), (0.01, 1), (0.01, 2), (0.01, 3)]

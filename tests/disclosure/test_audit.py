@@ -63,7 +63,7 @@ from cohorts.disclosure.facts import (
     count_fact,
     population,
 )
-from cohorts.report.release import read_release
+from cohorts.studies.high_mortgages.release import read_release
 
 M, P = 10, 1.0  # the packaged rules: frequency.min_units = 10, audit.protection_level = 100%
 EXACT = 1000  # a min_units so large that every target is solved, never settled by witnesses

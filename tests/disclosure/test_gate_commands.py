@@ -21,9 +21,9 @@ import pytest
 from cohorts.cli import main
 from cohorts.disclosure import LOG_COLUMNS, Rules, figure_release
 from cohorts.errors import NormTableFallbackWarning
-from cohorts.report import tables as T
-from cohorts.report.command import draw_gated_survival
-from cohorts.report.figures import FIGURES
+from cohorts.studies.high_mortgages import tables as T
+from cohorts.studies.high_mortgages.command import draw_gated_survival
+from cohorts.studies.high_mortgages.figures import FIGURES
 
 
 def _digest(folder):
@@ -204,7 +204,8 @@ def test_reproduce_on_the_sample_writes_every_figure_with_gaps(sample_reproduce)
 @pytest.mark.slow
 def test_reproduce_on_the_sample_figures_show_the_released_values(sample_copy, sample_reproduce):
     """Figure and data agree: the values drawn are the released ones of ``<figure>_data.csv``."""
-    from cohorts.report import Exporter, load_study
+    from cohorts.report import load_study
+    from cohorts.studies.high_mortgages import Exporter
 
     data, scale, seed = sample_copy
     _, out = sample_reproduce

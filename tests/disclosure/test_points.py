@@ -28,8 +28,8 @@ from cohorts.disclosure.checks import Checked, log_frame
 from cohorts.disclosure.facts import population
 from cohorts.disclosure.secondary import Release
 from cohorts.disclosure.survival import CurveView, point_decisions
-from cohorts.report.release import curve_views, read_release
-from cohorts.report.tables import survival_data, threshold_sweep_data
+from cohorts.studies.high_mortgages.release import curve_views, read_release
+from cohorts.studies.high_mortgages.tables import survival_data, threshold_sweep_data
 
 RULES = Rules()
 

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from cohorts import columns as C
 from cohorts.build import build
 from cohorts.disclosure import NOTE, Rules, analysis_releases, figure_release, suppressed_rows, table_release
-from cohorts.report.compare import Options
-from cohorts.report.exports import FIGURE_DATA, TABLE_DATA
+from cohorts.studies.high_mortgages.comparison import Options
+from cohorts.studies.high_mortgages.exports import FIGURE_DATA, TABLE_DATA
 from cohorts.report.study import Study
 from cohorts.survival.tables import analysis_tables
 

@@ -176,7 +176,7 @@ def test_cli_refuses_an_unknown_reading(tmp_path, capsys):
 
 def test_build_and_reproduce_parsers_take_the_option():
     from cohorts import build
-    from cohorts.report import command as report_command
+    from cohorts.studies.high_mortgages import command as report_command
 
     for module, argv in ((build, ["--data", "d", "--out", "o"]), (report_command, ["--out", "o"])):
         parser = argparse.ArgumentParser()

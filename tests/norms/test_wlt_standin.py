@@ -24,9 +24,9 @@ from cohorts.disclosure.facts import UNITS
 from cohorts.errors import CohortsWarning
 from cohorts.norms import apply_norm
 from cohorts.norms.sensitivity import standin_lti_util, standin_tables
-from cohorts.report.release import read_table
-from cohorts.report.sensitivity_tables import table_s1, table_s2
-from cohorts.report import tables as T
+from cohorts.studies.high_mortgages.release import read_table
+from cohorts.studies.high_mortgages.sensitivity_tables import table_s1, table_s2
+from cohorts.studies.high_mortgages import tables as T
 
 BASE = dict(
     year=2016, main_income=40_000, partner_income=0, main_age=30, interest_rate=3.0, fixed_period_years=10,

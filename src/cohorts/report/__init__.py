@@ -1,59 +1,80 @@
-"""The report: its tables and figures as functions, the house style, and the comparison.
+"""The engine's report layer: what every study needs to release and compare, knowing no study.
 
 Public API
 ----------
 load_study(data_dir, build_dir, *, scale=None, seed=None, mapping=None, threshold=1.0, rebuild=False, stock_columns=None) -> Study
     Generate (synthetic), build or reuse, and read the study data
     (:mod:`cohorts.report.study`).
-tables
-    ``table_1`` ... ``table_5``, ``table_b1`` ... ``table_b8`` (tidy frames),
-    the data behind every figure (``figure_1_data``, ``quadrant_data``,
-    ``income_data``, ``interest_only_data``, ``income_growth_data``,
-    ``arrears_threshold_data``, ``survival_data``, ``threshold_sweep_data``,
-    ``cox_data``, ``cohort_sensitivity_data``), ``wide``, ``format_table``,
-    ``to_latex`` (:mod:`cohorts.report.tables`).
-figures
-    ``figure_1`` ... ``figure_9``, ``figure_b1``, ``figure_b2``,
-    ``figure_sweep``, ``figure_cox``, ``figure_cohort_sensitivity``, each
-    ``(frame, *, ..., lang="en", ax=None) -> Axes``; ``draw(name, frames)``;
-    ``plot_*(data, *, lang, ax)`` and ``draw_data(name, data)`` draw a figure
-    from its (gated) data, suppressed cells as gaps marked ``x``
-    (:mod:`cohorts.report.figures`).
-Exporter(study, out, *, strict=None, rules=None, lang="en", options=None)
-    The one export gate: ``.table("T2")``, ``.figure("figure_1")`` gate,
-    draw from the released data and write atomically; ``.finish()`` (or the
-    ``with`` block) writes ``disclosure_log.csv`` and ``manifest.json``
-    (:mod:`cohorts.report.exports`).  ``cohorts reproduce`` and the notebooks
-    write only through it.
 house_style(), new_figure(), export_figure(fig, path_stem)
     The house style and deterministic PDF + PNG export (:mod:`cohorts.report.style`).
-compare
-    The comparison with the published numbers: ``compare.compare(results)``,
-    ``StudyResults``, ``summarize(comparison)`` (:mod:`cohorts.report.compare`).
+gate
+    The one export gate: :class:`~cohorts.report.gate.Exporter` with a study's
+    :class:`~cohorts.report.gate.Artefacts` gates, draws from the released
+    data and writes atomically (:mod:`cohorts.report.gate`).
+comparison, targets, conflicts, sampling
+    The generic comparison machinery: a study's targets, classes and
+    tolerances (:mod:`cohorts.report.targets`), source conflicts
+    (:mod:`cohorts.report.conflicts`), standard errors
+    (:mod:`cohorts.report.sampling`), statuses, tolerance by kind, verdicts
+    and the summary (:mod:`cohorts.report.comparison`).
 
-The command ``cohorts reproduce`` lives in :mod:`cohorts.report.command`.
+A study (``cohorts.studies.<name>``, ``docs/studies.md``) builds on these; the
+AFM 2022 report is :mod:`cohorts.studies.high_mortgages` (its tables, figures,
+comparison wiring, ``Exporter`` and ``cohorts reproduce``).
+
+The names that lived here before the split (``tables``, ``figures``,
+``compare``, ``Exporter``, ``Options``, ``StudyResults``, ``load_targets``,
+``load_tolerances``, and the modules ``cohorts.report.tables`` ...) are
+deprecated aliases of the study's, removed in the next release.
 """
 
-from cohorts.report import compare, figures, tables
-from cohorts.report.compare import Options, StudyResults, load_targets, load_tolerances, summarize
-from cohorts.report.exports import Exporter, ExportResult
+import importlib
+import warnings
+
+from cohorts.report import comparison, conflicts, gate, outputs, sampling, targets
+from cohorts.report.outputs import Artefacts, ExportResult
 from cohorts.report.study import Study, load_study
 from cohorts.report.style import export_figure, house_style, new_figure
+from cohorts.report.comparison import summarize
+
+#: Deprecated name -> (module of the AFM 2022 study, attribute or None for the module itself).
+_MOVED = {
+    "tables": ("cohorts.studies.high_mortgages.tables", None),
+    "figures": ("cohorts.studies.high_mortgages.figures", None),
+    "compare": ("cohorts.studies.high_mortgages.comparison", None),
+    "Exporter": ("cohorts.studies.high_mortgages.exports", "Exporter"),
+    "Options": ("cohorts.studies.high_mortgages.comparison", "Options"),
+    "StudyResults": ("cohorts.studies.high_mortgages.comparison", "StudyResults"),
+    "load_targets": ("cohorts.studies.high_mortgages.comparison", "load_targets"),
+    "load_tolerances": ("cohorts.studies.high_mortgages.comparison", "load_tolerances"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """The deprecated names of the AFM 2022 study (a warning, then the study's object)."""
+    if name not in _MOVED:
+        raise AttributeError(f"module 'cohorts.report' has no attribute {name!r}")
+    module_name, attr = _MOVED[name]
+    where = module_name if attr is None else f"{module_name}.{attr}"
+    warnings.warn(f"cohorts.report.{name} moved to {where}; the old name is a deprecated alias",
+                  DeprecationWarning, stacklevel=2)
+    module = importlib.import_module(module_name)
+    return module if attr is None else getattr(module, attr)
+
 
 __all__ = [
+    "Artefacts",
     "ExportResult",
-    "Exporter",
-    "Options",
     "Study",
-    "StudyResults",
-    "compare",
+    "comparison",
+    "conflicts",
     "export_figure",
-    "figures",
+    "gate",
+    "outputs",
     "house_style",
     "load_study",
-    "load_targets",
-    "load_tolerances",
     "new_figure",
+    "sampling",
     "summarize",
-    "tables",
+    "targets",
 ]

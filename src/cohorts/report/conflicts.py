@@ -1,7 +1,8 @@
 """Published numbers that contradict other published numbers or the report's method.
 
-The packaged file ``cohorts/data/source_conflicts.csv`` (described in
-``cohorts/data/SOURCES.md``) lists every target that no data set can meet
+A study's file ``source_conflicts.csv`` (for AFM 2022:
+``cohorts/studies/high_mortgages/data/source_conflicts.csv``, described in the
+``SOURCES.md`` beside it) lists every target that no data set can meet
 together with the numbers it conflicts with.  Columns:
 
 ``id``
@@ -45,7 +46,6 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -62,10 +62,6 @@ _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 class SourceDataError(ValueError):
     """A targets, classification or conflicts file breaks a rule (the message names file, line and id)."""
-
-
-def _data_path(name: str) -> Path:
-    return Path(str(resources.files("cohorts").joinpath("data", name)))
 
 
 # --------------------------------------------------------------------------
@@ -251,14 +247,14 @@ def duplicate_id_problems(ids_by_line: list[tuple[int, str]]) -> list[tuple[int,
     return out
 
 
-def load_conflicts(path: str | Path | None = None, *, targets: pd.DataFrame) -> pd.DataFrame:
-    """Read and check the source-conflict file (packaged ``source_conflicts.csv`` unless ``path`` is given).
+def load_conflicts(path: str | Path, *, targets: pd.DataFrame) -> pd.DataFrame:
+    """Read and check a study's source-conflict file (``source_conflicts.csv``).
 
     Parameters
     ----------
-    path : str or Path, optional
+    path : str or Path
     targets : pandas.DataFrame
-        The target list the ids must belong to (:func:`cohorts.report.compare.load_targets`).
+        The target list the ids must belong to (:func:`cohorts.studies.high_mortgages.comparison.load_targets`).
 
     Returns
     -------
@@ -274,7 +270,7 @@ def load_conflicts(path: str | Path | None = None, *, targets: pd.DataFrame) -> 
         ``implied`` value that the recomputed expression does not give (to the
         stated value's rounding).  The message names the file, line and id.
     """
-    p = _data_path("source_conflicts.csv") if path is None else Path(path)
+    p = Path(path)
     rows, header = _read_rows(p)
     missing = [c for c in CONFLICT_COLUMNS if c not in header]
     if missing:
@@ -415,7 +411,7 @@ def conflict_lines(comparison: pd.DataFrame) -> list[str]:
     Parameters
     ----------
     comparison : pandas.DataFrame
-        Output of :func:`cohorts.report.compare.compare`.
+        Output of :func:`cohorts.studies.high_mortgages.comparison.compare`.
     """
     if "status" not in comparison.columns:
         return []

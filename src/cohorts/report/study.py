@@ -187,7 +187,7 @@ def load_study(
     stock_columns : sequence of str, optional
         Keep only these columns of the stock (default: all). The stock of the
         full population has about 12 million rows; the report's tables need a
-        few of its columns (:data:`cohorts.report.tables.STOCK_COLUMNS`).
+        few of its columns (:data:`cohorts.studies.high_mortgages.tables.STOCK_COLUMNS`).
     wlt_reading : {"toetsrente", "contract"}, default "toetsrente"
         Reading of the actual-cost test (WLT) the build applies
         (:func:`cohorts.norms.apply_norm`); a build made with another reading

@@ -176,7 +176,7 @@ def export_figure(fig: Figure, path_stem: str | os.PathLike, *, dpi: int = DPI) 
     Metadata that would change between runs (creation date, producer,
     software) is removed, so exporting the same figure twice gives identical
     bytes.  Exports of the report's figures go through the disclosure gate
-    (:class:`cohorts.report.Exporter`, which uses :func:`figure_writers`);
+    (:class:`cohorts.report.gate.Exporter`, which uses :func:`figure_writers`);
     this function writes a figure as it is, for figures that show no
     microdata.
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cohorts.report import compare as K
+from cohorts.studies.high_mortgages import comparison as K
 
 TARGET_COLUMNS = ["id", "source", "quantity", "group", "cohort_year", "horizon_years", "threshold", "value", "unit",
                   "kind", "note"]

@@ -4,7 +4,7 @@ Kinds of test here:
 
 * planted truth: small release frames built by hand (the layout of
   ``figure_8_data.csv``, ``figure_9_data.csv``, ``figure_sweep_data.csv`` and
-  ``logrank_data.csv`` as :meth:`cohorts.report.notebook.Released.data` reads
+  ``logrank_data.csv`` as :meth:`cohorts.studies.high_mortgages.notebook.Released.data` reads
   them, marked cells missing) with known values; the sentences must quote
   exactly those values, rounded, with the right group, and where a value is
   hidden say so without printing the hidden number (planted in the "truth"
@@ -28,7 +28,7 @@ from scipy.stats import chi2
 from cohorts.disclosure import load_rules, publishable, text_release
 from cohorts.disclosure.checks import REFUSED
 from cohorts.disclosure.survival import CUT_NOTE, POOLED_NOTE
-from cohorts.report.findings import (
+from cohorts.studies.high_mortgages.findings import (
     LATEX,
     curve_finding,
     findings,
@@ -37,7 +37,7 @@ from cohorts.report.findings import (
     sweep_finding,
     years_after,
 )
-from cohorts.report.text_data import logrank_data
+from cohorts.studies.high_mortgages.text_data import logrank_data
 
 # ------------------------------------------------------------------------------------------------------------
 # hand-made release frames

@@ -20,7 +20,8 @@ from cohorts.cli import main
 from cohorts.disclosure import LOG_COLUMNS, DisclosureError
 from cohorts.errors import NormTableFallbackWarning
 from cohorts.io import write_parquet
-from cohorts.report import Exporter, ExportResult, study
+from cohorts.report import ExportResult, study
+from cohorts.studies.high_mortgages import Exporter
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_the_point_check_sees_this_run_and_earlier_exports(tiny_study, tmp_path,
     """Wiring: every gating of the Exporter passes the survival frames of this run and of earlier exports
     to :func:`cohorts.disclosure.survival.point_decisions` (tests/disclosure/test_points.py checks its rule);
     a point it would hide in an earlier export is an error, not a silent release."""
-    from cohorts.report import exports
+    from cohorts.report import gate
 
     seen: list[set[str]] = []
 
@@ -146,7 +147,7 @@ def test_the_point_check_sees_this_run_and_earlier_exports(tiny_study, tmp_path,
                     "planted"}
         return {}
 
-    monkeypatch.setattr(exports, "point_decisions", spy)
+    monkeypatch.setattr(gate, "point_decisions", spy)
     with Exporter(tiny_study, tmp_path / "out", strict=False) as export:
         export.figure("figure_sweep")
         assert seen and "figure_sweep_data.csv" in seen[-1]

@@ -17,10 +17,11 @@ import pytest
 
 from cohorts.errors import NormTableFallbackWarning
 from cohorts.io import write_parquet
-from cohorts.report import command, study
-from cohorts.report.compare import comparable_targets, load_targets
-from cohorts.report.figures import FIGURES
-from cohorts.report.tables import NUMBER_FORMATS
+from cohorts.report import study
+from cohorts.studies.high_mortgages import command
+from cohorts.studies.high_mortgages.comparison import comparable_targets, load_targets
+from cohorts.studies.high_mortgages.figures import FIGURES
+from cohorts.studies.high_mortgages.tables import NUMBER_FORMATS
 
 
 @pytest.fixture
@@ -139,7 +140,7 @@ def test_reproduce_command_writes_everything(raw_dir, tmp_path, capsys):
 def test_cli_registration_and_bad_input(tmp_path, monkeypatch, capsys):
     from cohorts import cli
 
-    monkeypatch.setitem(cli.COMMANDS, "reproduce", ("cohorts.report.command", "reproduce the report"))
+    monkeypatch.setitem(cli.COMMANDS, "reproduce", ("cohorts.studies.high_mortgages.command", "reproduce the report"))
     code = cli.main(["reproduce", "--out", str(tmp_path / "out"), "--data", str(tmp_path / "nothing"), "--real"])
     assert code == 2
     assert "no raw inputs found" in capsys.readouterr().err

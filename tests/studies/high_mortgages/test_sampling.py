@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 
 from cohorts import columns as C
-from cohorts.report import compare as K
+from cohorts.studies.high_mortgages import comparison as K
 from cohorts.report import sampling as S
+from cohorts.studies.high_mortgages import sampling as HS
 
 
 # --------------------------------------------------------------------------
@@ -69,13 +70,13 @@ def test_count_parents():
     t = K.load_targets()
     row = t.set_index("id").loc["TB3_new_high_2017"].copy()
     row["id"] = "TB3_new_high_2017"
-    assert S.count_parent(t, row) == 30_433  # Tabel B3 new 2017
+    assert HS.count_parent(t, row) == 30_433  # Tabel B3 new 2017
     row = t.set_index("id").loc["T1_N_starters_high_io_2017"].copy()
     row["id"] = "T1_N_starters_high_io_2017"
-    assert S.count_parent(t, row) == t.set_index("id").loc["TB3_starters_high_2017", "value"]
+    assert HS.count_parent(t, row) == t.set_index("id").loc["TB3_starters_high_2017", "value"]
     row = t.set_index("id").loc["TB3_new_2017"].copy()
     row["id"] = "TB3_new_2017"
-    assert S.count_parent(t, row) is None  # a whole population
+    assert HS.count_parent(t, row) is None  # a whole population
 
 
 # --------------------------------------------------------------------------

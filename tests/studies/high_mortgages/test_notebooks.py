@@ -2,8 +2,8 @@
 
 An executed notebook leaves the secure environment like any exported file.
 The notebooks therefore show only what the export gate released:
-:func:`cohorts.report.notebook.release` gates every table and figure of the
-report together (:meth:`cohorts.report.Exporter.prepare_all`) into a release
+:func:`cohorts.studies.high_mortgages.notebook.release` gates every table and figure of the
+report together (:meth:`cohorts.studies.high_mortgages.Exporter.prepare_all`) into a release
 folder, and the notebooks display its files as read back from disk.
 
 Kinds of test here:
@@ -46,9 +46,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cohorts.report.exports import TEXT_DATA
+from cohorts.studies.high_mortgages.exports import TEXT_DATA
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = ROOT / "notebooks"
 SAMPLE = ROOT / "data_synthetic"
 NAMES = ("01-data-and-cohorts", "02-norm-utilisation", "03-risk-profile", "04-arrears-survival")
@@ -62,7 +62,7 @@ SHOWN = {
     "04-arrears-survival": ["table_T5", "figure_7", "figure_8", "figure_9", "figure_sweep", "figure_cox",
                             "figure_cohort_sensitivity"],
 }
-#: released data that no figure draws (cohorts.report.exports.TEXT_DATA) each notebook reads for its prose
+#: released data that no figure draws (cohorts.studies.high_mortgages.exports.TEXT_DATA) each notebook reads for its prose
 TEXT_SHOWN = {"04-arrears-survival": ["logrank_data"]}
 
 #: numbers a notebook may show that are not counts or statistics of the data: the years of the study
@@ -192,7 +192,7 @@ def html_cells(html: str) -> list[str]:
     return parser.cells
 
 
-#: how a notebook reads the release (:class:`cohorts.report.notebook.Released`)
+#: how a notebook reads the release (:class:`cohorts.studies.high_mortgages.notebook.Released`)
 READS = re.compile(r'rel\.(table|data|figure|show)\("([^"]+)"[,)]|rel\.(selection)\(\)')
 
 
@@ -263,7 +263,7 @@ def shown_texts(nb) -> list[tuple[int, str, str]]:
                 if "image/png" in data and FIGURE_REPR.fullmatch(plain.strip()):
                     plain = ""  # the figure's repr; the figure itself is drawn from released data
                 out.append((i, "text/plain", plain))
-                if "text/markdown" in data:  # the sentences of cohorts.report.narrative
+                if "text/markdown" in data:  # the sentences of cohorts.studies.high_mortgages.narrative
                     out.append((i, "text/markdown", data["text/markdown"]))
                 out.extend((i, "text/html", c) for c in html_cells(data.get("text/html", "")))
                 alt = (o.get("metadata", {}).get("image/png") or {}).get("alt")
@@ -397,7 +397,7 @@ def test_every_figure_shown_has_alt_text_and_every_table_a_caption(executed):
     """Every notebook: each figure is an ``img`` with alt text (01-03: starting with what it draws, from
     ``narrative.DESCRIPTIONS``; 04: its own). Notebooks 01-03: each table shown follows a caption (bold
     Markdown) in the same cell; each shows sentences built from the release."""
-    from cohorts.report.narrative import DESCRIPTIONS
+    from cohorts.studies.high_mortgages.narrative import DESCRIPTIONS
 
     for name in NAMES:
         nb = executed["notebooks"][name]
@@ -443,8 +443,8 @@ def test_a_planted_raw_count_is_caught(executed):
 def test_figures_drawn_from_the_read_back_data_are_the_released_figures(executed, tmp_path):
     import matplotlib.pyplot as plt
 
-    from cohorts.report import figures as F
-    from cohorts.report.notebook import Released
+    from cohorts.studies.high_mortgages import figures as F
+    from cohorts.studies.high_mortgages.notebook import Released
     from cohorts.report.style import figure_writers
 
     release = executed["release"]
@@ -468,7 +468,7 @@ def test_figures_drawn_from_the_read_back_data_are_the_released_figures(executed
 
 @pytest.mark.slow
 def test_a_changed_release_is_not_reused(executed, tmp_path):
-    from cohorts.report.notebook import _current
+    from cohorts.studies.high_mortgages.notebook import _current
 
     copy = tmp_path / "release"
     shutil.copytree(executed["release"], copy)

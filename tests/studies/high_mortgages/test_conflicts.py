@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cohorts.report import compare as K
+from cohorts.studies.high_mortgages import comparison as K
 from cohorts.report import conflicts as X
 
 TARGET_COLUMNS = ["id", "source", "quantity", "group", "cohort_year", "horizon_years", "threshold", "value", "unit",
@@ -206,7 +206,7 @@ def test_comparison_status_and_summary(hand_cohorts, hand_panel, hand_stock):
 # --------------------------------------------------------------------------
 def test_packaged_conflicts_recompute_the_readme_numbers():
     targets = K.load_targets()
-    conf = X.load_conflicts(targets=targets)
+    conf = K.load_conflicts(targets=targets)
     assert not conf["id"].duplicated().any()
     out = X.check_conflicts(conf, targets).set_index("id")
     # targets README: Tabel B3 pooled 83,856 high of 447,719 new

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cohorts import columns as C
-from cohorts.report import figures as F
+from cohorts.studies.high_mortgages import figures as F
 from cohorts.report import style as S
 
 
@@ -180,7 +180,7 @@ def test_quadrant_figure_leaves_a_suppressed_segment_out(hand_cohorts):
 
 
 def test_figure_1_grid_shows_x_for_a_suppressed_cell(hand_cohorts):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = T.figure_1_data(hand_cohorts.assign(lti_util=[0.5, 0.5, 0.5, 0.5, 0.5, 0.5]), year=2017)
     data["share"] = data["share"].astype("float64")
@@ -201,7 +201,7 @@ def test_figure_1_grid_shows_x_for_a_suppressed_cell(hand_cohorts):
 
 
 def test_group_lines_omit_a_suppressed_point(hand_cohorts):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = T.interest_only_data(hand_cohorts)
     data["value"] = np.linspace(10.0, 90.0, len(data))  # every cell released with a value ...
@@ -218,7 +218,7 @@ def test_group_lines_omit_a_suppressed_point(hand_cohorts):
 
 
 def test_figure_7_omits_suppressed_thresholds_and_takes_n_from_a_released_one(hand_cohorts):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = T.arrears_threshold_data(hand_cohorts, population="new", window="ever")
     released = _gate(data, {0})
@@ -232,7 +232,7 @@ def test_figure_7_omits_suppressed_thresholds_and_takes_n_from_a_released_one(ha
 
 
 def test_sweep_and_cohort_sensitivity_draw_only_released_points(hand_cohorts):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     sweep = T.threshold_sweep_data(hand_cohorts, starters=False)
     sweep["km_cum_inc"] = np.linspace(0.1, 0.5, len(sweep))
@@ -261,13 +261,13 @@ def test_sweep_and_cohort_sensitivity_draw_only_released_points(hand_cohorts):
 def test_every_figure_draws_from_fully_suppressed_data(name, hand_cohorts, hand_panel):
     """Gated data where every cell is suppressed still draws (all gaps), without warnings."""
     from cohorts.disclosure import Rules, figure_release
-    from cohorts.report.compare import Options
-    from cohorts.report.exports import FIGURE_DATA
+    from cohorts.studies.high_mortgages.comparison import Options
+    from cohorts.studies.high_mortgages.exports import FIGURE_DATA
 
     options = Options()
     frames = {"cohorts": hand_cohorts, "panel": hand_panel, "stock": hand_cohorts}
     if name == "figure_cox":  # the default model has too many coefficients for six mortgages
-        from cohorts.report import tables as T
+        from cohorts.studies.high_mortgages import tables as T
 
         data = T.cox_data(hand_cohorts, covariates=(C.HIGH,))
     else:
@@ -494,7 +494,7 @@ def test_cox_reference_follows_the_first_level_shown():
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_figure_1_zero_is_lightest_lines_dark_colour_bar_with_n(hand_cohorts, lang):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = T.figure_1_data(hand_cohorts, year=2017)  # four cells of 25%, the rest 0
     fig = F.draw_data("figure_1", data, lang=lang)
@@ -534,7 +534,7 @@ def _points_under_legend(fig: Figure, ax: Axes) -> int:
 
 @pytest.mark.parametrize("name", ["figure_4", "figure_5"])
 def test_group_line_legend_covers_no_line_and_names_every_series(name, hand_cohorts):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = (T.income_data if name == "figure_4" else T.interest_only_data)(hand_cohorts)
     # lines spread over the whole plot area: the legend has nowhere to hide inside it
@@ -552,7 +552,7 @@ def test_group_line_legend_covers_no_line_and_names_every_series(name, hand_coho
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_figure_7_says_what_its_numbers_are_and_labels_both_series(hand_cohorts, lang):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = T.arrears_threshold_data(hand_cohorts, population="new", window="ever")
     data["n_events"], data["n_mortgages"] = 1234, 5678
@@ -573,7 +573,7 @@ def test_figure_7_says_what_its_numbers_are_and_labels_both_series(hand_cohorts,
 def test_cohort_sensitivity_points_sit_on_their_year_ticks_and_label_fits(hand_cohorts, lang):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = T.cohort_sensitivity_data(hand_cohorts)
     keep = ((data["view"] == "cohort") & (data["time"] == 2)).to_numpy()
@@ -602,12 +602,12 @@ def test_cohort_sensitivity_points_sit_on_their_year_ticks_and_label_fits(hand_c
 @pytest.mark.parametrize("name", list(F.FIGURES))
 def test_every_figure_has_no_overlapping_text_and_a_legend_entry_per_series(name, lang, hand_cohorts, hand_panel):
     """From the hand-made frames (computed, not gated): readable texts, legend colours = drawn series colours."""
-    from cohorts.report.compare import Options
-    from cohorts.report.exports import FIGURE_DATA
+    from cohorts.studies.high_mortgages.comparison import Options
+    from cohorts.studies.high_mortgages.exports import FIGURE_DATA
 
     frames = {"cohorts": hand_cohorts, "panel": hand_panel, "stock": hand_cohorts}
     if name == "figure_cox":
-        from cohorts.report import tables as T
+        from cohorts.studies.high_mortgages import tables as T
 
         data = T.cox_data(hand_cohorts, covariates=(C.HIGH,))
     else:
@@ -625,7 +625,7 @@ def test_every_figure_has_no_overlapping_text_and_a_legend_entry_per_series(name
 
 @pytest.mark.parametrize("name", ["figure_1", "figure_8", "figure_b1", "figure_cox"])
 def test_figures_drawn_from_data_are_byte_reproducible(name, tmp_path, hand_cohorts):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = {"figure_1": lambda: T.figure_1_data(hand_cohorts, year=2017), "figure_8": _km_data,
             "figure_b1": _quadrant_data, "figure_cox": _cox_data}[name]()
@@ -636,7 +636,7 @@ def test_figures_drawn_from_data_are_byte_reproducible(name, tmp_path, hand_coho
 
 
 def test_figure_1_n_is_implied_by_a_released_cell_or_marked(hand_cohorts):
-    from cohorts.report import tables as T
+    from cohorts.studies.high_mortgages import tables as T
 
     data = T.figure_1_data(hand_cohorts, year=2017)  # four mortgages, four cells of 25%
     filled = np.flatnonzero(data["n"].to_numpy(dtype="float64") > 0)

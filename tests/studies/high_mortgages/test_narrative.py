@@ -1,4 +1,4 @@
-"""Hand-worked checks of cohorts.report.narrative and .phrases: small released frames in, exact sentences out.
+"""Hand-worked checks of cohorts.studies.high_mortgages.narrative and .phrases: small released frames in, exact sentences out.
 
 Kind: every test here is a hand-worked value.  Each frame is a released
 table or figure data written out by hand in the layout the export gate
@@ -15,9 +15,9 @@ import math
 import pandas as pd
 import pytest
 
-from cohorts.report import narrative as N
-from cohorts.report import phrases as P
-from cohorts.report import tables as T
+from cohorts.studies.high_mortgages import narrative as N
+from cohorts.studies.high_mortgages import phrases as P
+from cohorts.studies.high_mortgages import tables as T
 
 NAN = math.nan
 YEARS = [str(y) for y in range(2012, 2018)]

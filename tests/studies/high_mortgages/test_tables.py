@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cohorts import columns as C
-from cohorts.report import tables as T
+from cohorts.studies.high_mortgages import tables as T
 
 
 def cell(table: pd.DataFrame, group: str, year: int, column: str = "value") -> float:

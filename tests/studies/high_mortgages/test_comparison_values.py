@@ -3,7 +3,7 @@
 Kind: external reference -- the published numbers of AFM (2022) in the packaged
 target list -- reproduced from a synthetic twin generated here, fresh, at the
 committed sample's settings (scale 0.01, seed 20221), built and compared without
-the disclosure gate (:func:`cohorts.report.compare.compare` on the build's
+the disclosure gate (:func:`cohorts.studies.high_mortgages.comparison.compare` on the build's
 frames: the same function ``cohorts reproduce`` writes comparison.csv with).
 Generating fresh data makes a change in the generator visible too.
 
@@ -42,7 +42,8 @@ from cohorts import columns as C
 from cohorts.build import build
 from cohorts.errors import CohortsWarning
 from cohorts.io import read_raw
-from cohorts.report import compare as K
+from cohorts.studies.high_mortgages import comparison as K
+from cohorts.studies.high_mortgages import rules as R
 from cohorts.synth import write_synthetic
 
 SCALE = 0.01
@@ -161,7 +162,7 @@ def test_io_rate_premium_weights_cohorts_by_size() -> None:
     })
     res = K.StudyResults(cohorts, pd.DataFrame(), pd.DataFrame(), scale=1.0)
     row = pd.Series({"cohort_year": "2012-2017"})
-    assert K._io_rate_premium(res, row) == pytest.approx(4.0 / 6.0, rel=1e-12)
+    assert R._io_rate_premium(res, row) == pytest.approx(4.0 / 6.0, rel=1e-12)
 
 
 def test_comparison_frame_has_the_class_column_in_place(comparison: pd.DataFrame, tmp_path: Path) -> None:

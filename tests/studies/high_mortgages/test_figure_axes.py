@@ -32,8 +32,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cohorts import columns as C
-from cohorts.report import figures as F
-from cohorts.report import tables as T
+from cohorts.studies.high_mortgages import figures as F
+from cohorts.studies.high_mortgages import tables as T
 
 N_LOANS = 4000
 
@@ -91,8 +91,8 @@ def frames() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def figure_data(frames) -> dict[str, pd.DataFrame]:
-    from cohorts.report.compare import Options
-    from cohorts.report.exports import FIGURE_DATA
+    from cohorts.studies.high_mortgages.comparison import Options
+    from cohorts.studies.high_mortgages.exports import FIGURE_DATA
 
     return {name: FIGURE_DATA[f"{name}_data"](frames, Options()) for name in F.FIGURES}
 
