@@ -21,8 +21,9 @@ for.  A target is held to ``tolerance + 3 * se`` where ``se`` is the larger of
   gives means, medians, counts of subgroups, Kaplan-Meier incidences and ratios
   a noise level of their own; an exactly planted count has none.
 
-A few targets are known misfits of the synthetic twin at any scale and are
-listed in :data:`KNOWN_MISFITS` with the reason; every other compared target,
+One target is a known misfit of the synthetic twin at this scale and is
+listed in :data:`KNOWN_MISFITS` with the reason (the targets no data can meet have a
+conflict status, not "compared"); every other compared target,
 ``recomputed`` and ``planted`` alike, must hold.  Mutations of the method (a
 median replaced by a mean, a norm maximum 5% off, an unweighted interest-only
 premium) and of the generator (half the planted NHG share) fail here; see
@@ -53,22 +54,12 @@ Z = 3.0
 
 #: Compared targets the synthetic twin does not reproduce, with the reason (not a tolerance matter).
 KNOWN_MISFITS: dict[str, str] = {
-    **{f"T1_{g}_high_io_{y}": "the generator plants nothing for the actual-cost test (WLT); with the 2013/2014 "
-       "footnote formula the share is about 0 in 2012-2014 and above the published ~35% from 2015"
-       for g in ("new", "starters") for y in range(2012, 2018)},
-    "TXT_wlt_share_high_io_2017": "the same WLT share as T1_new_high_io_2017",
-    "TXT_wlt_share_starters_high_io_2017": "the same WLT share as T1_starters_high_io_2017",
-    **{f"FB{f}_N_{y}": "the N under Figures B1/B2 is not Tabel B3's number of starters (22,936 vs 13,991 in 2012); "
-       "the generator plants Tabel B3" for f in (1, 2) for y in range(2012, 2018)},
-    "TXT_households_per_year_min": "the text's rounded 'ca. 50.000' per year; Tabel B3, which the generator "
-                                   "plants, has 30,433 in 2017",
-    "TXT_households_per_year_max": "the text's rounded 'ca. 100.000' per year; Tabel B3, which the generator "
-                                   "plants, has 118,291 in 2016",
-    "TXT_ck_share_approx40": "the text's 'circa 40%' against Tabel 3's 42-59% per group, which the generator "
-                             "plants",
     "TB5_starters_high_2012": "43 mortgages at scale 0.01: a median of 43 net wealths near zero, whose bootstrap "
                               "standard error understates its noise",
 }
+#: The targets no data set can meet (the WLT shares of Tabel 1, the N under Figures B1/B2, the text's rounded
+#: counts and shares) are not misfits: source_conflicts.csv lists them with the arithmetic or the method
+#: statement they contradict, and the comparison gives them the status source_conflict or method_conflict.
 
 
 def _resample(cohorts: pd.DataFrame, panel: pd.DataFrame, stock: pd.DataFrame,
@@ -125,7 +116,8 @@ def _report(bad: pd.DataFrame) -> str:
 
 def test_recomputed_targets_hold(comparison: pd.DataFrame) -> None:
     held = _held(comparison, "recomputed")
-    assert len(held) >= 160  # almost every recomputed target is held, not a chosen few
+    # every compared recomputed target but the misfits is held (159 compared at this scale and seed, not a chosen few)
+    assert len(held) >= 155
     bad = held[~(held["violation"] <= held["allowed"])]
     assert bad.empty, _report(bad)
 
@@ -141,7 +133,7 @@ def test_every_compared_row_is_classed_and_the_misfits_are_real_targets(comparis
     compared = comparison[comparison["status"] == "compared"]
     assert set(compared["class"]) == set(K.CLASSES)
     assert set(KNOWN_MISFITS) <= set(compared["id"])
-    assert comparison.loc[comparison["id"].isin(list(KNOWN_MISFITS)), "class"].eq("recomputed").sum() == 15
+    assert comparison.loc[comparison["id"].isin(list(KNOWN_MISFITS)), "class"].eq("recomputed").sum() == 1
 
 
 def test_headline_is_the_recomputed_count(comparison: pd.DataFrame) -> None:

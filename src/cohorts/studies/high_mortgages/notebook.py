@@ -111,9 +111,19 @@ def figure_output(fig: Figure, *, alt: str, px_per_inch: float = SHOW_PX_PER_INC
     ValueError
         If ``alt`` is empty.
     """
+    return png_output(png_bytes(fig, dpi=dpi), alt=alt, px_per_inch=px_per_inch, dpi=dpi)
+
+
+def png_output(png: bytes, *, alt: str, px_per_inch: float = SHOW_PX_PER_INCH, dpi: int = DPI) -> FigureOutput:
+    """A PNG written at ``dpi`` (e.g. a released figure) for display, as :func:`figure_output` shows a figure.
+
+    Raises
+    ------
+    ValueError
+        If ``alt`` is empty.
+    """
     if not alt.strip():
         raise ValueError("alt text must not be empty")
-    png = png_bytes(fig, dpi=dpi)
     width = int.from_bytes(png[16:20], "big")  # IHDR width in pixels
     return FigureOutput(png, round(width / dpi * px_per_inch), alt)
 
@@ -197,16 +207,22 @@ class Released:
         return F.draw_data(name, self.data(name), lang=self.lang)
 
     def show(self, name: str, *, alt: str | None = None) -> FigureOutput:
-        """A figure as :meth:`figure` draws it, for display at a readable size with alt text.
+        """The released figure (``figures/<name>.png``, the very file released) at a readable size with alt text.
 
-        ``alt=None`` takes :func:`cohorts.studies.high_mortgages.narrative.alt_text` of the
+        Where the release holds no PNG of the figure, it is drawn as
+        :meth:`figure` draws it.  ``alt=None`` takes
+        :func:`cohorts.studies.high_mortgages.narrative.alt_text` of the
         figure's released data.
         """
         from cohorts.studies.high_mortgages.narrative import alt_text
 
+        text = alt_text(name, self.data(name)) if alt is None else alt
+        png = self.folder / "figures" / f"{name}.png"
+        if f"figures/{name}.png" in self.manifest.get("outputs", {}) and png.is_file():
+            return png_output(png.read_bytes(), alt=text)
         fig = self.figure(name)
         try:
-            return figure_output(fig, alt=alt_text(name, self.data(name)) if alt is None else alt)
+            return figure_output(fig, alt=text)
         finally:
             fig.clear()
 
