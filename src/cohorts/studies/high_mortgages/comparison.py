@@ -181,28 +181,9 @@ def compare(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COMPARISON_COLUMNS`: ``id, target, reproduced,
-        abs_diff, tolerance, within`` (bool; False unless compared),
-        ``status`` (``compared``; ``not_reproducible`` with a ``reason``;
-        ``no_data`` when the study population is empty), ``class``
-        (``recomputed`` / ``planted`` from the class file, ``unclassified``
-        for an id not in it; see :data:`CLASSES`), ``reason``,
-        ``tolerance_kind``, ``bound`` (``two_sided``/``at_least``/``at_most``),
-        ``score`` (violation / tolerance; <= 1 means within), ``sample_se``
-        (the standard error at the study's own N, report N x scale, for every
-        kind that has one -- the sampling noise of a synthetic sample, for
-        telling noise from misfit), ``note`` (the rule used, and "count /
-        scale" for counts), ``source, group, cohort_year`` and ``target_note``
-        (the target's own note: approximations, bounds, ambiguities); then
-        ``report_se`` (the standard error at the report's N; the tolerance is
-        ``max(fixed, 3 report_se)``), ``sample_tolerance`` (``max(fixed, 3
-        sample_se)``), ``within_sample`` (the verdict at the run's own N),
-        ``sample_z`` (violation / sample_se), and for the targets of
-        ``source_conflicts.csv``: ``conflict_kind, conflicts_with, implied,
-        implied_low, implied_high, contradiction, conflict_check``.  A
-        confirmed arithmetic contradiction has ``status = "source_conflict"``,
-        a method conflict ``"method_conflict"`` (both keep their numbers and
-        verdicts but are not counted with the compared targets).
+        Columns :data:`COMPARISON_COLUMNS`, as the engine's
+        :func:`cohorts.report.comparison.compare` describes them (status,
+        class, tolerance and standard errors, conflict columns).
     """
     all_targets = load_targets() if targets is None else targets
     tol = load_tolerances() if tolerances is None else tolerances
