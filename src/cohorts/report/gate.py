@@ -197,19 +197,21 @@ class Exporter:
             self._units = {UNIVERSE.name: units_frame(self.study.frames)}
         return self._units
 
-    def _already_released(self, *, exclude: set[str]) -> dict[str, Reading]:
-        """Facts of what is already out: this exporter's exports, the folder's earlier ones, the prior folders."""
-        frames: dict[str, pd.DataFrame] = {k: v for k, v in self._released.items() if k not in exclude}
-        readings = [self.read(frames)] if frames else []
+    def _released_groups(self, *, exclude: set[str]) -> list[dict[str, pd.DataFrame]]:
+        """What is already out, one group of frames per source: this exporter's exports, the folder's
+        earlier ones, each prior folder (file name -> frame as published)."""
+        groups = [{k: v for k, v in self._released.items() if k not in exclude}]
         for folder in (self.out, *self.prior):
             on_disk = _released_tables(folder, study=self.study)
-            on_disk = {k: v for k, v in on_disk.items()
-                       if not (folder == self.out and (k in exclude or k in self._released))}
-            if on_disk:
-                readings.append(self.read(on_disk))
+            groups.append({k: v for k, v in on_disk.items()
+                           if not (folder == self.out and (k in exclude or k in self._released))})
+        return [g for g in groups if g]
+
+    def _already_released(self, *, exclude: set[str]) -> dict[str, Reading]:
+        """Facts of what is already out (:meth:`_released_groups`)."""
         out: dict[str, list[Reading]] = {}
-        for r in readings:
-            for name, rd in r.items():
+        for group in self._released_groups(exclude=exclude):
+            for name, rd in self.read(group).items():
                 out.setdefault(name, []).append(rd)
         return {name: combine(rds) for name, rds in out.items()}
 
@@ -239,23 +241,18 @@ class Exporter:
             return _reason(exc)
         return text_release(stem, frame, rules=self.rules)
 
-    def _prior_frames(self, *, exclude: set[str]) -> dict[str, pd.DataFrame]:
-        """The frames of what is already out (as :meth:`_already_released` reads them), by file name."""
-        frames: dict[str, pd.DataFrame] = {k: v for k, v in self._released.items() if k not in exclude}
-        for folder in (self.out, *self.prior):
-            for k, v in _released_tables(folder, study=self.study).items():
-                if not (folder == self.out and (k in exclude or k in self._released)):
-                    frames.setdefault(k, v)
-        return frames
-
     def _protect(self, releases: Sequence[Release], *, prior: Mapping[str, Reading]) -> Protected:
         views = self.artefacts.curve_views(self.options)
         names = {r.name for r in releases}
-        earlier = ({k: v for k, v in self._prior_frames(exclude=names).items() if k in views}
-                   if names & set(views) else {})
+        earlier = [{k: v for k, v in g.items() if k in views} for g in self._released_groups(exclude=names)
+                   ] if names & set(views) else []
 
         def points(frames: Mapping[str, pd.DataFrame]) -> Mapping[tuple[str, str, str], str]:
-            return point_decisions({**earlier, **frames}, views)
+            """This run's survival frames against themselves and against each earlier release."""
+            found = dict(point_decisions(frames, views))
+            for group in earlier:
+                found.update(point_decisions({**group, **frames}, views))
+            return found
         protected = protect(releases, read=self.read, universes=UNIVERSES, rules=self.rules, units=self._witness(),
                             prior=prior, per_file=True, cross_check=points)
         self._audit = protected.audit.table()
