@@ -91,6 +91,53 @@ CBS_COLUMNS: Final = (
 )
 
 # --------------------------------------------------------------------------
+# Raw input 2b (the interest-only study, end-2016 cross-section): CBS income by source,
+# pension and AOW entitlements and labour-market position, one row per person for 2017
+# (file cbs_income_pension), and wealth beyond savings plus the dwelling's WOZ value on
+# 1 January 2017 (file cbs_wealth_dwelling).  Euro per year unless stated.
+# --------------------------------------------------------------------------
+WAGES: Final = "wages"  # gross wages 2017 (employees)
+BUSINESS_PROFIT: Final = "business_profit"  # own-business profit, mean 2015-2017
+DGA_WAGE: Final = "dga_wage"  # director-shareholder wage, mean 2015-2017
+PENSION_INCOME: Final = "pension_income"  # 2nd-pillar and paying-out 3rd-pillar pension received in 2017
+BENEFITS: Final = "benefits"  # social benefits received in 2017
+LABOUR_STATUS: Final = "labour_status"  # one of LABOUR_STATUSES
+PENSION_ATTAINABLE_ACTIVE: Final = "pension_attainable_active"  # attainable 2nd pillar, active schemes (PAS)
+PENSION_ATTAINABLE_INACTIVE: Final = "pension_attainable_inactive"  # attainable 2nd pillar, inactive schemes
+PENSION_ACCRUED: Final = "pension_accrued"  # 2nd pillar accrued to 1 Jan 2017, all schemes
+AOW_SHARE: Final = "aow_share"  # fraction 0..1 of the full AOW earned by years of residence
+CASH: Final = "cash"  # other liquid assets (cash), 1 January
+OTHER_REAL_ESTATE: Final = "other_real_estate"  # euro, 1 January
+BUSINESS_ASSETS: Final = "business_assets"  # business assets and substantial holdings, 1 January
+WOZ_VALUE: Final = "woz_value"  # WOZ value of the owned dwelling the person lives in
+
+LABOUR_STATUSES: Final = (
+    "employee",  # employee (active scheme or not: see PENSION_ATTAINABLE_ACTIVE)
+    "self_employed",
+    "employee_self_employed",
+    "dga",
+    "benefits",  # benefit recipient
+    "pensioner",
+    "other",  # student, helping family member, no income
+)
+
+INCOME_PENSION_COLUMNS: Final = (
+    PERSON_ID,
+    YEAR,
+    WAGES,
+    BUSINESS_PROFIT,
+    DGA_WAGE,
+    PENSION_INCOME,
+    BENEFITS,
+    LABOUR_STATUS,
+    PENSION_ATTAINABLE_ACTIVE,
+    PENSION_ATTAINABLE_INACTIVE,
+    PENSION_ACCRUED,
+    AOW_SHARE,
+)
+WEALTH_DWELLING_COLUMNS: Final = (PERSON_ID, YEAR, CASH, OTHER_REAL_ESTATE, BUSINESS_ASSETS, WOZ_VALUE)
+
+# --------------------------------------------------------------------------
 # Raw input 3: key table (koppeltabel, 2017): loan -> main earner
 # --------------------------------------------------------------------------
 KEY_COLUMNS: Final = (LOAN_ID, PERSON_ID)

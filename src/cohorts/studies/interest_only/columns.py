@@ -1,0 +1,85 @@
+"""Column names of the interest-only study's frames, defined once.
+
+The study works on three frames (``docs/io_refinancing.md``):
+
+* **households** (:func:`cohorts.studies.interest_only.population.households`): one row per
+  household with at least one interest-only or investment loan part at the end-2016 snapshot,
+  with what is known then (stocks at 31 Dec 2016, incomes of 2017);
+* **parts**: the loan parts of those households at the end-2016 snapshot (raw LLD columns of
+  :mod:`cohorts.columns` plus :data:`HOUSEHOLD_ID`);
+* **outcomes** (:func:`cohorts.studies.interest_only.tree.classify`): the households' projected
+  quantities at their refinancing (or event) year under one scenario and start year, and the
+  flags of the vulnerability tree.
+
+Raw input columns (LLD, CBS) live in :mod:`cohorts.columns`; only the study's own derived columns
+are named here.  Money is euro (nominal), rates are fractions per year (0.03 = 3%) unless a name
+says ``_pct``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --------------------------------------------------------------------------
+# households: one row per IO household at the end-2016 snapshot
+# --------------------------------------------------------------------------
+HOUSEHOLD_ID: Final = "household_id"  # the loan id of the household's mortgage (one mortgage per household)
+MAIN_BIRTH_YEAR: Final = "main_birth_year"  # birth year of the main earner (highest income)
+HAS_PARTNER: Final = "has_partner"  # bool
+REFI_YEAR: Final = "refi_year"  # T: year of the first-maturing IO/investment part; <NA> for perpetuals
+PERPETUAL_ADMIN: Final = "perpetual_admin"  # bool: IO part without contractual end date (lender's coding)
+PERPETUAL_AGE: Final = "perpetual_age"  # bool: first IO part matures after the main earner's 85th birthday
+PERPETUAL: Final = "perpetual"  # bool: step 1, no refinancing moment (either of the two above)
+FULLY_IO: Final = "fully_io"  # bool: every part is interest-only or investment
+DEBT_NOW: Final = "debt_now"  # D0: sum of balances at the snapshot
+IO_DEBT_NOW: Final = "io_debt_now"  # sum of interest-only and investment balances at the snapshot
+HOUSE_VALUE_NOW: Final = "house_value_now"  # V0: WOZ value
+LIQUID_ASSETS: Final = "liquid_assets"  # L: savings + securities + cash (1 Jan 2017)
+CONSUMER_CREDIT_NOW: Final = "consumer_credit_now"  # CK = min(other debts, cap)
+CONSUMER_CREDIT_NET: Final = "consumer_credit_net"  # CK' = max(0, CK - L)
+FREE_WEALTH_NOW: Final = "free_wealth_now"  # W0 = max(0, L - CK - buffer)
+INCOME_NOW: Final = "income_now"  # household gross income 2017 (main + partner, all sources used)
+# Per person: the raw fields of cohorts.columns.INCOME_PENSION_COLUMNS (WAGES, BUSINESS_PROFIT,
+# DGA_WAGE, PENSION_INCOME, BENEFITS, LABOUR_STATUS, PENSION_ATTAINABLE_ACTIVE, PENSION_ATTAINABLE_INACTIVE,
+# PENSION_ACCRUED, AOW_SHARE) appear twice, as f"{name}{MAIN_SUFFIX}" and f"{name}{PARTNER_SUFFIX}"
+# (partner fields 0 / "other" without a partner), e.g. "wages_main", "aow_share_partner".
+MAIN_SUFFIX: Final = "_main"
+PARTNER_SUFFIX: Final = "_partner"
+SOCIAL_ASSISTANCE: Final = "social_assistance"  # bijstandsnorm of the household type, 2017
+
+# --------------------------------------------------------------------------
+# outcomes: one row per household under one scenario and start year
+# --------------------------------------------------------------------------
+SCENARIO: Final = "scenario"
+START_YEAR: Final = "start_year"
+AGE_AT_T: Final = "age_at_refi"  # T - main birth year
+REGIME: Final = "regime"  # "labour" or "pension"
+HRA_END: Final = "hra_end"  # year the mortgage-interest deduction lapses
+WITH_HRA: Final = "with_hra"  # bool: the with-HRA table applies (hra_end - T >= 10)
+DEBT_AT_T: Final = "debt_at_refi"  # D_T
+HOUSE_VALUE_AT_T: Final = "house_value_at_refi"  # V_T
+WEALTH_AT_T: Final = "wealth_at_refi"  # W_T
+TEST_INCOME_AT_T: Final = "test_income_at_refi"  # Y_T, nominal
+LOOKUP_INCOME: Final = "lookup_income"  # income for the table lookup (2017 prices, partner weighted)
+FINANCING_PCT: Final = "financing_pct"  # f in percent (Trhk table, plus the low-income rule)
+MAX_MONTHLY_COST: Final = "max_monthly_cost"  # X_T
+RATE_AT_T: Final = "rate_at_refi"  # r_T, fraction per year
+STEP: Final = "step"  # 1..7: the tree's outcome (see tree.STEPS)
+WEALTH_REPAY: Final = "wealth_repay"  # step 2
+FAIL_ANNUITY: Final = "fail_annuity"  # fails step 4
+FORCED_SALE: Final = "forced_sale"  # fails step 6
+RESIDUAL_DEBT: Final = "residual_debt"  # forced sale and D_T > V_T
+RESIDUAL_AMOUNT: Final = "residual_amount"  # max(0, D_T - V_T) for forced sales, euro
+LTI_BINDS_ANNUITY: Final = "lti_binds_annuity"
+LTV_BINDS_ANNUITY: Final = "ltv_binds_annuity"
+LTI_BINDS_IO50: Final = "lti_binds_io50"
+LTV_BINDS_IO50: Final = "ltv_binds_io50"
+LOW_INCOME_FLAG: Final = "meas_low_income"  # 2017 income below the social-assistance level
+HIGH_LTV_FLAG: Final = "meas_high_ltv"  # current LTV above 200%
+VULNERABLE: Final = "vulnerable"
+CORE_RISK: Final = "core_risk"
+YEARS_TO_REFI: Final = "years_to_refi"  # T - 2020
+EVENT_YEAR: Final = "event_year"  # perpetuals: E
+AGILE_NOW: Final = "agile_now"  # perpetuals: V0 >= D0
+AGILE_AT_EVENT: Final = "agile_at_event"  # perpetuals: V_E >= D_E
+AFFORD_FAIL: Final = "afford_fail"  # perpetuals: fail the income test at E
