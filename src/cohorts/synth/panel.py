@@ -89,6 +89,10 @@ def lld_snapshots(world: World, years: Iterable[int] | None = None) -> Iterator[
 #: Loan parts per piece of a snapshot (:func:`lld_snapshots`); pieces end at a loan's last part.
 SNAPSHOT_PIECE_PARTS = 1_000_000
 
+#: Decimals kept of ``current_ltv`` and ``interest_rate``: far below any rule's precision (rates are
+#: looked up at 3 decimals), far above the last-bit differences between processors' maths libraries.
+LAST_BITS_DECIMALS = 9
+
 
 def _snapshot(
     params: SynthParams, parts: dict[str, np.ndarray], loans: dict[str, np.ndarray], year: int, sel: np.ndarray
@@ -133,8 +137,10 @@ def _snapshot(
             C.MATURITY_DATE: maturity.astype("datetime64[ns]"),
             C.CURRENT_BALANCE: bal,
             C.ORIGINAL_BALANCE: p["original"],
-            C.CURRENT_LTV: ltv[row],
-            C.INTEREST_RATE: rate,
+            # rounded to 9 decimals: the last bits of these two depend on the processor's maths
+            # library, and the committed sample must be the same bytes on every machine
+            C.CURRENT_LTV: np.round(ltv[row], LAST_BITS_DECIMALS),
+            C.INTEREST_RATE: np.round(rate, LAST_BITS_DECIMALS),
             C.FIXED_PERIOD_MONTHS: fixed.astype(np.int16),
             C.REPAYMENT_TYPE: np.asarray(C.REPAYMENT_TYPES, dtype=object)[rep],
             C.NHG: loans["nhg"][row],
