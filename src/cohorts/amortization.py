@@ -48,6 +48,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from cohorts.columns import INTEREST_ONLY, REPAYMENT_TYPES
 
@@ -220,7 +221,12 @@ def balance_at(
     if np.isnat(snap):
         raise ValueError("balance_at: 'snapshot' is NaT; give the date the balances refer to")
 
-    known = np.isin(kind, np.asarray(REPAYMENT_TYPES, dtype=object))
+    code = pd.Categorical(kind, categories=list(REPAYMENT_TYPES)).codes  # -1: unknown or missing
+
+    def of(*types: str) -> np.ndarray:
+        return np.isin(code, [REPAYMENT_TYPES.index(t) for t in types])
+
+    known = code >= 0
     if not known.all():
         raise _fail("repayment_type", f"one of {REPAYMENT_TYPES}", ~known, kind)
     bad = ~(b0 >= 0)  # also catches NaN
@@ -231,10 +237,10 @@ def balance_at(
     if bad.any():
         raise _fail("at_year", f">= snapshot year + 1 = {snap_year + 1}", bad, year)
 
-    unchanged = np.isin(kind, np.asarray(UNCHANGED_TYPES, dtype=object))
-    is_annuity = kind == ANNUITY
-    is_linear = np.isin(kind, np.asarray((LINEAR, OTHER), dtype=object))
-    is_savings = np.isin(kind, np.asarray((SAVINGS, LIFE), dtype=object))
+    unchanged = of(*UNCHANGED_TYPES)
+    is_annuity = of(ANNUITY)
+    is_linear = of(LINEAR, OTHER)
+    is_savings = of(SAVINGS, LIFE)
     amortising = ~unchanged
     needs_rate = is_annuity | is_savings
 
@@ -284,6 +290,7 @@ def balance_at(
     out = b0.copy()
     out = np.where(is_annuity | is_linear, b0 * (1.0 - repaid), out)
     out = np.where(is_savings, b0 * (1.0 - covered), out)
+    # checklist B7, stated explicitly (the clipping of k and m above already gives 0 at maturity)
     out = np.where(amortising & matured, 0.0, out)
     return np.maximum(out, 0.0)
 

@@ -40,6 +40,12 @@ So the recession and high-rate scenarios (n = 5, R = 5) are off trend for the ye
 (9 years, 2032-2040 for S = 2032) and the housing crisis (n = 5, F = 5, R = 15) for S .. S+22
 (23 years, 2030-2052 for S = 2030).
 
+Each path is one national series: the crisis floor is the national price level of end 2013
+(report fn 70), the same ratio for every household (ambiguity A30).  Whether free wealth grows
+at all (A2) and which start year is the worst (checklist G37: every S in the start-year range,
+keep the one with most step-4 failures) are the study's choices; :func:`paths` takes any S in
+the scenario's range.
+
 **Which year a household uses (A5).**  :func:`factor_at` takes ``stock_timing``: with the
 default ``"start_of_year"`` a stock used for year T is its level on 1 January of T (= end of
 T-1), the same date on which :func:`cohorts.amortization.balance_at` measures the debt, so that
@@ -651,7 +657,10 @@ def factor_at(
         if table.attrs.get("first_year") == lo:
             values = np.concatenate([[1.0], values])  # end of first_year - 1: the base, 1.0
             lo -= 1
-    y = pd.Series(np.atleast_1d(np.asarray(years, dtype=object))).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(years, (pd.Series, pd.api.extensions.ExtensionArray)):  # nullable integers: NA -> NaN
+        y = np.atleast_1d(pd.Series(years).astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+    else:
+        y = np.atleast_1d(np.asarray(years, dtype=float))
     need = y - shift
     idx = need - lo
     bad = ~np.isfinite(y) | (y != np.round(y)) | (idx < 0) | (idx >= len(values))
