@@ -43,7 +43,6 @@ whichever day of the month a lender records; payments are taken to fall once a m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
