@@ -84,6 +84,11 @@ PERSON_FIELDS = (
 _AMOUNTS = tuple(f for f in PERSON_FIELDS if f not in (C.LABOUR_STATUS, C.AOW_SHARE))
 
 
+def _first_ids(frame: pd.DataFrame, mask: np.ndarray) -> str:
+    ids = frame.loc[mask, IO.HOUSEHOLD_ID] if IO.HOUSEHOLD_ID in frame.columns else frame.index[mask].to_series()
+    return ", ".join(map(str, ids.head(5)))
+
+
 def person_column(name: str, suffix: str) -> str:
     """The households-frame column of person field ``name`` for ``suffix`` (``_main``/``_partner``)."""
     return f"{name}{suffix}"
@@ -226,7 +231,7 @@ def second_pillar(
     rule1 = (working & has_active & ~rule4) | np.isin(status, ["benefits", "other"])
     rule3 = working & ~has_active
     rr = params.replacement_ratio
-    labour = np.asarray(wages, dtype="float64") + np.asarray(business_profit, dtype="float64") + np.asarray(dga_wage, dtype="float64")
+    labour = sum(np.asarray(a, dtype="float64") for a in (wages, business_profit, dga_wage))
     aow = np.asarray(aow, dtype="float64")
     a = np.maximum(rr * labour, aow) - aow
     out = np.select(
@@ -353,9 +358,10 @@ def financing_pct(
             pct[flag] = tables.lookup_pct(ty[flag], aow_table[flag], income[flag], pct_rate[flag], no_hra=no_hra)
             cap[flag] = tables.lookup_pct(ty[flag], aow_table[flag], thr[flag], pct_rate[flag], no_hra=no_hra)
     if np.isnan(pct).any():
-        names = sorted({("aow" if a else "below_aow") + ("" if h else "_no_hra") for a, h in zip(aow_table[np.isnan(pct)], hra[np.isnan(pct)])})
+        gap = np.isnan(pct)
+        names = sorted({("aow" if a else "below_aow") + ("" if h else "_no_hra") for a, h in zip(aow_table[gap], hra[gap])})
         raise ConfigError(
-            f"Trhk table year {table_year} lacks table(s) {', '.join(names)} needed by {int(np.isnan(pct).sum())} household(s); "
+            f"Trhk table year {table_year} lacks table(s) {', '.join(names)} needed by {int(gap.sum())} household(s); "
             "supply them with cohorts.norms.tables.load_tables(directory)"
         )
     low = np.asarray(single, dtype=bool) & (np.asarray(low_income, dtype="float64") < params.low_income_single_threshold)
@@ -498,7 +504,7 @@ def income_at_refi(
             f"{params.source}: {int(need.sum())} household(s) are tested on pension income but {' and '.join(keys)} "
             "(the full gross AOW per person per year, 2017) is not supplied: the seed does not print it, so it has no "
             "default; add it to a [user_supplied] table of your parameter file with its source "
-            f"(e.g. households {', '.join(map(str, frame.loc[need, IO.HOUSEHOLD_ID].head(5))) if IO.HOUSEHOLD_ID in frame else ''})"
+            f"(e.g. households {_first_ids(frame, need)})"
         )
 
     real17: dict[str, np.ndarray] = {}
