@@ -355,3 +355,20 @@ def test_prop_lower_wages_never_raise_x(params, tables):
     x1 = income_at_refi(lower, params=params, tables=tables, rate=rate)[IO.MAX_MONTHLY_COST].to_numpy()
     assert (x1 <= x0 + 1e-9).all()
     assert (x1 < x0 - 1e-9).any()  # the property is not vacuous
+
+
+def test_hw_perpetual_event_year_uses_aow_table_without_hra(params, tables):
+    from cohorts.studies.interest_only.tree import event_year
+
+    h = household(**{IO.MAIN_BIRTH_YEAR: 1970, IO.REFI_YEAR: None, "labour_status_main": "employee", "wages_main": 50_000.0,
+                     "pension_attainable_active_main": 20_000.0, "aow_share_main": 1.0})
+    f = frame(h)
+    e = event_year(f[IO.MAIN_BIRTH_YEAR].to_numpy(), params=params)
+    # E = max(1970 + 67, max(2030, 1970 + 55)) = max(2037, 2030) = 2037: age 67 -> attainable pension,
+    # hra_end 2030 - 2037 < 10 -> no HRA: the AOW-without-HRA table of F33 follows from E itself
+    out = income_at_refi(f, params=params, tables=tables, rate=0.03, year=e)
+    assert e.tolist() == [2037]
+    assert (out[IO.REGIME].iloc[0], out[IO.PENSION_BASIS].iloc[0], out[IO.WITH_HRA].iloc[0]) == ("pension", "attainable", False)
+    # lookup = AOW 12,000 + rule 1 20,000 = 32,000 -> aow_no_hra row 31,000: 17%; X = 0.17 x 32,000 / 12 = 453.33
+    assert out[IO.FINANCING_PCT].iloc[0] == 17.0
+    assert out[IO.MAX_MONTHLY_COST].iloc[0] == pytest.approx(0.17 * 32_000.0 / 12.0)

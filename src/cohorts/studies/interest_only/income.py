@@ -472,7 +472,7 @@ def income_at_refi(
     ok = ~np.isnan(t)
     ti = np.where(ok, t, 0).astype("int64")
     by = numeric(frame, IO.MAIN_BIRTH_YEAR, source=source).astype("int64")
-    partner = frame[IO.HAS_PARTNER].fillna(False).to_numpy(dtype=bool)
+    partner = frame[IO.HAS_PARTNER].astype("boolean").fillna(False).to_numpy(dtype=bool)
     ck_net = (
         numeric(frame, IO.CONSUMER_CREDIT_NET, source=source)
         if consumer_credit_net is None

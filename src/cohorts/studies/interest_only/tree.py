@@ -155,7 +155,7 @@ def _social_assistance(frame: pd.DataFrame, *, params: Parameters) -> np.ndarray
         else np.full(n, np.nan)
     )
     if IO.HAS_PARTNER in frame.columns:
-        partner = frame[IO.HAS_PARTNER].fillna(False).to_numpy(dtype=bool)
+        partner = frame[IO.HAS_PARTNER].astype("boolean").fillna(False).to_numpy(dtype=bool)
         single = np.nan if params.social_assistance_single is None else params.social_assistance_single
         couple = np.nan if params.social_assistance_couple is None else params.social_assistance_couple
         level = np.where(np.isnan(level), np.where(partner, couple, single), level)
