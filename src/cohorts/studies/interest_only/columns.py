@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from cohorts import columns as _C
+
 # --------------------------------------------------------------------------
 # households: one row per IO household at the end-2016 snapshot
 # --------------------------------------------------------------------------
@@ -46,6 +48,13 @@ INCOME_NOW: Final = "income_now"  # household gross income 2017 (main + partner,
 MAIN_SUFFIX: Final = "_main"
 PARTNER_SUFFIX: Final = "_partner"
 SOCIAL_ASSISTANCE: Final = "social_assistance"  # bijstandsnorm of the household type, 2017
+# Household-level wealth (main + partner, 1 Jan 2017), same names as the raw CBS person fields
+SAVINGS: Final = _C.SAVINGS  # bank and savings balances
+SECURITIES: Final = _C.SECURITIES  # securities (effecten/beleggingen)
+CASH: Final = _C.CASH  # other liquid assets such as cash
+OTHER_DEBTS: Final = _C.OTHER_DEBTS  # CBS "overige schulden"
+OTHER_REAL_ESTATE: Final = _C.OTHER_REAL_ESTATE
+BUSINESS_ASSETS: Final = _C.BUSINESS_ASSETS
 
 # --------------------------------------------------------------------------
 # outcomes: one row per household under one scenario and start year
@@ -54,6 +63,8 @@ SCENARIO: Final = "scenario"
 START_YEAR: Final = "start_year"
 AGE_AT_T: Final = "age_at_refi"  # T - main birth year
 REGIME: Final = "regime"  # "labour" or "pension"
+PENSION_BASIS: Final = "pension_basis"  # "attainable" (age_T >= AOW age), "accrued" (AOW age - 10 .. AOW age - 1), "" (labour)
+NORM_TABLE_YEAR: Final = "norm_table_year"  # Trhk table year actually used (2019 asked; nearest earlier if absent)
 HRA_END: Final = "hra_end"  # year the mortgage-interest deduction lapses
 WITH_HRA: Final = "with_hra"  # bool: the with-HRA table applies (hra_end - T >= 10)
 DEBT_AT_T: Final = "debt_at_refi"  # D_T
