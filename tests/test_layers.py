@@ -63,7 +63,7 @@ STUDIES = sorted(p for p in (SRC / "studies").iterdir() if p.is_dir() and (p / "
 
 
 def test_there_are_modules_to_check():
-    assert len(ENGINE) > 50 and [p.name for p in STUDIES] == ["high_mortgages"]
+    assert len(ENGINE) > 50 and [p.name for p in STUDIES] == ["high_mortgages", "interest_only"]
 
 
 @pytest.mark.parametrize("path", [p for p in ENGINE if _rel(p) not in ALIASES], ids=_rel)
