@@ -24,7 +24,8 @@ import pytest
 from cohorts.errors import CohortsWarning, ContractError
 from cohorts.studies.interest_only import columns as IO
 from cohorts.studies.interest_only.parameters import load_parameters
-from cohorts.studies.interest_only.tree import STEPS, _residual_debt, annuity_factor, classify, event_year, perpetual_outcomes
+from cohorts.amortization import residual_debt
+from cohorts.studies.interest_only.tree import STEPS, annuity_factor, classify, event_year, perpetual_outcomes
 
 A3 = 0.00421604034  # a(3%), see the module docstring
 
@@ -143,7 +144,7 @@ def test_hw_residual_alternatives(params):
     assert classify(f, params=params, residual_wealth=True)[IO.RESIDUAL_AMOUNT].iloc[0] == 5_000.0
     # selling costs 2%: 320,000 - 0.98 x 300,000 = 26,000
     assert classify(f, params=params, selling_cost_share=0.02)[IO.RESIDUAL_AMOUNT].iloc[0] == pytest.approx(26_000.0)
-    assert _residual_debt(debt=100.0, house_value=150.0).tolist() == 0.0
+    assert residual_debt(debt=100.0, house_value=150.0).tolist() == [0.0]
 
 
 def test_hw_measurement_flags(out):

@@ -440,7 +440,8 @@ def income_at_refi(
     pandas.DataFrame
         Same index; ``age_at_refi``, ``regime``, ``pension_basis``, ``hra_end``, ``with_hra``,
         ``lookup_income`` (2017 prices, partner weighted), ``test_income_at_refi`` (Y_T,
-        nominal), ``rate_at_refi``, ``norm_table_year``, ``financing_pct`` (f, percent) and
+        nominal), its two components before growth ``test_income_labour_aow`` (labour, benefits
+        and AOW) and ``test_income_second_pillar`` (2P and other pensions), ``rate_at_refi``, ``norm_table_year``, ``financing_pct`` (f, percent) and
         ``max_monthly_cost`` (X_T, euro per month).
 
     Raises
@@ -509,6 +510,7 @@ def income_at_refi(
 
     real17: dict[str, np.ndarray] = {}
     nominal = np.zeros(n)
+    labour_aow, second = np.zeros(n), np.zeros(n)  # the two components of Y_T before growth (D18)
     for s in ROLES:
         amt = {f: numeric(frame, person_column(f, s), source=source) for f in _AMOUNTS}
         share = numeric(frame, person_column(C.AOW_SHARE, s), source=source)
@@ -545,6 +547,8 @@ def income_at_refi(
         pen_part = np.where(present, pen_part, 0.0)
         real17[s] = inc_part + pen_part
         nominal += inc_part * g_inc + pen_part * g_pen
+        labour_aow += inc_part
+        second += pen_part
 
     weight = params.partner_weight(ti)
     lookup = real17[IO.MAIN_SUFFIX] + weight * real17[IO.PARTNER_SUFFIX]
@@ -575,6 +579,8 @@ def income_at_refi(
             IO.WITH_HRA: pd.array(hra, dtype="boolean"),
             IO.LOOKUP_INCOME: np.where(ok, lookup, np.nan),
             IO.TEST_INCOME_AT_T: np.where(ok, nominal, np.nan),
+            IO.TEST_INCOME_LABOUR_AOW: np.where(ok, labour_aow, np.nan),
+            IO.TEST_INCOME_SECOND_PILLAR: np.where(ok, second, np.nan),
             IO.RATE_AT_T: np.where(ok, r, np.nan),
             IO.NORM_TABLE_YEAR: table_year,
             IO.FINANCING_PCT: pct,

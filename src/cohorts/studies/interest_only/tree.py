@@ -54,6 +54,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from cohorts.amortization import residual_debt
 from cohorts.errors import CohortsWarning
 from cohorts.norms.engine import annuity_factor as _engine_annuity_factor
 from cohorts.studies.interest_only import columns as IO
@@ -118,23 +119,6 @@ def monthly_cost(
     r = np.asarray(rate, dtype="float64")
     io = np.minimum(n, io_cap * np.asarray(house_value, dtype="float64"))
     return io * r / 12.0 + (n - io) * annuity_factor(r, months=months)
-
-
-def _residual_debt(
-    *,
-    debt: np.ndarray | float,
-    house_value: np.ndarray | float,
-    wealth: np.ndarray | float = 0.0,
-    selling_cost_share: float = 0.0,
-) -> np.ndarray:
-    """Debt left after selling: ``max(0, debt - (1 - c) V - wealth)`` (E29, A14)."""
-    # replace by cohorts.amortization.residual_debt at merge
-    return np.maximum(
-        0.0,
-        np.asarray(debt, dtype="float64")
-        - (1.0 - selling_cost_share) * np.asarray(house_value, dtype="float64")
-        - np.asarray(wealth, dtype="float64"),
-    )
 
 
 def _test(
@@ -255,7 +239,7 @@ def classify(
     ).astype("int64")
     fail_annuity = step >= 5
     forced = step == 7
-    residual = _residual_debt(
+    residual = residual_debt(
         debt=d, house_value=v, wealth=w if residual_wealth else 0.0, selling_cost_share=selling_cost_share
     )
     lti_io50 = forced & lti6
