@@ -46,8 +46,8 @@ def tables() -> NormTables:
 
 @pytest.fixture
 def params():
-    # The full AOW amounts are not in the seed and have no default; these are made-up test
-    # numbers (round, not official amounts) so the arithmetic is easy to follow.
+    # The full AOW amounts are not in the seed (the packaged defaults are SVB 1 July 2017 rates);
+    # these are made-up test numbers (round, not official amounts) so the arithmetic is easy to follow.
     return load_parameters().replace(aow_full_single=12_000.0, aow_full_partnered=8_000.0)
 
 

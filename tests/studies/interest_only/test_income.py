@@ -34,7 +34,8 @@ def test_hw_parameters_from_seed():
     assert (p.replacement_ratio, p.expense_buffer, p.consumer_credit_cap, p.consumer_credit_monthly_charge) == (0.6, 10_000, 50_000, 0.02)
     assert (p.ltv_limit, p.io_cap, p.io_cap_core, p.term_months, p.table_year) == (1.0, 0.5, 1.0, 360, 2019)
     assert (p.high_ltv, p.now_year, p.low_income_single_threshold, p.low_income_single_add_pct) == (2.0, 2020, 31_000, 3.0)
-    assert p.aow_full_single is None and p.social_assistance_single is None
+    # packaged AOW defaults (SVB, 1 July 2017) are checked in test_parameters.py; no bijstand default
+    assert p.aow_full_single is not None and p.social_assistance_single is None
 
 
 def test_hw_partner_weight_interpolation():
@@ -76,9 +77,16 @@ def test_hw_parameters_user_supplied_file(tmp_path):
     from importlib import resources
 
     base = resources.files("cohorts.studies.interest_only").joinpath("data", "parameters.toml").read_text(encoding="utf-8")
-    text.write_text(base + "\n[user_supplied]\naow_full_single = 12000.0\n", encoding="utf-8")
+    # the packaged [user_supplied] table holds the AOW defaults; a user copy edits that table
+    lines = [ln for ln in base.splitlines() if not ln.startswith("aow_full_partnered")]
+    lines = ["aow_full_single = 12000.0" if ln.startswith("aow_full_single") else ln for ln in lines]
+    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
     p = load_parameters(text)
     assert p.aow_full_single == 12_000.0 and p.aow_full_partnered is None and p.source == str(text)
+    # a second [user_supplied] table is a TOML error, reported with the file name
+    text.write_text(base + "\n[user_supplied]\naow_full_single = 12000.0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_parameters(text)
 
 
 # --------------------------------------------------------------------------
@@ -313,11 +321,15 @@ def test_err_missing_no_hra_tables(params):
 
 
 def test_err_aow_amount_required(tables):
+    no_aow = load_parameters().replace(aow_full_single=None, aow_full_partnered=None)
     with pytest.raises(ConfigError, match="user_supplied.aow_full_single.*not supplied"):
-        income_at_refi(frame(_retired_single()), params=load_parameters(), tables=tables, rate=0.03)
+        income_at_refi(frame(_retired_single()), params=no_aow, tables=tables, rate=0.03)
     # the labour regime does not need it
-    out = income_at_refi(frame(_labour_couple(2030)), params=load_parameters(), tables=tables, rate=0.03)
+    out = income_at_refi(frame(_labour_couple(2030)), params=no_aow, tables=tables, rate=0.03)
     assert out[IO.FINANCING_PCT].iloc[0] == 25.0
+    # the packaged parameters carry a default (SVB, 1 July 2017), so the pension regime runs
+    out = income_at_refi(frame(_retired_single()), params=load_parameters(), tables=tables, rate=0.03)
+    assert len(out) == 1
 
 
 def test_err_bad_person_fields(params, tables):

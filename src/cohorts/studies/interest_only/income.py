@@ -24,9 +24,10 @@ Implements checklist D13-D19 of the study's specification
    Rule 2 pensions are already paid and are not reduced.  Alternatives: ``"attainable"`` (no
    reduction) and ``"accrued_2017"`` (the 2017 accrued pension, no further accrual).
 4. **AOW per person** = ``aow_share`` x full AOW (D15).  The full amount is not printed in the
-   seed: it is the user-supplied parameter ``aow_full_single`` / ``aow_full_partnered``
-   (:mod:`~cohorts.studies.interest_only.parameters`); a household in the pension regime
-   without it raises :class:`~cohorts.errors.ConfigError`.
+   seed: it is the parameter ``aow_full_single`` / ``aow_full_partnered``
+   (:mod:`~cohorts.studies.interest_only.parameters`; packaged default: the SVB rates of 1 July
+   2017 incl. top-up and holiday allowance, per year); a household in the pension regime whose
+   parameters lack it raises :class:`~cohorts.errors.ConfigError`.
 5. **HRA** (D16, A3).  ``hra_end = max(2030, birth_year + 55)`` (the year HRA lapses, "in het
    jaar waarin de hoofdkostwinner 55 wordt", l. 887-888); the with-HRA table applies iff
    ``hra_end - T >= 10`` (l. 926-934).  Alternative ``hra_rule="older_than_55"`` (l. 922-926,
@@ -503,8 +504,9 @@ def income_at_refi(
         keys = sorted({"user_supplied.aow_full_partnered" if p else "user_supplied.aow_full_single" for p in partner[need]})
         raise ConfigError(
             f"{params.source}: {int(need.sum())} household(s) are tested on pension income but {' and '.join(keys)} "
-            "(the full gross AOW per person per year, 2017) is not supplied: the seed does not print it, so it has no "
-            "default; add it to a [user_supplied] table of your parameter file with its source "
+            "(the full gross AOW per person per year, 2017) is not supplied: the seed does not print it and this "
+            "parameter set lacks it (the packaged file has SVB 1 July 2017 amounts, data/SOURCES.md); add it to the "
+            "[user_supplied] table of your parameter file with its source "
             f"(e.g. households {_first_ids(frame, need)})"
         )
 

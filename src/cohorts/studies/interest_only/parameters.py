@@ -6,19 +6,22 @@ thresholds) lives in ``data/parameters.toml`` (package data) with the seed line 
 from; ``data/SOURCES.md`` (section "parameters.toml") repeats the sources.  This module only
 reads and checks the file.
 
-Two groups of amounts are **not printed in the seed** and therefore have no default:
+Two groups of amounts are **not printed in the seed**; they sit in the ``[user_supplied]`` table:
 
-* the full gross AOW per person (``aow_full_single``, ``aow_full_partnered``): needed for the
-  pension regime (checklist D15); :func:`cohorts.studies.interest_only.income.income_at_refi`
-  raises :class:`~cohorts.errors.ConfigError` when a household needs it and it is absent;
+* the full gross AOW per person per year (``aow_full_single``, ``aow_full_partnered``): needed
+  for the pension regime (checklist D15).  The packaged defaults come from the SVB's official
+  AOW rates **of 1 July 2017** (12 x (gross monthly AOW incl. the AOW top-up + monthly holiday
+  allowance): 14,783.40 single, 10,214.76 per person with a partner; ``data/SOURCES.md`` quotes
+  the page and explains the choices).  If a parameter set lacks them,
+  :func:`cohorts.studies.interest_only.income.income_at_refi` raises
+  :class:`~cohorts.errors.ConfigError` when a household needs them;
 * the social-assistance level (bijstandsnorm 2017; ``social_assistance_single``,
-  ``social_assistance_couple``): needed only for the measurement flag of checklist E27 (A10);
-  absent, the flag is missing (``<NA>``) and :func:`cohorts.studies.interest_only.tree.classify`
-  says so in a warning.  A municipal web page with 2017 amounts was found, but two stored
-  versions of it print different amounts and they are net monthly amounts, so they are not
-  used (``data/SOURCES.md``).
+  ``social_assistance_couple``): needed only for the measurement flag of checklist E27 (A10).
+  **No default**: the Participatiewet norms are net amounts, the study's incomes gross, and no
+  official gross equivalent was found (``data/SOURCES.md``).  Absent, the flag is missing
+  (``<NA>``) and :func:`cohorts.studies.interest_only.tree.classify` says so in a warning.
 
-Supply them in a ``[user_supplied]`` table of your own copy of the file, or with
+Change or supply them in the ``[user_supplied]`` table of your own copy of the file, or with
 :meth:`Parameters.replace`.
 """
 
@@ -123,11 +126,12 @@ class Parameters:
     now_year : int
         "Now" for the years to maturity, 2020 (E30).
     aow_full_single, aow_full_partnered : float or None
-        Full gross AOW per person per year for a single / for a person with a partner (2017 prices).
-        Not in the seed: user supplied, no default.
+        Full gross AOW per person per year for a single / for a person with a partner, including
+        the AOW top-up and the holiday allowance.  Not in the seed; packaged default from the SVB
+        rates of 1 July 2017 (14,783.40 / 10,214.76, ``data/SOURCES.md``).
     social_assistance_single, social_assistance_couple : float or None
-        Social-assistance level per household per year (2017).  Not in the seed: user supplied,
-        no default.
+        Social-assistance level per household per year (2017), gross like ``income_now``.  Not in
+        the seed: user supplied, no default.
     source : str
         The file the values were read from.
     """
@@ -314,8 +318,8 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
     Examples
     --------
     >>> p = load_parameters()
-    >>> p.aow_age, p.life_expectancy, p.io_cap, p.table_year, p.aow_full_single
-    (67, 85, 0.5, 2019, None)
+    >>> p.aow_age, p.life_expectancy, p.io_cap, p.table_year, p.aow_full_single, p.social_assistance_single
+    (67, 85, 0.5, 2019, 14783.4, None)
     """
     if path is None:
         text = resources.files("cohorts.studies.interest_only").joinpath("data", PARAMETERS_FILE).read_text(encoding="utf-8")
