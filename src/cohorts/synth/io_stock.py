@@ -570,7 +570,9 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
 
     # persons of the stock with a 2017 CBS record (the first loan of a person gives the WOZ)
     sp = _stock_persons(world, loans_2016)
-    sp = sp.drop_duplicates(C.PERSON_ID, keep="first")
+    # a person with several end-2016 loans lives in the dwelling of an IO loan if there is one
+    sp = sp.assign(_io=sp[C.LOAN_ID].isin(h)).sort_values("_io", ascending=False, kind="stable")
+    sp = sp.drop_duplicates(C.PERSON_ID, keep="first").drop(columns="_io")
     rec = cbs_2017.drop_duplicates(C.PERSON_ID).set_index(C.PERSON_ID)
     sp = sp.loc[sp[C.PERSON_ID].isin(rec.index)].sort_values(C.PERSON_ID, kind="stable")
     persons = rec.reindex(sp[C.PERSON_ID].to_numpy()).reset_index()
