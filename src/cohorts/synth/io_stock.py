@@ -226,7 +226,7 @@ def plan_maturities(
     # the earliest part of each household (ties: lowest part id)
     order = np.lexsort((parts[C.LOAN_PART_ID].to_numpy(), _days(natural), inv))
     earliest = order[first_part]
-    start = np.maximum(lo, _days(orig[earliest]))
+    start = np.maximum(lo, _days(orig[earliest]) + 1)  # strictly after origination
     day = start + np.floor(u_matured_day * np.maximum(hi - start + 1, 1)).astype("int64")
     matured = dated & (u_matured < float(params["matured_2016_2019_share"])) & (start <= hi)
     matured &= _year(day.astype("datetime64[D]")) <= latest_dated
