@@ -1,6 +1,7 @@
 """Where the raw inputs are and what their columns are called: the column-mapping TOML.
 
-A data folder holds the three raw inputs (:data:`KINDS`) under their default
+A data folder holds the three raw inputs (:data:`KINDS`), and for the interest-only
+study two more CBS files (:data:`IO_KINDS`), under their default
 names (:data:`DEFAULT_STEMS`); a real extract with other file or column names,
 or its own codes, is described by a column-mapping TOML file (format in
 :mod:`cohorts.io`), read by :func:`load_mapping` into a :class:`ColumnMapping`.
@@ -9,6 +10,7 @@ or its own codes, is described by a column-mapping TOML file (format in
 
 from __future__ import annotations
 
+import datetime
 import os
 import tomllib
 from collections.abc import Mapping
@@ -22,10 +24,28 @@ from cohorts.recode import parse_values
 
 #: default file stems of the raw inputs in a data folder
 DEFAULT_STEMS: Mapping[str, str] = MappingProxyType(
-    {"lld": "lld_loan_parts", "cbs": "cbs_persons", "key": "key_table"}
+    {
+        "lld": "lld_loan_parts",
+        "cbs": "cbs_persons",
+        "key": "key_table",
+        "income_pension": "cbs_income_pension",
+        "wealth_dwelling": "cbs_wealth_dwelling",
+    }
 )
 KINDS = ("lld", "cbs", "key")
-_CANONICAL = {"lld": C.LLD_COLUMNS, "cbs": C.CBS_COLUMNS, "key": C.KEY_COLUMNS}
+#: the interest-only study's two extra CBS inputs (2017); read only by that study, so
+#: :func:`cohorts.raw.read_raw` and ``cohorts build`` still need just :data:`KINDS`
+IO_KINDS = ("income_pension", "wealth_dwelling")
+ALL_KINDS = KINDS + IO_KINDS
+_CANONICAL = {
+    "lld": C.LLD_COLUMNS,
+    "cbs": C.CBS_COLUMNS,
+    "key": C.KEY_COLUMNS,
+    "income_pension": C.INCOME_PENSION_COLUMNS,
+    "wealth_dwelling": C.WEALTH_DWELLING_COLUMNS,
+}
+#: earliest date accepted as ``perpetual_from`` (a far-future code, not a real maturity)
+PERPETUAL_FROM_MIN = datetime.date(2050, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -43,12 +63,18 @@ class ColumnMapping:
     values : Mapping[str, Mapping[str, Mapping[str, str]]]
         ``{kind: {canonical column: {code in the extract: canonical value}}}``
         (:mod:`cohorts.recode`).
+    perpetual_from : datetime.date or None
+        ``[lld] perpetual_from``: a lender that codes an interest-only part without a
+        contractual end date ("geadministreerde perpetual", interest-only study, seed lines
+        2757-2763) as a far-future maturity; every ``maturity_date`` on or after this date is
+        read as missing (the canonical perpetual coding).  None (default): dates are kept.
     """
 
     files: Mapping[str, str] = field(default_factory=dict)
     columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source: str = "default"
     values: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
+    perpetual_from: datetime.date | None = None
 
     def extract_name(self, kind: str, canonical: str) -> str:
         """The column name in the extract for a canonical column."""
@@ -59,6 +85,8 @@ class ColumnMapping:
         out = {"source": self.source, "files": dict(self.files), "columns": {k: dict(v) for k, v in self.columns.items()}}
         if self.values:
             out["values"] = {k: {c: dict(t) for c, t in v.items()} for k, v in self.values.items()}
+        if self.perpetual_from is not None:
+            out["perpetual_from"] = self.perpetual_from.isoformat()
         return out
 
 
@@ -82,15 +110,20 @@ def load_mapping(path: str | os.PathLike) -> ColumnMapping:
     files: dict[str, str] = {}
     cols: dict[str, dict[str, str]] = {}
     values: dict[str, dict[str, dict[str, str]]] = {}
+    perpetual_from: datetime.date | None = None
     for kind, section in raw.items():
-        if kind not in KINDS:
-            raise ConfigError(f"{path}: unknown section [{kind}]; expected one of {', '.join(KINDS)}")
+        if kind not in ALL_KINDS:
+            raise ConfigError(f"{path}: unknown section [{kind}]; expected one of {', '.join(ALL_KINDS)}")
         if not isinstance(section, dict):
             raise ConfigError(f"{path}: [{kind}] must be a table")
-        unknown_keys = set(section) - {"file", "columns", "values"}
+        allowed = {"file", "columns", "values"} | ({"perpetual_from"} if kind == "lld" else set())
+        unknown_keys = set(section) - allowed
         if unknown_keys:
+            extra = ", 'perpetual_from'" if kind == "lld" else ""
             raise ConfigError(f"{path}: [{kind}] has unknown key(s) {sorted(unknown_keys)}; "
-                              f"expected 'file', [{kind}.columns] and [{kind}.values.<column>]")
+                              f"expected 'file'{extra}, [{kind}.columns] and [{kind}.values.<column>]")
+        if "perpetual_from" in section:
+            perpetual_from = _perpetual_from(section["perpetual_from"], path)
         if "file" in section:
             files[kind] = str(section["file"])
         mapping = section.get("columns", {})
@@ -107,7 +140,26 @@ def load_mapping(path: str | os.PathLike) -> ColumnMapping:
         cols[kind] = {str(k): str(v) for k, v in mapping.items()}
         if "values" in section:
             values[kind] = parse_values(section["values"], kind=kind, source=str(path))
-    return ColumnMapping(files=files, columns=cols, source=str(path), values=values)
+    return ColumnMapping(files=files, columns=cols, source=str(path), values=values, perpetual_from=perpetual_from)
+
+
+def _perpetual_from(value: object, path: Path) -> datetime.date:
+    """Check ``[lld] perpetual_from``: a date (TOML date or ISO text) on or after :data:`PERPETUAL_FROM_MIN`."""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ConfigError(f"{path}: [lld] perpetual_from must be a date (YYYY-MM-DD), but was {value!r}") from None
+    if not isinstance(value, datetime.date):
+        raise ConfigError(f"{path}: [lld] perpetual_from must be a date (YYYY-MM-DD), but was {value!r}")
+    if value < PERPETUAL_FROM_MIN:
+        raise ConfigError(
+            f"{path}: [lld] perpetual_from = {value.isoformat()} is before {PERPETUAL_FROM_MIN.isoformat()}: it would "
+            "turn real maturities into perpetuals; give the far-future date the lender uses as its perpetual code"
+        )
+    return value
 
 
 def resolve_input(data_dir: str | os.PathLike, kind: str, mapping: ColumnMapping | None = None) -> Path:

@@ -10,6 +10,7 @@ type (:func:`harmonize_ids`).  Re-exported by :mod:`cohorts.io`.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -87,6 +88,25 @@ def _recode_and_validate(
         failures = failures + list(exc.failures)
     if failures:
         raise ContractError(failures, header=f"{source} ({contract.name}): {len(failures)} data-contract failure(s)")
+    if kind == "lld" and mapping.perpetual_from is not None:
+        out = perpetuals_as_missing(out, perpetual_from=mapping.perpetual_from)
+    return out
+
+
+def perpetuals_as_missing(lld: pd.DataFrame, *, perpetual_from: datetime.date) -> pd.DataFrame:
+    """The lender's far-future perpetual code as the canonical one: ``maturity_date >= perpetual_from`` -> NaT.
+
+    The synthetic twin codes an interest-only part without contractual end date
+    ("geadministreerde perpetual", interest-only study) as a missing maturity; a
+    real extract may use a date such as 2099-12-31 instead ([lld] ``perpetual_from``
+    of the column mapping, :mod:`cohorts.mapping`).  Other columns are not copied.
+    """
+    mat = lld[C.MATURITY_DATE]
+    code = (mat >= pd.Timestamp(perpetual_from)).to_numpy(dtype=bool, na_value=False)
+    if not code.any():
+        return lld
+    out = lld.copy(deep=False)
+    out[C.MATURITY_DATE] = mat.mask(code)
     return out
 
 

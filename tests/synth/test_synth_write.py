@@ -69,7 +69,9 @@ def test_value_rules(tables: dict[str, pd.DataFrame]) -> None:
     assert (lld[C.CURRENT_BALANCE] >= 0).all() and (lld[C.ORIGINAL_BALANCE] > 0).all()
     assert set(lld[C.REPAYMENT_TYPE]) <= set(C.REPAYMENT_TYPES)
     assert (lld[C.ORIGINATION_DATE] == lld[C.ORIGINATION_DATE].dt.normalize()).all()
-    assert (lld[C.MATURITY_DATE] > lld[C.ORIGINATION_DATE]).all()
+    dated = lld[C.MATURITY_DATE].notna()  # missing = the lender's perpetual coding (cohorts.synth.io_stock)
+    assert (lld.loc[dated, C.MATURITY_DATE] > lld.loc[dated, C.ORIGINATION_DATE]).all()
+    assert lld.loc[~dated, C.REPAYMENT_TYPE].isin(["interest_only", "investment"]).all()
     assert set(np.unique(lld[C.FIXED_PERIOD_MONTHS])) <= {0, 12, 60, 120, 180, 240, 360}
     # current_ltv is a loan-level value: the same on every part of a loan in a snapshot
     assert (lld.groupby([C.SNAPSHOT_YEAR, C.LOAN_ID])[C.CURRENT_LTV].nunique(dropna=False) == 1).all()

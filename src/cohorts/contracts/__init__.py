@@ -38,6 +38,19 @@ CBS persons (one row per person per year)
 Key table (koppeltabel 2017)
     ``loan_id`` and ``person_id`` not null; ``loan_id`` unique (a loan mapped
     to two persons is an error: the link would be ambiguous).
+
+CBS income and pension (interest-only study; one row per person per year, 2017)
+    ``person_id`` not null; ``year`` integer in 2000..2030; ``(person_id, year)``
+    unique; ``wages``, ``dga_wage``, ``pension_income``, ``benefits``,
+    ``pension_attainable_active``, ``pension_attainable_inactive``,
+    ``pension_accrued`` >= 0, not null; ``business_profit`` not null (may be
+    negative: a loss); ``labour_status`` one of
+    :data:`cohorts.columns.LABOUR_STATUSES`; ``aow_share`` in [0, 1].
+
+CBS wealth and dwelling (interest-only study; one row per person per year, 2017)
+    ``person_id``, ``year`` as above, ``(person_id, year)`` unique; ``cash``,
+    ``other_real_estate``, ``business_assets`` >= 0, not null; ``woz_value``
+    > 0 where present (missing: no owned dwelling).
 Layout: the contracts themselves are in :mod:`cohorts.contracts.rules`, the
 coercion and lazy validation in :mod:`cohorts.contracts.validation`; both are
 re-exported here.
@@ -46,8 +59,10 @@ re-exported here.
 from cohorts.contracts.rules import (
     CBS_CONTRACT,
     CONTRACTS,
+    INCOME_PENSION_CONTRACT,
     KEY_CONTRACT,
     LLD_CONTRACT,
+    WEALTH_DWELLING_CONTRACT,
     Check,
     Column,
     Contract,
@@ -64,12 +79,15 @@ from cohorts.contracts.validation import (
     require_columns,
     validate,
     validate_cbs,
+    validate_income_pension,
     validate_key,
     validate_lld,
+    validate_wealth_dwelling,
 )
 
 __all__ = [
-    "CBS_CONTRACT", "CONTRACTS", "KEY_CONTRACT", "LLD_CONTRACT", "N_EXAMPLES", "Check", "Column", "Contract",
+    "CBS_CONTRACT", "CONTRACTS", "INCOME_PENSION_CONTRACT", "KEY_CONTRACT", "LLD_CONTRACT", "N_EXAMPLES",
+    "WEALTH_DWELLING_CONTRACT", "validate_income_pension", "validate_wealth_dwelling", "Check", "Column", "Contract",
     "UniqueKeyCheck", "coerce_columns", "duplicated_rows", "in_key_order", "merge_failures", "require_columns",
     "validate", "validate_cbs", "validate_key", "validate_lld",
 ]

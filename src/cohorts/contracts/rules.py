@@ -1,9 +1,10 @@
-"""The contracts of the three raw inputs: their columns, kinds, rules and keys.
+"""The contracts of the raw inputs: their columns, kinds, rules and keys.
 
 :class:`Contract` lists a table's :class:`Column` rules (kind, nullability,
 :class:`Check` predicates such as ranges and the calendar-year rule) and its
 unique key; :data:`LLD_CONTRACT`, :data:`CBS_CONTRACT` and
-:data:`KEY_CONTRACT` (in :data:`CONTRACTS`) are the rules listed in the
+:data:`KEY_CONTRACT`, and for the interest-only study :data:`INCOME_PENSION_CONTRACT`
+and :data:`WEALTH_DWELLING_CONTRACT` (all in :data:`CONTRACTS`) are the rules listed in the
 docstring of :mod:`cohorts.contracts`, which re-exports them.
 """
 
@@ -153,4 +154,53 @@ KEY_CONTRACT = Contract(
     id_columns=(C.LOAN_ID, C.PERSON_ID),
 )
 
-CONTRACTS = {"lld": LLD_CONTRACT, "cbs": CBS_CONTRACT, "key": KEY_CONTRACT}
+_MONEY = (_ge(0), _AMOUNT_MAX)
+_YEAR = Column(C.YEAR, "int", checks=(_between(2000, 2030),))
+
+INCOME_PENSION_CONTRACT = Contract(
+    name="CBS income and pension",
+    columns=(
+        Column(C.PERSON_ID, "id"),
+        _YEAR,
+        Column(C.WAGES, "float", checks=_MONEY),
+        # own-business profit can be negative (a loss), like CBS gross income
+        Column(C.BUSINESS_PROFIT, "float", checks=(_AMOUNT_MAX,)),
+        Column(C.DGA_WAGE, "float", checks=_MONEY),
+        Column(C.PENSION_INCOME, "float", checks=_MONEY),
+        Column(C.BENEFITS, "float", checks=_MONEY),
+        Column(
+            C.LABOUR_STATUS,
+            "str",
+            checks=(Check(f"one of {', '.join(C.LABOUR_STATUSES)}", lambda s: s.isin(C.LABOUR_STATUSES).to_numpy()),),
+        ),
+        Column(C.PENSION_ATTAINABLE_ACTIVE, "float", checks=_MONEY),
+        Column(C.PENSION_ATTAINABLE_INACTIVE, "float", checks=_MONEY),
+        Column(C.PENSION_ACCRUED, "float", checks=_MONEY),
+        Column(C.AOW_SHARE, "float", checks=(_between(0, 1),)),
+    ),
+    unique=(C.PERSON_ID, C.YEAR),
+    id_columns=(C.PERSON_ID, C.YEAR),
+)
+
+WEALTH_DWELLING_CONTRACT = Contract(
+    name="CBS wealth and dwelling",
+    columns=(
+        Column(C.PERSON_ID, "id"),
+        _YEAR,
+        Column(C.CASH, "float", checks=_MONEY),
+        Column(C.OTHER_REAL_ESTATE, "float", checks=_MONEY),
+        Column(C.BUSINESS_ASSETS, "float", checks=_MONEY),
+        # missing for a person without an owned dwelling; where present a positive value
+        Column(C.WOZ_VALUE, "float", nullable=True, checks=(_gt(0), _AMOUNT_MAX)),
+    ),
+    unique=(C.PERSON_ID, C.YEAR),
+    id_columns=(C.PERSON_ID, C.YEAR),
+)
+
+CONTRACTS = {
+    "lld": LLD_CONTRACT,
+    "cbs": CBS_CONTRACT,
+    "key": KEY_CONTRACT,
+    "income_pension": INCOME_PENSION_CONTRACT,
+    "wealth_dwelling": WEALTH_DWELLING_CONTRACT,
+}

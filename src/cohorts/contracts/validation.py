@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from cohorts import columns as C
-from cohorts.contracts.rules import CBS_CONTRACT, KEY_CONTRACT, LLD_CONTRACT, Contract
+from cohorts.contracts.rules import (
+    CBS_CONTRACT,
+    INCOME_PENSION_CONTRACT,
+    KEY_CONTRACT,
+    LLD_CONTRACT,
+    WEALTH_DWELLING_CONTRACT,
+    Contract,
+)
 from cohorts.errors import ContractError, Failure, missing_column_failures
 
 #: How many offending rows an error message shows.
@@ -367,6 +374,16 @@ def validate_cbs(df: pd.DataFrame, *, source: str = "CBS persons") -> pd.DataFra
 def validate_key(df: pd.DataFrame, *, source: str = "key table") -> pd.DataFrame:
     """Validate the 2017 key table (loan -> main earner); a loan mapped twice is an error."""
     return validate(df, KEY_CONTRACT, source=source)
+
+
+def validate_income_pension(df: pd.DataFrame, *, source: str = "CBS income and pension") -> pd.DataFrame:
+    """Validate the 2017 CBS income-by-source and pension file (interest-only study)."""
+    return validate(df, INCOME_PENSION_CONTRACT, source=source)
+
+
+def validate_wealth_dwelling(df: pd.DataFrame, *, source: str = "CBS wealth and dwelling") -> pd.DataFrame:
+    """Validate the 2017 CBS wealth-beyond-savings and WOZ file (interest-only study)."""
+    return validate(df, WEALTH_DWELLING_CONTRACT, source=source)
 
 
 def require_columns(df: pd.DataFrame, names: Sequence[str], *, stage: str) -> None:

@@ -49,6 +49,10 @@ class World:
     cbs_seed : int
         Seed of the CBS-record draws (income walks), so that the records can be
         produced again from the same world.
+    io_seed : int
+        Seed of the interest-only study's draws (:mod:`cohorts.synth.io_stock`:
+        maturities of interest-only parts, the 2017 income-by-source and wealth
+        files), from the ``io_stock`` stream; no other stream is touched.
     """
 
     params: SynthParams
@@ -60,6 +64,7 @@ class World:
     persons: pd.DataFrame
     rngs: dict[str, np.random.Generator]
     cbs_seed: int
+    io_seed: int = 0
 
 
 def _pair_second(pair: np.ndarray) -> np.ndarray:
@@ -190,7 +195,8 @@ def build_world(*, scale: float, seed: int, params: SynthParams | None = None) -
     persons, main_pid = _persons(rngs["ids"], loans)
     loans["main_pid"] = main_pid
     cbs_seed = int(rngs["persons"].integers(0, 2**63 - 1))
+    io_seed = int(rngs["io_stock"].integers(0, 2**63 - 1))
     return World(
         params=params, scale=scale, seed=seed, counts=counts, loans=loans, parts=parts, persons=persons,
-        rngs=rngs, cbs_seed=cbs_seed,
+        rngs=rngs, cbs_seed=cbs_seed, io_seed=io_seed,
     )

@@ -57,7 +57,7 @@ class SynthParams:
     Attributes
     ----------
     population, messiness, parts, rates, utilisation, ltv, income, age, wealth, \
-consumer_credit, student_debt, zzp, nhg, interest_only, arrears, stock_loans : Mapping
+consumer_credit, student_debt, zzp, nhg, interest_only, arrears, stock_loans, io_stock : Mapping
         The blocks of ``params.toml``; TOML arrays become tuples.
     sha256 : str
         Hex SHA-256 of the parameter file's bytes (recorded in the manifest).
@@ -79,6 +79,7 @@ consumer_credit, student_debt, zzp, nhg, interest_only, arrears, stock_loans : M
     interest_only: Mapping[str, Any]
     arrears: Mapping[str, Any]
     stock_loans: Mapping[str, Any]
+    io_stock: Mapping[str, Any]
     sha256: str
 
 

@@ -16,6 +16,7 @@ BLOCKS: tuple[str, ...] = (
     "refinance",
     "persons",
     "ids",
+    "io_stock",
 )
 """Block names; new blocks are appended so existing streams stay the same."""
 

@@ -18,8 +18,10 @@ from typing import Any
 import pandas as pd
 
 from cohorts import __version__, atomic
+from cohorts import columns as C
 from cohorts.io import ParquetAppender, sha256_file
 from cohorts.synth.generator import World, build_world
+from cohorts.synth.io_stock import INCOME_YEAR, SNAPSHOT, apply_maturities, build_io_stock
 from cohorts.synth.panel import cbs_chunks, key_table, lld_snapshots, truth_table
 from cohorts.synth.params import SynthParams, load_params
 
@@ -27,9 +29,12 @@ LLD_FILE = "lld_loan_parts.parquet"
 CBS_FILE = "cbs_persons.parquet"
 KEY_FILE = "key_table.parquet"
 TRUTH_FILE = "truth.parquet"
+INCOME_PENSION_FILE = "cbs_income_pension.parquet"
+WEALTH_DWELLING_FILE = "cbs_wealth_dwelling.parquet"
+TRUTH_IO_FILE = "truth_io.parquet"
 MANIFEST_FILE = "manifest.json"
 README_FILE = "README.md"
-DATA_FILES = (LLD_FILE, CBS_FILE, KEY_FILE, TRUTH_FILE)
+DATA_FILES = (LLD_FILE, CBS_FILE, KEY_FILE, TRUTH_FILE, INCOME_PENSION_FILE, WEALTH_DWELLING_FILE, TRUTH_IO_FILE)
 
 _ROW_GROUP = 1_000_000
 _WRITE_OPTIONS: dict[str, Any] = {"compression_level": 3, "use_dictionary": True}  # zstd
@@ -49,6 +54,14 @@ def _write_frames(path: Path, frames: Iterable[pd.DataFrame]) -> int:
     return int(out.rows_written or 0)
 
 
+def _keep_year(frames: Iterable[pd.DataFrame], year: int, out: list[pd.DataFrame]) -> Iterable[pd.DataFrame]:
+    """Pass CBS frames through, keeping a copy of the ``year`` records' fields the IO block uses in ``out``."""
+    for frame in frames:
+        sel = frame[C.YEAR].to_numpy() == year
+        out.append(frame.loc[sel, [C.PERSON_ID, C.BIRTH_YEAR, C.GROSS_INCOME, C.ZZP]].reset_index(drop=True))
+        yield frame
+
+
 def _readme(*, scale: float, seed: int) -> str:
     return f"""# Synthetic LLD + CBS panel (not real data)
 
@@ -63,6 +76,9 @@ layout and the same kinds of mess, so the whole pipeline runs outside it.
 | `{LLD_FILE}` | LLD loan parts, one row per part per snapshot (31 Dec 2012-2018); columns `cohorts.columns.LLD_COLUMNS` |
 | `{CBS_FILE}` | CBS persons, one row per person per year (2012-2019); columns `cohorts.columns.CBS_COLUMNS` |
 | `{KEY_FILE}` | the 2017 key table, loan_id -> person_id of the main earner |
+| `{INCOME_PENSION_FILE}` | CBS income by source, labour status, pension (PAS) and AOW entitlements, one row per person of the end-2016 stock, year 2017; columns `cohorts.columns.INCOME_PENSION_COLUMNS` |
+| `{WEALTH_DWELLING_FILE}` | CBS cash, other real estate, business assets and the dwelling's WOZ value on 1 January 2017, one row per person of the end-2016 stock; columns `cohorts.columns.WEALTH_DWELLING_COLUMNS` |
+| `{TRUTH_IO_FILE}` | synthetic ground truth of the interest-only study, one row per end-2016 household with an interest-only or investment part: planted first-maturity year and date, administrative / after-85 perpetual flags, fully-IO flag, debt now, debt at maturity (checklist B7), WOZ value. **Not an input of the pipeline.** |
 | `{TRUTH_FILE}` | synthetic ground truth, one row per loan: the fate the generator planted (`intended`), cohort, starter, planted high flag and LTI utilisation, planted arrears hazards. **Not an input of the pipeline**; tests compare the build with it. |
 | `{MANIFEST_FILE}` | seed, scale, package version, parameter-file hash, and rows / bytes / sha256 per file |
 
@@ -83,12 +99,20 @@ def write_world(world: World, directory: Path) -> dict[str, Any]:
     dict
         The manifest (also written to ``manifest.json``).
     """
-    rows = {
-        LLD_FILE: _write_frames(directory / LLD_FILE, lld_snapshots(world)),
-        CBS_FILE: _write_frames(directory / CBS_FILE, cbs_chunks(world)),
-        KEY_FILE: _write_frames(directory / KEY_FILE, [key_table(world)]),
-        TRUTH_FILE: _write_frames(directory / TRUTH_FILE, [truth_table(world)]),
-    }
+    rows: dict[str, int] = {}
+    # The CBS records first: the interest-only block needs their 2017 incomes (cohorts.synth.io_stock);
+    # the order of writing does not change any file's bytes.
+    cbs_2017: list[pd.DataFrame] = []
+    rows[CBS_FILE] = _write_frames(directory / CBS_FILE, _keep_year(cbs_chunks(world), INCOME_YEAR, cbs_2017))
+    snap = pd.concat(list(lld_snapshots(world, years=[SNAPSHOT])), ignore_index=True)
+    io = build_io_stock(world, snap=snap, cbs_2017=pd.concat(cbs_2017, ignore_index=True))
+    del snap, cbs_2017
+    rows[LLD_FILE] = _write_frames(directory / LLD_FILE, apply_maturities(lld_snapshots(world), io.maturity))
+    rows[KEY_FILE] = _write_frames(directory / KEY_FILE, [key_table(world)])
+    rows[TRUTH_FILE] = _write_frames(directory / TRUTH_FILE, [truth_table(world)])
+    rows[INCOME_PENSION_FILE] = _write_frames(directory / INCOME_PENSION_FILE, [io.income_pension])
+    rows[WEALTH_DWELLING_FILE] = _write_frames(directory / WEALTH_DWELLING_FILE, [io.wealth_dwelling])
+    rows[TRUTH_IO_FILE] = _write_frames(directory / TRUTH_IO_FILE, [io.truth])
     (directory / README_FILE).write_text(_readme(scale=world.scale, seed=world.seed), encoding="utf-8")
     files = [
         {"name": name, "rows": rows.get(name), "bytes": (directory / name).stat().st_size, "sha256": sha256_file(directory / name)}
@@ -101,8 +125,8 @@ def write_world(world: World, directory: Path) -> dict[str, Any]:
         "scale": world.scale,
         "params_sha256": world.params.sha256,
         "synthetic": True,
-        "pipeline_inputs": [LLD_FILE, CBS_FILE, KEY_FILE],
-        "ground_truth_only": [TRUTH_FILE],
+        "pipeline_inputs": [LLD_FILE, CBS_FILE, KEY_FILE, INCOME_PENSION_FILE, WEALTH_DWELLING_FILE],
+        "ground_truth_only": [TRUTH_FILE, TRUTH_IO_FILE],
         "files": files,
     }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"

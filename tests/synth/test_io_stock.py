@@ -1,0 +1,199 @@
+"""Tests of the interest-only block of the synthetic twin (:mod:`cohorts.synth.io_stock`).
+
+Kinds of test (each test's docstring starts with its kind):
+
+* **hand-worked**: arithmetic written out in the test (the checklist B7 amortisation rules);
+* **planted truth**: the written files agree with what the generator planted (``truth_io.parquet``);
+* **property**: a rule that must hold on every row (sums, ranges, consistency over snapshots,
+  streams unchanged, every column except the IO maturities equal to the panel writer's output).
+
+The small twin is the session fixture of ``tests/synth/conftest.py`` (scale 0.002, seed 11).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cohorts import columns as C
+from cohorts.contracts import validate_income_pension, validate_lld, validate_wealth_dwelling
+from cohorts.synth import streams
+from cohorts.synth.generator import build_world
+from cohorts.synth.io_stock import IO_TYPES, debt_at_maturity
+from cohorts.synth.panel import cbs_persons, key_table, lld_snapshots, truth_table
+from cohorts.synth.write import INCOME_PENSION_FILE, TRUTH_IO_FILE, WEALTH_DWELLING_FILE
+
+SCALE, SEED = 0.002, 11  # as tests/synth/conftest.py (its session fixture synth_dir)
+
+
+@pytest.fixture(scope="session")
+def io_tables(synth_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The twin's files plus the three files of the interest-only block."""
+    return {
+        **tables,
+        "income": pd.read_parquet(synth_dir / INCOME_PENSION_FILE),
+        "wealth": pd.read_parquet(synth_dir / WEALTH_DWELLING_FILE),
+        "truth_io": pd.read_parquet(synth_dir / TRUTH_IO_FILE),
+    }
+
+
+def test_streams_of_existing_blocks_unchanged() -> None:
+    """Property: appending the ``io_stock`` block leaves every earlier block's stream as it was."""
+    assert streams.BLOCKS[-1] == "io_stock"
+    old = streams.BLOCKS[:-1]
+    children = np.random.default_rng(123).bit_generator.seed_seq.spawn(len(old))
+    new = streams.block_generators(123)
+    for name, ss in zip(old, children):
+        assert np.array_equal(np.random.Generator(np.random.PCG64(ss)).integers(0, 2**62, 5), new[name].integers(0, 2**62, 5))
+
+
+def test_only_io_maturities_differ_from_the_panel_writer(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property: every column of the existing files equals the unchanged panel writer's output,
+    except ``maturity_date`` of interest-only/investment parts (the block's own stream touches nothing else)."""
+    world = build_world(scale=SCALE, seed=SEED)
+    base = pd.concat(list(lld_snapshots(world)), ignore_index=True)
+    lld = io_tables["lld"]
+    assert list(lld.columns) == list(base.columns) and len(lld) == len(base)
+    for col in lld.columns:
+        if col != C.MATURITY_DATE:
+            pd.testing.assert_series_equal(lld[col], base[col], check_names=True)
+    same = (lld[C.MATURITY_DATE] == base[C.MATURITY_DATE]) | (lld[C.MATURITY_DATE].isna() & base[C.MATURITY_DATE].isna())
+    io = lld[C.REPAYMENT_TYPE].isin(IO_TYPES)
+    assert same[~io].all()
+    assert (~same[io]).sum() > 0.3 * io.sum()  # the block did change IO maturities
+    pd.testing.assert_frame_equal(io_tables["cbs"], cbs_persons(world))
+    pd.testing.assert_frame_equal(io_tables["key"], key_table(world))
+    pd.testing.assert_frame_equal(io_tables["truth"], truth_table(world))
+
+
+def test_maturity_one_date_per_part_and_contract(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property: each loan part has one maturity over all snapshots, and the LLD passes its contract
+    (maturity not before origination)."""
+    lld = io_tables["lld"]
+    key = lld[C.MATURITY_DATE].astype("int64")  # NaT as one value
+    assert (key.groupby(lld[C.LOAN_PART_ID]).nunique() == 1).all()
+    validate_lld(lld)
+    assert lld[C.MATURITY_DATE].isna().sum() > 0
+    assert not lld.loc[~lld[C.REPAYMENT_TYPE].isin(IO_TYPES), C.MATURITY_DATE].isna().any()
+
+
+def test_truth_matches_the_planted_maturities(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Planted truth: the truth's first-maturity date is the earliest IO maturity of the household's
+    end-2016 parts; administrative perpetuals have no dated IO part; de-facto perpetuals mature after the
+    younger person's 85th-birthday year."""
+    lld, truth, cbs, key = io_tables["lld"], io_tables["truth_io"], io_tables["cbs"], io_tables["key"]
+    s = lld.loc[(lld[C.SNAPSHOT_YEAR] == 2016) & lld[C.REPAYMENT_TYPE].isin(IO_TYPES)]
+    g = s.groupby(C.LOAN_ID)[C.MATURITY_DATE]
+    t = truth.set_index(C.LOAN_ID)
+    assert set(t.index) == set(s[C.LOAN_ID])
+    admin = t["planted_perpetual_admin"]
+    assert (g.count().reindex(t.index)[admin] == 0).all()
+    assert (g.count().reindex(t.index)[~admin] == g.size().reindex(t.index)[~admin]).all()
+    dated = ~admin & ~t["planted_perpetual_age"]
+    assert (g.min().reindex(t.index)[dated] == t.loc[dated, "planted_first_maturity"]).all()
+    assert (t.loc[dated, "planted_refi_year"] == t.loc[dated, "planted_first_maturity"].dt.year).all()
+    assert t.loc[~dated, "planted_refi_year"].isna().all()
+    # de-facto perpetuals: first IO year after the younger person's 85th-birthday year
+    c17 = cbs.loc[cbs[C.YEAR] == 2017].set_index(C.PERSON_ID)
+    age = t["planted_perpetual_age"]
+    person = key.set_index(C.LOAN_ID)[C.PERSON_ID].reindex(t.index[age]).dropna()
+    by = c17[C.BIRTH_YEAR].reindex(person.to_numpy()).to_numpy()
+    partner = c17[C.PARTNER_ID].reindex(person.to_numpy())
+    by_p = c17[C.BIRTH_YEAR].reindex(partner.fillna(-1).astype("int64").to_numpy()).to_numpy()
+    younger = np.fmax(by.astype(float), np.where(np.isnan(by_p.astype(float)), -np.inf, by_p.astype(float)))
+    first_year = g.min().reindex(person.index).dt.year.to_numpy()
+    ok = ~np.isnan(by.astype(float))
+    assert ok.sum() > 10
+    assert (first_year[ok] > younger[ok] + 85).all()
+
+
+def test_income_sources_add_up_and_statuses_fit_ages(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property: wages + profit + dga + pension + benefits = the 2017 gross income of the CBS file
+    exactly; pensioners are >= 60; zzp persons are (employee-)self-employed unless pensioner/other;
+    the files pass their contracts and have one row per person of the end-2016 stock with a 2017 record."""
+    inc, cbs = io_tables["income"], io_tables["cbs"]
+    validate_income_pension(inc)
+    validate_wealth_dwelling(io_tables["wealth"])
+    c17 = cbs.loc[cbs[C.YEAR] == 2017].set_index(C.PERSON_ID)
+    i = inc.set_index(C.PERSON_ID)
+    assert i.index.is_unique and i.index.isin(c17.index).all()
+    total = i[[C.WAGES, C.BUSINESS_PROFIT, C.DGA_WAGE, C.PENSION_INCOME, C.BENEFITS]].sum(axis=1)
+    assert np.array_equal(total.to_numpy(), c17[C.GROSS_INCOME].reindex(i.index).to_numpy())
+    age = 2017 - c17[C.BIRTH_YEAR].reindex(i.index)
+    status = i[C.LABOUR_STATUS]
+    assert (age[status == "pensioner"] >= 60).all()
+    zzp = c17[C.ZZP].reindex(i.index)
+    assert status[zzp].isin(["self_employed", "employee_self_employed", "pensioner", "other"]).all()
+    assert (i.loc[status == "employee", C.BUSINESS_PROFIT] == 0).all()
+    assert ((i[C.AOW_SHARE] == 1.0).mean()) > 0.8
+    assert set(inc[C.PERSON_ID]) == set(io_tables["wealth"][C.PERSON_ID])
+
+
+def test_woz_close_to_lld_value_and_shared_in_household(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Planted truth / property: the key person carries the household's planted WOZ value, which is
+    within a factor 2 of the LLD-implied house value (debt / current LTV) and below it on median (A33)."""
+    lld, truth, key, w = io_tables["lld"], io_tables["truth_io"], io_tables["key"], io_tables["wealth"]
+    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
+    hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
+    t = truth.set_index(C.LOAN_ID)
+    ratio = t["planted_woz_value"] / hv.reindex(t.index)
+    assert ratio.between(0.5, 2.0).all()
+    assert 0.85 < ratio.median() < 1.0
+    person = key.set_index(C.LOAN_ID)[C.PERSON_ID].reindex(t.index).dropna().astype("int64")
+    person = person[~person.duplicated(keep=False)]  # a person with two IO mortgages has one WOZ record
+    wz = w.set_index(C.PERSON_ID)[C.WOZ_VALUE].reindex(person.to_numpy())
+    found = wz.notna().to_numpy()
+    assert found.mean() > 0.95
+    assert np.allclose(wz.to_numpy()[found], t["planted_woz_value"].reindex(person.index).to_numpy()[found])
+
+
+def _part(rep: str, bal: float, rate: float, orig: str, mat: str | None) -> dict:
+    return {C.LOAN_ID: 1, C.REPAYMENT_TYPE: rep, C.CURRENT_BALANCE: bal, C.INTEREST_RATE: rate,
+            C.ORIGINATION_DATE: pd.Timestamp(orig), C.MATURITY_DATE: pd.NaT if mat is None else pd.Timestamp(mat)}
+
+
+def test_debt_at_maturity_hand_worked() -> None:
+    """Hand-worked: the checklist B7 rules at a refinancing date of December 2021 (k = 60 months after
+    December 2016).
+
+    * interest-only 100,000 -> 100,000;
+    * annuity 100,000 at 6% (i = 0.005), maturity December 2026 (n = 120):
+      100,000 x (1.005^120 - 1.005^60) / (1.005^120 - 1) = 100,000 x (1.819397 - 1.348850) / 0.819397 = 57,426.0;
+    * linear 100,000, maturity December 2036 (n = 240): 100,000 x (1 - 60/240) = 75,000;
+    * savings 100,000 at 6%, originated December 2006, maturity December 2026 (N = 240, a = 180):
+      capital = 100,000 x (1.005^180 - 1) / (1.005^240 - 1) = 100,000 x 1.454094 / 2.310204 = 62,942.2,
+      net 37,057.8;
+    * annuity maturing June 2020 (before T): 0.
+    Total 100,000 + 57,426.0 + 75,000 + 37,057.8 = 269,483.8.
+    """
+    parts = pd.DataFrame([
+        _part("interest_only", 100_000, 6.0, "2000-12-15", None),
+        _part("annuity", 100_000, 6.0, "1996-12-15", "2026-12-15"),
+        _part("linear", 100_000, 6.0, "2006-12-15", "2036-12-15"),
+        _part("savings", 100_000, 6.0, "2006-12-15", "2026-12-15"),
+        _part("annuity", 50_000, 6.0, "1990-06-15", "2020-06-15"),
+    ])
+    refi = pd.Series([pd.Timestamp("2021-12-15")], index=[1])
+    debt = debt_at_maturity(parts, refi)
+    assert debt.loc[1] == pytest.approx(100_000 + 57_426.0 + 75_000 + 37_057.8, abs=1.0)
+    one = debt_at_maturity(parts.iloc[[1]], refi)
+    assert one.loc[1] == pytest.approx(57_426.0, abs=0.5)
+    sav = debt_at_maturity(parts.iloc[[3]], refi)
+    assert sav.loc[1] == pytest.approx(37_057.8, abs=0.5)
+
+
+def test_planted_debt_at_refi_bounds(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property: the planted debt at T lies between the IO balances and the debt now (guaranteed parts
+    only amortise), and is missing exactly for perpetuals."""
+    lld, t = io_tables["lld"], io_tables["truth_io"]
+    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
+    io_now = s.loc[s[C.REPAYMENT_TYPE].isin(IO_TYPES)].groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum()
+    t = t.set_index(C.LOAN_ID)
+    dated = t["planted_refi_year"].notna()
+    d = t.loc[dated, "planted_debt_at_refi"]
+    assert t.loc[~dated, "planted_debt_at_refi"].isna().all()
+    assert (d >= io_now.reindex(d.index) - 0.01).all()
+    assert (d <= t.loc[dated, "planted_debt_now"] + 0.01).all()
