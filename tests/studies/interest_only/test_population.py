@@ -109,7 +109,7 @@ def test_household_fields(small) -> None:
     assert single.sum() > 0
     assert (hh.loc[single, f"{C.WAGES}{S.PARTNER_SUFFIX}"] == 0).all()
     assert (hh.loc[single, f"{C.LABOUR_STATUS}{S.PARTNER_SUFFIX}"] == "other").all()
-    assert np.allclose(hh[S.LIQUID_ASSETS], hh[S.SAVINGS_HH] + hh[S.SECURITIES_HH] + hh[S.CASH_HH])
+    assert np.allclose(hh[S.LIQUID_ASSETS], hh[S.SAVINGS] + hh[S.SECURITIES] + hh[S.CASH])
 
 
 # --------------------------------------------------------------------------------------------

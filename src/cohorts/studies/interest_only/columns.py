@@ -46,13 +46,6 @@ INCOME_NOW: Final = "income_now"  # household gross income 2017 (main + partner,
 # DGA_WAGE, PENSION_INCOME, BENEFITS, LABOUR_STATUS, PENSION_ATTAINABLE_ACTIVE, PENSION_ATTAINABLE_INACTIVE,
 # PENSION_ACCRUED, AOW_SHARE) appear twice, as f"{name}{MAIN_SUFFIX}" and f"{name}{PARTNER_SUFFIX}"
 # (partner fields 0 / "other" without a partner), e.g. "wages_main", "aow_share_partner".
-# Household sums (main + partner) of the CBS wealth positions on 1 January 2017:
-SAVINGS_HH: Final = "savings_household"  # bank and savings balances
-SECURITIES_HH: Final = "securities_household"
-CASH_HH: Final = "cash_household"
-OTHER_DEBTS_HH: Final = "other_debts_household"  # CBS "Overige schulden" (source of CK)
-OTHER_REAL_ESTATE_HH: Final = "other_real_estate_household"
-BUSINESS_ASSETS_HH: Final = "business_assets_household"
 MAIN_SUFFIX: Final = "_main"
 PARTNER_SUFFIX: Final = "_partner"
 SOCIAL_ASSISTANCE: Final = "social_assistance"  # bijstandsnorm of the household type, 2017

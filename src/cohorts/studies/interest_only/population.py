@@ -65,12 +65,12 @@ PERSON_FIELDS: tuple[str, ...] = tuple(c for c in C.INCOME_PENSION_COLUMNS if c 
 
 _INCOME_SOURCES = (C.WAGES, C.BUSINESS_PROFIT, C.DGA_WAGE, C.PENSION_INCOME, C.BENEFITS)
 _WEALTH_SUMS = (
-    (S.SAVINGS_HH, C.SAVINGS),
-    (S.SECURITIES_HH, C.SECURITIES),
-    (S.CASH_HH, C.CASH),
-    (S.OTHER_DEBTS_HH, C.OTHER_DEBTS),
-    (S.OTHER_REAL_ESTATE_HH, C.OTHER_REAL_ESTATE),
-    (S.BUSINESS_ASSETS_HH, C.BUSINESS_ASSETS),
+    (S.SAVINGS, C.SAVINGS),
+    (S.SECURITIES, C.SECURITIES),
+    (S.CASH, C.CASH),
+    (S.OTHER_DEBTS, C.OTHER_DEBTS),
+    (S.OTHER_REAL_ESTATE, C.OTHER_REAL_ESTATE),
+    (S.BUSINESS_ASSETS, C.BUSINESS_ASSETS),
 )
 
 
@@ -349,7 +349,7 @@ def build_population(
         a = main.map(table[src]).astype("float64").fillna(0.0).to_numpy()
         b = other.map(table[src]).astype("float64").fillna(0.0).to_numpy()
         hh[out_col] = a + b
-    hh[S.LIQUID_ASSETS] = hh[S.SAVINGS_HH] + hh[S.SECURITIES_HH] + hh[S.CASH_HH]
+    hh[S.LIQUID_ASSETS] = hh[S.SAVINGS] + hh[S.SECURITIES] + hh[S.CASH]
     return Population(households=hh.reset_index(), parts=sub, selection=selection_frame(steps))
 
 
