@@ -140,7 +140,7 @@ def prepare(
     Prepared
     """
     hh = households.set_index(IO.HOUSEHOLD_ID, drop=False)
-    hh = pd.concat([hh, free_wealth(hh, params=params)], axis=1)
+    hh = hh.assign(**free_wealth(hh, params=params))  # replaces a liquid_assets the builder may carry
     perpetual = hh[IO.PERPETUAL].to_numpy(dtype=bool)
     e = event_year(hh[IO.MAIN_BIRTH_YEAR].to_numpy(dtype="int64"), params=params,
                    hra_rule=hra_rule, event_rule=event_rule)  # type: ignore[arg-type]
