@@ -19,7 +19,8 @@ EXAMPLE = Path(__file__).resolve().parent / "studies" / "example_study"
 ALIASES = frozenset(f"report/{m}.py" for m in (
     "command", "compare", "exports", "figures", "findings", "narrative", "notebook", "phrases", "release",
     "sensitivity_tables", "tables", "text_data"))
-#: The edges above the engine that name studies: the CLI registers ``cohorts reproduce`` (the study router);
+#: The edges above the engine that name studies: the CLI registers ``cohorts reproduce`` (the study router) and
+#: ``cohorts refinance`` (the interest-only study's own command);
 #: ``cohorts.report``'s package resolves its deprecated names (``cohorts.report.Exporter``, ...) lazily.
 EDGES = frozenset({"cli.py", "report/__init__.py"})
 

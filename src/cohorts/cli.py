@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cohorts.studies.command",
         "every table and figure of the report, and the comparison with its published numbers",
     ),
+    "refinance": (
+        "cohorts.studies.interest_only.command",
+        "refinancing risk of interest-only households under the study's scenarios (AFM interest-only study)",
+    ),
     "verify": ("cohorts.verify", "check that an output folder's files and inputs still match its manifest"),
 }
 

@@ -24,6 +24,7 @@ checks this against a direct call of ``income_at_refi`` with the scenario's fact
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -34,6 +35,7 @@ import pandas as pd
 from cohorts import columns as C
 from cohorts import scenarios as SC
 from cohorts.amortization import balance_at
+from cohorts.errors import CohortsWarning, NormTableFallbackWarning
 from cohorts.norms.tables import NormTables
 
 from . import columns as IO
@@ -155,15 +157,33 @@ def prepare(
     hh[IO.DEBT_AT_T] = debt_at(parts, hh[TESTED_YEAR])
     options = dict(params=params, tables=tables, year=tested, hra_rule=hra_rule,
                    accrued_estimate=accrued_estimate, consumer_credit_net=np.zeros(len(hh)))
+    _warn_if_no_social_assistance(hh, params=params)
     rates = _rates(scenarios)
     first = income_at_refi(hh, rate=rates[0], **options)
     for col in (IO.TEST_INCOME_LABOUR_AOW, IO.TEST_INCOME_SECOND_PILLAR, IO.AGE_AT_T, IO.REGIME, IO.HRA_END,
                 IO.WITH_HRA, IO.NORM_TABLE_YEAR, IO.LOOKUP_INCOME):
         hh[col] = first[col].to_numpy()
     pct = {rates[0]: first[IO.FINANCING_PCT].to_numpy()}
-    for r in rates[1:]:
-        pct[r] = income_at_refi(hh, rate=r, **options)[IO.FINANCING_PCT].to_numpy()
+    with warnings.catch_warnings():  # the table-year note was given by the first call
+        warnings.simplefilter("ignore", NormTableFallbackWarning)
+        for r in rates[1:]:
+            pct[r] = income_at_refi(hh, rate=r, **options)[IO.FINANCING_PCT].to_numpy()
     return Prepared(households=hh.reset_index(drop=True), financing_pct=MappingProxyType(pct), params=params)
+
+
+def _warn_if_no_social_assistance(households: pd.DataFrame, *, params: Parameters) -> None:
+    """One note per run when the measurement flag of E27 cannot be computed (the tree does not repeat it)."""
+    column = households[IO.SOCIAL_ASSISTANCE] if IO.SOCIAL_ASSISTANCE in households else None
+    in_params = params.social_assistance_single is not None and params.social_assistance_couple is not None
+    if in_params or (column is not None and column.notna().all()):
+        return
+    warnings.warn(
+        "social-assistance level (bijstandsnorm 2017) not supplied (the study's text does not print it): the "
+        f"measurement flag '{IO.LOW_INCOME_FLAG}' is <NA>, and so are '{IO.VULNERABLE}' and '{IO.CORE_RISK}' of "
+        "the forced sales; give user_supplied.social_assistance_single and _couple in a --parameters file",
+        CohortsWarning,
+        stacklevel=3,
+    )
 
 
 def outcomes(
@@ -241,7 +261,7 @@ def outcomes(
     )
     if IO.SOCIAL_ASSISTANCE in hh:
         frame[IO.SOCIAL_ASSISTANCE] = hh[IO.SOCIAL_ASSISTANCE].to_numpy()
-    tree = classify(frame, params=params)
+    tree = classify(frame, params=params, warn_unknown_level=False)  # prepare() warned once
     perp = perpetual_outcomes(frame, params=params)
     return pd.concat([frame, tree, perp], axis=1)
 

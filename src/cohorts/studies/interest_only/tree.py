@@ -153,6 +153,7 @@ def classify(
     residual_wealth: bool = False,
     selling_cost_share: float = 0.0,
     core_ltv: bool = True,
+    warn_unknown_level: bool = True,
     source: str = "outcomes",
 ) -> pd.DataFrame:
     """Classify households along the vulnerability tree, steps 1-7 (B6, C12, E20-E30).
@@ -176,6 +177,9 @@ def classify(
         A14 alternative: selling costs as a share of V_T.
     core_ltv : bool, default True
         A15: the core-risk probe (100% IO) keeps the LTV cap; ``False`` tests the income only.
+    warn_unknown_level : bool, default True
+        Warn when the social-assistance level is unknown (a caller that classifies the same
+        households many times, as the start-year sweep does, warns once itself).
     source : str, default "outcomes"
         Name used in error messages.
 
@@ -247,7 +251,7 @@ def classify(
     level = _social_assistance(frame, params=params)
     unknown = np.isnan(level)
     low = pd.array(np.where(unknown, None, income_now < np.where(unknown, 0.0, level)), dtype="boolean")
-    if unknown.any():
+    if unknown.any() and warn_unknown_level:
         warnings.warn(
             f"{source}: social-assistance level (bijstandsnorm 2017) unknown for {int(unknown.sum())} of {len(frame)} "
             f"household(s): column '{IO.SOCIAL_ASSISTANCE}' missing or empty and parameters "

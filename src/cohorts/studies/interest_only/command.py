@@ -1,0 +1,249 @@
+"""``cohorts refinance``: the interest-only households' refinancing risk under one or all scenarios.
+
+Reads the raw inputs (LLD loan parts, CBS persons, key table, and the two 2017 CBS files of the
+study: income by source and pension entitlements, wealth and WOZ value), builds the population of
+households with interest-only parts at the end-2016 snapshot (every exclusion a counted selection
+step), projects each household to its refinancing (or event) year under the scenario(s) and
+classifies it along the vulnerability tree.  For a shock scenario the start year is the worst one
+(``--worst``, the default: every start year of the scenario's range is run and the one with the
+most step-4 failures is kept, checklist G37) or the one given (``--start-year``).
+
+Everything written passes the disclosure gate (:mod:`cohorts.studies.interest_only.release`):
+``tree.csv``, ``sweep.csv`` (with ``--worst``), ``selection.csv``, and ``manifest.json``; the
+checker's log and audit go to ``checker/`` (never released).  Nothing is written when the input
+breaks a contract or an option is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from cohorts import scenarios as SC
+from cohorts.disclosure import Gate, load_rules, protect, release_selection, strict_default
+from cohorts.disclosure.checks import check_table
+from cohorts.disclosure.secondary import Release
+from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
+from cohorts.norms.tables import load_tables
+from cohorts.progress import heartbeat
+
+from . import columns as IO
+from .parameters import load_parameters
+from .population import build_population, read_inputs
+from .project import outcomes, prepare, run_many
+from .release import (
+    check_rounding,
+    SWEEP_FILE,
+    TREND,
+    TREE_FILE,
+    TREE_KEYS,
+    load_release_settings,
+    read_tree,
+    rounded_sweep,
+    tree_table,
+    units_frame,
+    universe,
+)
+from .study_data import scenarios_path
+
+ALL_SCENARIOS = "all"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the options of ``cohorts refinance``."""
+    parser.add_argument("--data", required=True, type=Path, help="folder with the raw inputs (or files named in --mapping)")
+    parser.add_argument("--out", required=True, type=Path, help="output folder")
+    parser.add_argument("--mapping", type=Path, default=None, help="column-mapping TOML for a real extract")
+    parser.add_argument("--scenario", default=ALL_SCENARIOS, metavar="NAME",
+                        help="a scenario of the scenario file (base, recession, high_rate, housing_crisis) or 'all' "
+                             "(default)")
+    timing = parser.add_mutually_exclusive_group()
+    timing.add_argument("--start-year", type=int, default=None, metavar="Y",
+                        help="start year of the shock scenario(s) (within each scenario's declared range)")
+    timing.add_argument("--worst", action="store_true",
+                        help="run every start year and keep the one with the most step-4 failures (the default)")
+    parser.add_argument("--scenarios", type=Path, default=None, metavar="TOML",
+                        help="scenario file (default: the study's data/scenarios.toml; see docs/projection.md)")
+    parser.add_argument("--parameters", type=Path, default=None, metavar="TOML",
+                        help="parameter file (default: the study's data/parameters.toml), e.g. with the "
+                             "[user_supplied] social-assistance levels")
+    parser.add_argument("--tables", type=Path, default=None, help="folder with further Trhk tables (long CSV format)")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="synthetic scale for the population estimates (default: from the data's manifest; 1 on "
+                             "real data)")
+    parser.add_argument("--disclosure-rules", type=Path, default=None, metavar="TOML",
+                        help="disclosure rules overriding the packaged ones (see docs/disclosure.md)")
+    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                        help="refuse to write anything when a table needs suppression (default: strict unless the "
+                             "data are the synthetic twin)")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _chosen(names: list[str], choice: str, source: str) -> list[str]:
+    if choice == ALL_SCENARIOS:
+        return names
+    if choice not in names:
+        raise ValueError(f"--scenario {choice!r} is not in {source}; known scenarios: {', '.join(names)} (or 'all')")
+    return [choice]
+
+
+def _check_start_year(scenarios: dict[str, SC.Scenario], year: int | None, source: str) -> None:
+    if year is None:
+        return
+    for sc in scenarios.values():
+        if sc.is_shock and not (sc.start_year_range[0] <= year <= sc.start_year_range[1]):
+            raise ValueError(f"--start-year {year} is outside the declared range of scenario {sc.name!r} in {source} "
+                             f"(start_years = [{sc.start_year_range[0]}, {sc.start_year_range[1]}])")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build, project, classify, gate and write; returns 0 (2 for bad input, via the CLI)."""
+    from cohorts.mapping import load_mapping
+    from cohorts.provenance import run_manifest, synthetic_settings, utc_now
+
+    started = utc_now()
+    t0 = time.perf_counter()
+    log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
+    # every option is checked before the data are read: a bad option writes nothing
+    rules = load_rules(args.disclosure_rules)
+    scenario_file = args.scenarios or scenarios_path()
+    all_scenarios = dict(SC.load_scenarios(scenario_file))
+    names = _chosen(list(all_scenarios), args.scenario, str(scenario_file))
+    chosen = {n: all_scenarios[n] for n in names}
+    _check_start_year(chosen, args.start_year, str(scenario_file))
+    params = load_parameters(args.parameters)
+    settings = load_release_settings()
+    if args.start_year is None:
+        check_rounding(settings, rules=rules)
+    tables = load_tables(args.tables)
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    synthetic = synthetic_settings(args.data)
+    scale = args.scale if args.scale is not None else float(synthetic["scale"]) if synthetic else 1.0
+    if not scale > 0:
+        raise ValueError(f"--scale must be positive, but was {scale}")
+    strict = strict_default(synthetic=synthetic is not None, rules=rules) if args.strict is None else args.strict
+
+    log(f"reading the raw inputs in {args.data} ...")
+    inputs = read_inputs(args.data, mapping=mapping)
+    pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling)
+    log(f"  {len(pop.households):,} households with interest-only parts at the end-2016 snapshot "
+        f"({time.perf_counter() - t0:.1f} s)")
+    t = time.perf_counter()
+    prepared = prepare(pop.households, pop.parts, params=params, tables=tables, scenarios=chosen)
+    log(f"  projected debt, wealth and test income to each household's tested year ({time.perf_counter() - t:.1f} s)")
+
+    sweep = None
+    start_years: dict[str, int | None] = {}
+    if args.start_year is None:  # --worst, the default
+        t = time.perf_counter()
+        with heartbeat(log, "running every start year of the shock scenarios"):
+            sweep = run_many(prepared, scenarios=chosen)
+        sweep = _mark_worst(sweep)
+        start_years = {n: (int(sweep.loc[(sweep[IO.SCENARIO] == n) & sweep["worst"], IO.START_YEAR].iloc[0])
+                           if chosen[n].is_shock else None) for n in names}
+        log(f"  start-year sweep: {len(sweep)} runs ({time.perf_counter() - t:.1f} s); worst start years: "
+            + ", ".join(f"{n} {s}" for n, s in start_years.items() if s is not None))
+    else:
+        start_years = {n: (args.start_year if chosen[n].is_shock else None) for n in names}
+    results = {n: outcomes(prepared, scenario=chosen[n], start_year=start_years[n]) for n in names}
+    tree = tree_table(results, start_years=start_years, scale=scale, settings=settings)
+
+    log("disclosure control: the tree table gated, then attacked ...")
+    t = time.perf_counter()
+    releases = [Release(TREE_FILE, lambda extra: check_table(tree, rules=rules, artefact=TREE_FILE, keys=TREE_KEYS,
+                                                            values=("share", "population"), statistic="count",
+                                                            n="n", extra=extra))]
+    if sweep is not None:
+        rounded = rounded_sweep(sweep, scale=scale, settings=settings, rules=rules)
+        rounded = _blank_released_rows(rounded)
+        releases.append(Release(SWEEP_FILE, lambda extra: _sweep_checked(rounded, rules=rules, extra=extra)))
+    if strict:
+        Gate({r.name: r.make({}) for r in releases}, rules, True).enforce()
+    with heartbeat(log, "checking and attacking the tables"):
+        protected = protect(releases, read=read_tree, universes={"io_households": universe(names)}, rules=rules,
+                            units={"io_households": units_frame(results)})
+    gate = Gate(protected.checked, rules, bool(strict))
+    gate.enforce()
+    writers = {name: _csv(gate.published(name)) for name in gate.checked}
+    selection = release_selection(pop.selection, rules=rules)
+    if selection is not None:
+        writers["selection.csv"] = _csv(selection)
+    log(f"  {len(gate.needing())} table(s) needed suppression ({time.perf_counter() - t:.1f} s)")
+    checker = {"checker/disclosure_log.csv": _csv(gate.log), "checker/audit.csv": _csv(protected.audit.table())}
+    configuration = {"scenarios": names, "start_years": start_years, "worst": args.start_year is None,
+                     "scenario_file": str(scenario_file), "parameters": params.source, "scale": scale,
+                     "strict": bool(strict), "disclosure_rules": rules.to_dict(),
+                     "norm_table_year": int(prepared.households[IO.NORM_TABLE_YEAR].iloc[0])
+                     if len(prepared.households) else None}
+
+    def manifest(records: dict[str, dict]) -> dict:
+        return run_manifest(command="cohorts refinance", started=started, finished=utc_now(),
+                            inputs={"data": {"path": str(args.data)}}, outputs=records, configuration=configuration,
+                            mapping=mapping.to_dict() if mapping else None, synthetic=synthetic, selection=selection,
+                            extra={"rows": {"households": len(pop.households)}, "checker": sorted(checker)})
+
+    write_outputs(args.out, checker)
+    write_outputs_with_manifest(args.out, writers, manifest)
+    _print_summary(gate.published(TREE_FILE), log=log)
+    log(f"wrote {args.out}/{', '.join(sorted(writers))}, manifest.json; for the output checker (not for release): "
+        f"{args.out}/checker ({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def _mark_worst(sweep: pd.DataFrame) -> pd.DataFrame:
+    """Flag, per shock scenario, the start year with the most step-4 failures (ties: the earliest; G37)."""
+    sweep = sweep.sort_values([IO.SCENARIO, IO.START_YEAR], kind="stable").reset_index(drop=True)
+    worst = pd.Series(False, index=sweep.index)
+    for _, g in sweep.groupby(IO.SCENARIO, sort=False):
+        worst[g["fail_annuity"].idxmax()] = True  # idxmax: the first maximum, the earliest start year
+    return sweep.assign(worst=worst.to_numpy())
+
+
+def _blank_released_rows(rounded: pd.DataFrame) -> pd.DataFrame:
+    """Drop the sweep's rows that ``tree.csv`` holds exactly (the base, and each worst start year).
+
+    Rounded and exact counts of the same classification side by side would narrow a cell the tree
+    hides to the overlap of the two intervals.
+    """
+    keep = ~(rounded["worst"].to_numpy(dtype=bool) | rounded[IO.START_YEAR].isna().to_numpy())
+    return rounded.loc[keep].reset_index(drop=True)
+
+
+def _sweep_checked(rounded: pd.DataFrame, *, rules, extra):  # noqa: ANN001, ANN202
+    """The rounded sweep through the frequency rule (a rounded count is 0 or at least the base)."""
+    long = []
+    for group in ("fail_annuity", "forced_sale", "residual_debt"):
+        part = rounded[[IO.SCENARIO, IO.START_YEAR]].copy()
+        part["group"] = group
+        part["n_rounded"] = rounded[f"{group}_n_rounded"].to_numpy()
+        part["share"] = rounded[f"{group}_share"].to_numpy()
+        part["population"] = rounded[f"{group}_population"].to_numpy()
+        part["rounding_base"] = rounded["rounding_base"].to_numpy()
+        long.append(part)
+    frame = pd.concat(long, ignore_index=True)
+    return check_table(frame, rules=rules, artefact=SWEEP_FILE, keys=(IO.SCENARIO, IO.START_YEAR, "group"),
+                       values=("share", "population"), statistic="count", n="n_rounded", extra=extra)
+
+
+def _csv(frame: pd.DataFrame):  # noqa: ANN202
+    return lambda p: write_csv(frame, p)
+
+
+def _print_summary(tree: pd.DataFrame, *, log) -> None:  # noqa: ANN001
+    """The tree per scenario as a researcher states it (from the gated table)."""
+    for name, g in tree.groupby(IO.SCENARIO, sort=False):
+        cells = g.set_index("outcome")
+        start = cells[IO.START_YEAR].iloc[0]
+
+        def pct(*outcomes: str) -> str:
+            shares = pd.to_numeric(cells.loc[list(outcomes), "share"], errors="coerce")
+            return "x" if shares.isna().any() else f"{shares.sum():.1f}%"
+
+        log(f"{name}{'' if start == TREND else f' (start {start})'}: no refinancing moment "
+            f"{pct('no_refinancing_moment')}, repays from wealth {pct('repays_from_wealth')}, fail the annuity test "
+            f"{pct('io50', 'io50_after_wealth', 'sale_repays', 'sale_residual_debt')}, fail the 50%-IO test "
+            f"{pct('sale_repays', 'sale_residual_debt')}, residual debt after sale {pct('sale_residual_debt')}")

@@ -1,0 +1,214 @@
+"""What ``cohorts refinance`` releases, its codebook for the attacker, and the population scaling.
+
+Released files (all through the gate, :func:`gate_tree` / :func:`sweep_release`):
+
+``tree.csv``
+    Per scenario (at the start year run), the partition of the interest-only households by the
+    outcome of the vulnerability tree (:data:`OUTCOMES`: the step at which a household leaves the
+    tree, the forced sales split by residual debt), with the sample count ``n``, the ``share`` of
+    all IO households (percent) and the ``population`` estimate (checklist H39: ``n`` x
+    population / sample households, per scale on the synthetic twin, rounded to thousands).  The
+    published nested groups (fail step 4 = outcomes 5-7, fail step 6 = outcome 7, residual debt)
+    are sums of released cells, so they are not released apart.  Gate: the frequency rule per cell
+    (a cell with 1-9 households is hidden with its share and population), then the run's audit
+    (:func:`cohorts.disclosure.protect`) over :data:`UNIVERSE` hides further cells until no hidden
+    count can be narrowed (the cells of a scenario sum to the released total).
+``sweep.csv``
+    Per scenario and start year, the numbers failing step 4, step 6 and left with residual debt,
+    **rounded** to ``[sweep] rounding_base`` sample households (``data/release.toml``), and the
+    shares and population estimates computed from the rounded counts, plus the worst start year.
+    Two start years differ in which households a shock reaches; those differences are not
+    populations an attacker can name, but their exact counts could still be small, so only rounded
+    counts leave: any difference of two released numbers is then known only within an interval
+    twice the rounding base wide (the base must be at least the gate's ``frequency.min_units``).
+``selection.csv``
+    The population's selection steps, pooled like the build's (:func:`cohorts.disclosure.release_selection`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from cohorts.disclosure import readers as R
+from cohorts.disclosure.facts import UNITS, Dim, Family, Reading, Universe, combine, population
+from cohorts.disclosure.rules import Rules
+from cohorts.errors import ConfigError
+
+from . import columns as IO
+
+#: Outcome categories of ``tree.csv``: a partition of the IO households (step of tree.STEPS; 7 split).
+OUTCOMES: tuple[str, ...] = (
+    "no_refinancing_moment",  # step 1
+    "repays_from_wealth",  # step 2
+    "annuity",  # step 3
+    "annuity_after_wealth",  # step 4
+    "io50",  # step 5 (fails step 4)
+    "io50_after_wealth",  # step 6 (fails step 4)
+    "sale_repays",  # step 7 (fails step 6), house value covers the debt
+    "sale_residual_debt",  # step 7 and debt at T above the house value then
+)
+ALL = "all"
+#: The ``start_year`` of the base scenario's rows (the trend has no start year).
+TREND = "trend"
+#: Sums of outcomes the report publishes (released only as sums of ``tree.csv`` cells).
+GROUPS: Mapping[str, tuple[str, ...]] = {
+    "fail_annuity": OUTCOMES[4:],
+    "forced_sale": OUTCOMES[6:],
+    "residual_debt": OUTCOMES[7:],
+}
+TREE_FILE = "tree.csv"
+SWEEP_FILE = "sweep.csv"
+TREE_KEYS = (IO.SCENARIO, "outcome")
+
+
+@dataclass(frozen=True)
+class ReleaseSettings:
+    """``data/release.toml``: population scaling and the sweep's rounding base."""
+
+    sample_households: float
+    population_households: float
+    round_to: int
+    rounding_base: int
+
+    @property
+    def coverage_factor(self) -> float:
+        """Population per sample household (2.9 / 1.92 million)."""
+        return self.population_households / self.sample_households
+
+
+def load_release_settings() -> ReleaseSettings:
+    """The packaged ``data/release.toml`` (sources in ``data/SOURCES.md``)."""
+    text = resources.files("cohorts.studies.interest_only").joinpath("data", "release.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    try:
+        return ReleaseSettings(
+            sample_households=float(data["population"]["sample_households"]),
+            population_households=float(data["population"]["population_households"]),
+            round_to=int(data["population"]["round_to"]),
+            rounding_base=int(data["sweep"]["rounding_base"]),
+        )
+    except KeyError as exc:
+        raise ConfigError(f"package data release.toml: missing key {exc}") from None
+
+
+def outcome_of(outcomes: pd.DataFrame) -> np.ndarray:
+    """The :data:`OUTCOMES` category of every household of one scenario's outcomes frame."""
+    step = outcomes[IO.STEP].to_numpy(dtype="int64")
+    residual = pd.array(outcomes[IO.RESIDUAL_DEBT], dtype="boolean").fillna(False).to_numpy(dtype=bool)
+    cat = np.asarray(OUTCOMES, dtype=object)[np.clip(step, 1, 7) - 1]
+    return np.where((step == 7) & residual, OUTCOMES[7], cat)
+
+
+def population_estimate(n: np.ndarray | pd.Series, *, scale: float, settings: ReleaseSettings) -> np.ndarray:
+    """Sample count -> population count (H39), per ``scale`` on the twin, rounded to ``round_to``."""
+    est = np.asarray(n, dtype="float64") / scale * settings.coverage_factor
+    return np.round(est / settings.round_to) * settings.round_to
+
+
+def tree_table(outcomes: Mapping[str, pd.DataFrame], *, start_years: Mapping[str, int | None], scale: float,
+               settings: ReleaseSettings) -> pd.DataFrame:
+    """The tidy ``tree.csv`` before the gate: scenario, start_year (:data:`TREND` for the base), outcome, n,
+    share (percent of the IO households, 2 decimals), population (H39, rounded to thousands)."""
+    rows = []
+    for name, frame in outcomes.items():
+        cats = pd.Series(outcome_of(frame))
+        counts = cats.value_counts().reindex(list(OUTCOMES), fill_value=0)
+        total = len(frame)
+        for outcome, n in [(ALL, total), *counts.items()]:
+            start = start_years.get(name)
+            rows.append({IO.SCENARIO: name, IO.START_YEAR: TREND if start is None else str(int(start)),
+                         "outcome": outcome, "n": int(n),
+                         "share": round(100.0 * n / total, 2) if total else np.nan})
+    table = pd.DataFrame(rows)
+    table["population"] = population_estimate(table["n"], scale=scale, settings=settings)
+    return table
+
+
+def universe(scenarios: Sequence[str]) -> Universe:
+    """The attacker's picture of ``tree.csv``: one outcome dimension per scenario over the same households.
+
+    The attacker knows that having no refinancing moment does not depend on the scenario (it is the
+    loan's and the main earner's, checklist B6): a household is ``no_refinancing_moment`` under every
+    scenario or under none, so the atoms that mix the two are structurally empty.
+    """
+    dims = tuple(dimension(s) for s in scenarios)
+
+    def consistent(points: Mapping[str, np.ndarray]) -> np.ndarray:
+        flags = [np.asarray(points[d]) == OUTCOMES[0] for d in dims if d in points]
+        size = len(next(iter(points.values()))) if points else 0
+        ok = np.ones(size, dtype=bool)
+        for flag in flags[1:]:
+            ok &= flag == flags[0]
+        return ok
+
+    return Universe("io_households", dims=tuple(Dim(d, values=OUTCOMES) for d in dims),
+                    families=(Family(UNITS, parent=None, exists=consistent),))
+
+
+def dimension(scenario: str) -> str:
+    """The universe dimension of a scenario's outcome."""
+    return f"outcome[{scenario}]"
+
+
+def units_frame(outcomes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per household with its outcome under every scenario (the audit's witness; never released)."""
+    out = {dimension(name): outcome_of(frame) for name, frame in outcomes.items()}
+    n = len(next(iter(outcomes.values())))
+    return pd.DataFrame({**out, UNITS: np.ones(n)})
+
+
+def read_tree(frames: Mapping[str, pd.DataFrame], *, universe_name: str = "io_households") -> dict[str, Reading]:
+    """``tree.csv`` as published, as count facts (and hidden cells as targets) of the universe."""
+    readings = []
+    for name, frame in frames.items():
+        if name != TREE_FILE:
+            continue
+
+        def pop(row: pd.Series):  # noqa: ANN202
+            outcome = str(row["outcome"])
+            return population() if outcome == ALL else population(**{dimension(str(row[IO.SCENARIO])): outcome})
+
+        readings.append(R.count_cells(frame, artefact=name, keys=TREE_KEYS, population=pop, columns=[("n", UNITS)]))
+    return {universe_name: combine(readings)}
+
+
+def check_rounding(settings: ReleaseSettings, *, rules: Rules) -> None:
+    """Refuse a sweep rounding base below the gate's minimum frequency (checked before any data are read).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the key and the rule.
+    """
+    if settings.rounding_base < rules.min_units:
+        raise ConfigError(f"package data release.toml: [sweep] rounding_base {settings.rounding_base} is below the "
+                          f"gate's frequency.min_units {rules.min_units}; a difference of two start years could be "
+                          "narrowed below it (raise the base or lower min_units)")
+
+
+def rounded_sweep(sweep: pd.DataFrame, *, scale: float, settings: ReleaseSettings, rules: Rules) -> pd.DataFrame:
+    """``sweep.csv``: the sweep's counts rounded to the base, with shares and population estimates from them.
+
+    Raises
+    ------
+    ConfigError
+        If the rounding base is below the gate's minimum frequency.
+    """
+    check_rounding(settings, rules=rules)
+    base = settings.rounding_base
+    out = sweep[[IO.SCENARIO, IO.START_YEAR]].copy()
+    total = sweep["households"].to_numpy(dtype="float64")
+    for group in GROUPS:
+        n = np.round(sweep[group].to_numpy(dtype="float64") / base) * base
+        out[f"{group}_n_rounded"] = n.astype("int64")
+        out[f"{group}_share"] = np.round(100.0 * n / total, 2)
+        out[f"{group}_population"] = population_estimate(n, scale=scale, settings=settings)
+    out["worst"] = sweep["worst"].to_numpy(dtype=bool) if "worst" in sweep else False
+    out["rounding_base"] = base
+    return out
