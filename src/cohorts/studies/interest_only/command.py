@@ -37,6 +37,8 @@ from .population import build_population, read_inputs
 from .project import outcomes, prepare, run_many
 from .release import (
     check_rounding,
+    ALL,
+    OUTCOMES,
     SWEEP_FILE,
     TREND,
     TREE_FILE,
@@ -239,9 +241,15 @@ def _print_summary(tree: pd.DataFrame, *, log) -> None:  # noqa: ANN001
         cells = g.set_index("outcome")
         start = cells[IO.START_YEAR].iloc[0]
 
+        total = pd.to_numeric(cells.loc[ALL, "n"], errors="coerce")
+
         def pct(*outcomes: str) -> str:
-            shares = pd.to_numeric(cells.loc[list(outcomes), "share"], errors="coerce")
-            return "x" if shares.isna().any() else f"{shares.sum():.1f}%"
+            """The group's share from released counts: its own, or the total minus the rest (both public)."""
+            own = pd.to_numeric(cells.loc[list(outcomes), "n"], errors="coerce")
+            if not own.isna().any():
+                return f"{100.0 * own.sum() / total:.1f}%"
+            rest = pd.to_numeric(cells.loc[[o for o in OUTCOMES if o not in outcomes], "n"], errors="coerce")
+            return "x" if rest.isna().any() else f"{100.0 * (total - rest.sum()) / total:.1f}%"
 
         log(f"{name}{'' if start == TREND else f' (start {start})'}: no refinancing moment "
             f"{pct('no_refinancing_moment')}, repays from wealth {pct('repays_from_wealth')}, fail the annuity test "
