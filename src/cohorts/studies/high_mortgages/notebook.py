@@ -36,9 +36,6 @@ one release; the first one run writes it).
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import json
 import os
 from collections.abc import Mapping
@@ -65,69 +62,9 @@ from cohorts.studies.high_mortgages.exports import (
 )
 from cohorts.report.outputs import _raw_inputs
 from cohorts.report.study import Study
-from cohorts.report.style import DPI, PNG_METADATA
+from cohorts.report.display import SHOW_PX_PER_INCH, FigureOutput, figure_output, png_bytes, png_output  # noqa: F401
 
 COMMAND = "cohorts.report.notebook.release"  # as recorded in manifests (unchanged by the move to the study)
-#: CSS pixels per inch of print size at which a notebook shows a figure (96 = print size; 1.5 times that makes
-#: the 7-point tick labels and numbers under an axis about as large as the notebook's text)
-SHOW_PX_PER_INCH = 144
-
-
-@dataclass(frozen=True)
-class FigureOutput:
-    """A figure as a notebook shows it: a PNG, its display width and its alt text.
-
-    Displayed as HTML (an ``img`` with ``alt``, as wide as ``width_px`` but
-    never wider than the notebook), with the alt text as the plain-text form.
-    """
-
-    png: bytes
-    width_px: int
-    alt: str
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        src = "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
-        img = (f'<img src="{src}" alt="{html.escape(self.alt, quote=True)}" '
-               f'style="width:{self.width_px}px;max-width:100%;height:auto">')
-        return {"text/html": f'<figure style="margin:0">{img}</figure>', "text/plain": self.alt}
-
-
-def png_bytes(fig: Figure, *, dpi: int = DPI) -> bytes:
-    """The PNG of a figure as the export gate writes it (:func:`cohorts.report.style.figure_writers`)."""
-    import matplotlib as mpl
-
-    buffer = io.BytesIO()
-    with mpl.rc_context({"pdf.fonttype": 42, "svg.hashsalt": "cohorts"}):
-        fig.savefig(buffer, format="png", dpi=dpi, metadata=dict(PNG_METADATA), bbox_inches="tight",
-                    pad_inches=0.02)
-    return buffer.getvalue()
-
-
-def figure_output(fig: Figure, *, alt: str, px_per_inch: float = SHOW_PX_PER_INCH, dpi: int = DPI) -> FigureOutput:
-    """A figure for display in a notebook, ``px_per_inch`` CSS pixels per inch of its print size, with ``alt``.
-
-    Raises
-    ------
-    ValueError
-        If ``alt`` is empty.
-    """
-    return png_output(png_bytes(fig, dpi=dpi), alt=alt, px_per_inch=px_per_inch, dpi=dpi)
-
-
-def png_output(png: bytes, *, alt: str, px_per_inch: float = SHOW_PX_PER_INCH, dpi: int = DPI) -> FigureOutput:
-    """A PNG written at ``dpi`` (e.g. a released figure) for display, as :func:`figure_output` shows a figure.
-
-    Raises
-    ------
-    ValueError
-        If ``alt`` is empty.
-    """
-    if not alt.strip():
-        raise ValueError("alt text must not be empty")
-    width = int.from_bytes(png[16:20], "big")  # IHDR width in pixels
-    return FigureOutput(png, round(width / dpi * px_per_inch), alt)
-
-
 @dataclass(frozen=True)
 class Released:
     """A release folder as written by the export gate, read back for display.

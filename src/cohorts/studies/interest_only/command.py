@@ -30,12 +30,17 @@ from cohorts.disclosure.secondary import Release
 from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
 from cohorts.norms.tables import load_tables
 from cohorts.progress import heartbeat
+from cohorts.report.style import figure_writers
 
 from . import columns as IO
 from .parameters import load_parameters
 from .population import build_population, read_inputs
 from .project import outcomes, prepare, run_many
+from .figures import plot_sweep, plot_tree
 from .release import (
+    as_read_back,
+    read_released_sweep,
+    read_released_tree,
     check_rounding,
     ALL,
     OUTCOMES,
@@ -171,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
     gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
+    writers.update(_figure_writers(gate, sweep_released=sweep is not None))
     selection = release_selection(pop.selection, rules=rules)
     if selection is not None:
         writers["selection.csv"] = _csv(selection)
@@ -229,6 +235,16 @@ def _sweep_checked(rounded: pd.DataFrame, *, rules, extra):  # noqa: ANN001, ANN
     frame = pd.concat(long, ignore_index=True)
     return check_table(frame, rules=rules, artefact=SWEEP_FILE, keys=(IO.SCENARIO, IO.START_YEAR, "group"),
                        values=("share", "population"), statistic="count", n="n_rounded", extra=extra)
+
+
+def _figure_writers(gate: Gate, *, sweep_released: bool) -> dict:
+    """The study's figures drawn from the gated tables as a reader of the released files sees them."""
+    tree = as_read_back(gate.published(TREE_FILE), read_released_tree)
+    writers = figure_writers(plot_tree(tree).figure, "figures/tree")
+    if sweep_released:
+        sweep = as_read_back(gate.published(SWEEP_FILE), read_released_sweep)
+        writers.update(figure_writers(plot_sweep(sweep, tree).figure, "figures/sweep"))
+    return writers
 
 
 def _csv(frame: pd.DataFrame):  # noqa: ANN202

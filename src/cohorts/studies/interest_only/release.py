@@ -27,6 +27,8 @@ Released files (all through the gate, :func:`gate_tree` / :func:`sweep_release`)
 
 from __future__ import annotations
 
+import io
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -176,6 +178,21 @@ def read_tree(frames: Mapping[str, pd.DataFrame], *, universe_name: str = "io_ho
 
         readings.append(R.count_cells(frame, artefact=name, keys=TREE_KEYS, population=pop, columns=[("n", UNITS)]))
     return {universe_name: combine(readings)}
+
+
+def read_released_tree(source: str | os.PathLike | io.StringIO) -> pd.DataFrame:
+    """``tree.csv`` as released, read back (the marker stays a string; ``start_year`` is text)."""
+    return pd.read_csv(source, dtype={IO.START_YEAR: str}, keep_default_na=False)
+
+
+def read_released_sweep(source: str | os.PathLike | io.StringIO) -> pd.DataFrame:
+    """``sweep.csv`` as released, read back."""
+    return pd.read_csv(source, dtype={IO.START_YEAR: str}, keep_default_na=False)
+
+
+def as_read_back(frame: pd.DataFrame, reader) -> pd.DataFrame:  # noqa: ANN001
+    """A published frame as a reader of the released CSV sees it (what the figures are drawn from)."""
+    return reader(io.StringIO(frame.to_csv(index=False)))
 
 
 def check_rounding(settings: ReleaseSettings, *, rules: Rules) -> None:
