@@ -336,10 +336,14 @@ def _no_erosion_share(res: Results, row: pd.Series) -> float:
     return float(100.0 * (f <= 1.0).mean()) if len(f) else float("nan")
 
 
+#: Dutch fractions in words, quoted in a target's note ('de helft', 'driekwart', 'een kwart', 'één derde', '1 op de 5').
+_FRACTION_WORDS = re.compile(r"'[^']*(helft|kwart|derde|\bop de\b)[^']*'", flags=re.IGNORECASE)
+
+
 def share_kind(row: pd.Series) -> str:
-    """``share_words`` for shares the report writes in words ('de helft', 'driekwart'), else ``share``."""
+    """``share_words`` for shares the report writes as a fraction in words ('de helft', 'driekwart'), else ``share``."""
     note = "" if pd.isna(row["note"]) else str(row["note"])
-    return "share_words" if re.search(r"'[^']*[A-Za-z]", note) else "share"
+    return "share_words" if _FRACTION_WORDS.search(note) else "share"
 
 
 # --------------------------------------------------------------------------
@@ -573,7 +577,7 @@ RULES: tuple[Rule, ...] = (
     Rule("population (millions)", population_millions, millions_kind, id=_POP_MILLIONS),
     Rule("population count", population_count, count_kind, id=r"_n(_\w+)?$", quantity=r"^number of"),
     Rule("population count (range)", population_count, count_kind, id=r"^IO_TXT_f16_(fail_annuity|forced_sale|"
-                                                                      r"residual|crisis)"),
+                                                                      r"residual_(high|rec)|crisis)"),
     # ---- ratios of counts --------------------------------------------------------------------------
     Rule("residual-debt ratio", _ratio_of_counts("residual_debt", "residual_debt"), "ratio",
          id=r"residual_ratio"),
@@ -642,7 +646,7 @@ RULES: tuple[Rule, ...] = (
          id=r"^IO_TXT_must_refi_no_afford_risk_share$"),
     # ---- profiles (Figuren 11-13, 25-28) ---------------------------------------------------------
     Rule("incomplete AOW", _incomplete_aow, share_kind, id=r"^IO_TXT_vuln_incomplete_aow_share$"),
-    Rule("median AOW gap", _median_aow_gap, "share_words", id=r"^IO_TXT_vuln_median_aow_gap$"),
+    Rule("median AOW gap", _median_aow_gap, "share", id=r"^IO_TXT_vuln_median_aow_gap$"),
     Rule("consumer credit", share_of_group(_hhflag(IO.CONSUMER_CREDIT_NOW, lambda x: x.astype(float) > 0)), share_kind,
          id=r"_ck_share$"),
     Rule("consumer credit above 40k", share_of_group(_hhflag(IO.CONSUMER_CREDIT_NOW,
