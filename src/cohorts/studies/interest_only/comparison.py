@@ -86,7 +86,10 @@ def data_path(name: str) -> Path:
 
 
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
-    """The report's 473 published numbers (packaged copy unless ``path``; :func:`cohorts.report.targets.load_targets`)."""
+    """The report's 473 published numbers (packaged copy unless ``path``).
+
+    See :func:`cohorts.report.targets.load_targets`.
+    """
     return _targets.load_targets(data_path("io_refinancing_targets.csv") if path is None else path)
 
 

@@ -336,7 +336,8 @@ def _no_erosion_share(res: Results, row: pd.Series) -> float:
     return float(100.0 * (f <= 1.0).mean()) if len(f) else float("nan")
 
 
-#: Dutch fractions in words, quoted in a target's note ('de helft', 'driekwart', 'een kwart', 'één derde', '1 op de 5').
+#: Dutch fractions in words, quoted in a target's note ('de helft', 'driekwart', 'een kwart', 'één derde',
+#: '1 op de 5').
 _FRACTION_WORDS = re.compile(r"'[^']*(helft|kwart|derde|\bop de\b)[^']*'", flags=re.IGNORECASE)
 
 
@@ -640,7 +641,8 @@ RULES: tuple[Rule, ...] = (
     # ---- tested households -------------------------------------------------------------------------
     Rule("tested on pension", share_of_group(_hhflag(IO.REGIME, lambda x: x.astype(str) == "pension")), share_kind,
          id=r"^IO_TXT_must_refi_pension_tested_share$"),
-    Rule("tested on accrued pension", share_of_group(_accrued), share_kind, id=r"^IO_TXT_accrued_pension_tested_share$"),
+    Rule("tested on accrued pension", share_of_group(_accrued), share_kind,
+         id=r"^IO_TXT_accrued_pension_tested_share$"),
     Rule("must refinance, fail", share_of_group(_g("fail_annuity")), share_kind, id=r"^IO_TXT_must_refi_fail_share$"),
     Rule("must refinance, no risk", share_of_group(lambda r, s: ~group_mask(r, "fail_annuity", s)), share_kind,
          id=r"^IO_TXT_must_refi_no_afford_risk_share$"),
