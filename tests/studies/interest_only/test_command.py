@@ -52,13 +52,18 @@ def _tree(out: Path) -> pd.DataFrame:
 
 def test_writes_the_gated_files_and_a_manifest(released: Path) -> None:
     names = sorted(p.name for p in released.iterdir())
-    assert names == ["checker", "figures", "manifest.json", "selection.csv", "sweep.csv", "tree.csv"]
+    assert names == ["checker", "comparison.csv", "figures", "manifest.json", "selection.csv", "sweep.csv", "tree.csv"]
     assert sorted(p.name for p in (released / "figures").iterdir()) == ["sweep.pdf", "sweep.png", "tree.pdf", "tree.png"]
     manifest = json.loads((released / "manifest.json").read_text())
     listed = sorted(Path(f["path"] if "path" in f else f["name"]).name for f in manifest["outputs"]) \
         if isinstance(manifest["outputs"], list) else sorted(manifest["outputs"])
-    assert listed == ["figures/sweep.pdf", "figures/sweep.png", "figures/tree.pdf", "figures/tree.png", "selection.csv",
-                      "sweep.csv", "tree.csv"]
+    assert listed == ["comparison.csv", "figures/sweep.pdf", "figures/sweep.png", "figures/tree.pdf",
+                      "figures/tree.png", "selection.csv", "sweep.csv", "tree.csv"]
+    # the comparison (synthetic data only): the headline rows are compared, not skipped
+    comparison = pd.read_csv(released / "comparison.csv")
+    headline = comparison[comparison["id"].isin(["IO_TXT_fail_annuity_n", "IO_TXT_forced_sale_n",
+                                                 "IO_TXT_perpetual_share"])]
+    assert len(headline) == 3 and headline["reproduced"].notna().all()
     assert manifest["configuration"]["scenarios"] == ["base", "recession", "high_rate", "housing_crisis"]
 
 

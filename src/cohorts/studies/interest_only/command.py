@@ -37,15 +37,13 @@ from .parameters import load_parameters
 from .population import build_population, read_inputs
 from .project import outcomes, prepare, run_many
 from .figures import plot_sweep, plot_tree
+from .findings import findings
 from .release import (
     as_read_back,
     read_released_sweep,
     read_released_tree,
     check_rounding,
-    ALL,
-    OUTCOMES,
     SWEEP_FILE,
-    TREND,
     TREE_FILE,
     TREE_KEYS,
     load_release_settings,
@@ -194,9 +192,23 @@ def run(args: argparse.Namespace) -> int:
                             mapping=mapping.to_dict() if mapping else None, synthetic=synthetic, selection=selection,
                             extra={"rows": {"households": len(pop.households)}, "checker": sorted(checker)})
 
+    comparison = None
+    if synthetic is not None:  # the published numbers beside the reproduced ones: on the synthetic twin only
+        from cohorts.report.comparison import summarize
+
+        from .comparison import compare
+        from .results import Results, report_coverage
+
+        comparison = compare(Results(households=prepared.households, outcomes=results, sweep=sweep, scale=scale,
+                                     coverage=report_coverage(), scenarios=chosen, params=params))
+        writers["comparison.csv"] = _csv(comparison)
     write_outputs(args.out, checker)
     write_outputs_with_manifest(args.out, writers, manifest)
-    _print_summary(gate.published(TREE_FILE), log=log)
+    for line in findings(as_read_back(gate.published(TREE_FILE), read_released_tree)):
+        log(line)
+    if comparison is not None:
+        log(summarize(comparison, scale=scale))
+        log(f"Full comparison table (every published number beside the reproduced one): {args.out}/comparison.csv")
     log(f"wrote {args.out}/{', '.join(sorted(writers))}, manifest.json; for the output checker (not for release): "
         f"{args.out}/checker ({time.perf_counter() - t0:.1f} s)")
     return 0
@@ -249,25 +261,3 @@ def _figure_writers(gate: Gate, *, sweep_released: bool) -> dict:
 
 def _csv(frame: pd.DataFrame):  # noqa: ANN202
     return lambda p: write_csv(frame, p)
-
-
-def _print_summary(tree: pd.DataFrame, *, log) -> None:  # noqa: ANN001
-    """The tree per scenario as a researcher states it (from the gated table)."""
-    for name, g in tree.groupby(IO.SCENARIO, sort=False):
-        cells = g.set_index("outcome")
-        start = cells[IO.START_YEAR].iloc[0]
-
-        total = pd.to_numeric(cells.loc[ALL, "n"], errors="coerce")
-
-        def pct(*outcomes: str) -> str:
-            """The group's share from released counts: its own, or the total minus the rest (both public)."""
-            own = pd.to_numeric(cells.loc[list(outcomes), "n"], errors="coerce")
-            if not own.isna().any():
-                return f"{100.0 * own.sum() / total:.1f}%"
-            rest = pd.to_numeric(cells.loc[[o for o in OUTCOMES if o not in outcomes], "n"], errors="coerce")
-            return "x" if rest.isna().any() else f"{100.0 * (total - rest.sum()) / total:.1f}%"
-
-        log(f"{name}{'' if start == TREND else f' (start {start})'}: no refinancing moment "
-            f"{pct('no_refinancing_moment')}, repays from wealth {pct('repays_from_wealth')}, fail the annuity test "
-            f"{pct('io50', 'io50_after_wealth', 'sale_repays', 'sale_residual_debt')}, fail the 50%-IO test "
-            f"{pct('sale_repays', 'sale_residual_debt')}, residual debt after sale {pct('sale_residual_debt')}")
