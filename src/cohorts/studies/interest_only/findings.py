@@ -70,3 +70,24 @@ def findings(tree: pd.DataFrame) -> list[str]:
             f"{_share(residual, total)} would be left with residual debt after selling."
         )
     return lines
+
+
+def alt_text_tree(tree: pd.DataFrame) -> str:
+    """Alt text of the tree figure: what the bars show and the released numbers they show."""
+    return ("Horizontal stacked bars, one per scenario, of the shares of households with an interest-only part by "
+            "the outcome of the vulnerability tree (no refinancing moment, repays from wealth, refinances with an "
+            "annuity, refinances with 50% interest-only, forced sale without and with residual debt; cells hidden by "
+            "disclosure control drawn as one hatched segment). " + " ".join(findings(tree)))
+
+
+def alt_text_sweep(sweep: pd.DataFrame, tree: pd.DataFrame) -> str:
+    """Alt text of the sweep figure: per shock scenario its worst start year and the range of the rounded shares."""
+    parts = []
+    fail = sweep[sweep["group"] == "fail_annuity"]
+    for name, rows in fail.groupby(IO.SCENARIO, sort=False):
+        shares = pd.to_numeric(rows["share"], errors="coerce")
+        start = str(tree.loc[tree[IO.SCENARIO] == name, IO.START_YEAR].iloc[0])
+        parts.append(f"{SCENARIO_NAMES.get(name, name)}: worst start year {start}; at the other start years "
+                     f"{shares.min():.1f}% to {shares.max():.1f}% fail step 4 (counts rounded)")
+    return ("Step lines of the share failing the annuity test (step 4) by the start year of each shock scenario, "
+            "with rounding bands and the worst start year marked. " + "; ".join(parts) + ".")
