@@ -35,9 +35,10 @@ data: venv
 test: venv
 	$(BIN)/python -m pytest
 
-## Execute the four notebooks headless (they read ../data_synthetic). They show only the gated release, which the
-## first one writes to out/notebooks/release (cohorts.studies.high_mortgages.notebook; its checker/ is for the output checker only);
-## the executed notebooks go to out/notebooks; the build (microdata, stays inside) to out/build. Nothing else.
+## Execute the notebooks headless (they read ../data_synthetic). They show only the gated release: 01-04 (the report on
+## high mortgages) that the first one writes to out/notebooks/release (cohorts.studies.high_mortgages.notebook), 07 (the
+## interest-only study) what `cohorts refinance` writes to out/notebooks/io_release; their checker/ folders are for the
+## output checker only; the executed notebooks go to out/notebooks; the build (microdata, stays inside) to out/build.
 notebooks: venv
 	@test -f data_synthetic/manifest.json || $(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic
 	$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 --output-dir out/notebooks notebooks/*.ipynb
