@@ -69,19 +69,9 @@ LABOUR, PENSION = "labour", "pension"
 ATTAINABLE, ACCRUED = "attainable", "accrued"
 ROLES = (IO.MAIN_SUFFIX, IO.PARTNER_SUFFIX)
 
-#: Per-person raw fields read by :func:`income_at_refi` (each with both suffixes).
-PERSON_FIELDS = (
-    C.WAGES,
-    C.BUSINESS_PROFIT,
-    C.DGA_WAGE,
-    C.PENSION_INCOME,
-    C.BENEFITS,
-    C.LABOUR_STATUS,
-    C.PENSION_ATTAINABLE_ACTIVE,
-    C.PENSION_ATTAINABLE_INACTIVE,
-    C.PENSION_ACCRUED,
-    C.AOW_SHARE,
-)
+#: Per-person raw fields read by :func:`income_at_refi` (each with both suffixes): the CBS 2017 income and
+#: pension file's fields (:data:`cohorts.columns.INCOME_PENSION_COLUMNS` without the keys).
+PERSON_FIELDS: tuple[str, ...] = tuple(c for c in C.INCOME_PENSION_COLUMNS if c not in (C.PERSON_ID, C.YEAR))
 _AMOUNTS = tuple(f for f in PERSON_FIELDS if f not in (C.LABOUR_STATUS, C.AOW_SHARE))
 
 

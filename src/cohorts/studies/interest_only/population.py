@@ -56,12 +56,10 @@ from cohorts.contracts import require_columns
 from cohorts.errors import ConfigError
 from cohorts.selection import Step, drop_step, keep_rows, selection_frame, unit_step
 from cohorts.studies.interest_only import columns as S
+from cohorts.studies.interest_only.income import PERSON_FIELDS  # copied per person as <name>_main / <name>_partner
 
 POPULATION = "interest_only"
 """The ``population`` label of this study's selection steps."""
-
-PERSON_FIELDS: tuple[str, ...] = tuple(c for c in C.INCOME_PENSION_COLUMNS if c not in (C.PERSON_ID, C.YEAR))
-"""Per-person raw fields copied as ``<name>_main`` / ``<name>_partner``."""
 
 _INCOME_SOURCES = (C.WAGES, C.BUSINESS_PROFIT, C.DGA_WAGE, C.PENSION_INCOME, C.BENEFITS)
 _WEALTH_SUMS = (
