@@ -181,3 +181,17 @@ def test_negative_pension_is_a_contract_error(tmp_path: Path, capsys: pytest.Cap
     assert "cbs_income_pension" in err and C.PENSION_ATTAINABLE_ACTIVE in err
     assert str(bad_ids[0]) in err
     assert not out.exists()
+
+
+def test_maturity_before_origination_is_a_contract_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    lld = pd.read_parquet(data / "lld_loan_parts.parquet")
+    row = lld.index[(lld[C.SNAPSHOT_YEAR] == 2016) & lld[C.MATURITY_DATE].notna()][0]
+    lld.loc[row, C.MATURITY_DATE] = lld.loc[row, C.ORIGINATION_DATE] - pd.Timedelta(days=1)
+    lld.to_parquet(data / "lld_loan_parts.parquet", index=False)
+    out = tmp_path / "out"
+    assert main(["refinance", "--data", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "maturity_date not before origination_date" in err and str(lld.loc[row, C.LOAN_ID]) in err
+    assert not out.exists()
