@@ -52,13 +52,14 @@ def _tree(out: Path) -> pd.DataFrame:
 
 def test_writes_the_gated_files_and_a_manifest(released: Path) -> None:
     names = sorted(p.name for p in released.iterdir())
-    assert names == ["checker", "comparison.csv", "figures", "manifest.json", "selection.csv", "sweep.csv", "tree.csv"]
+    assert names == ["checker", "comparison.csv", "figures", "manifest.json", "perpetuals.csv", "selection.csv",
+                     "sweep.csv", "tree.csv"]
     assert sorted(p.name for p in (released / "figures").iterdir()) == ["sweep.pdf", "sweep.png", "tree.pdf", "tree.png"]
     manifest = json.loads((released / "manifest.json").read_text())
     listed = sorted(Path(f["path"] if "path" in f else f["name"]).name for f in manifest["outputs"]) \
         if isinstance(manifest["outputs"], list) else sorted(manifest["outputs"])
     assert listed == ["comparison.csv", "figures/sweep.pdf", "figures/sweep.png", "figures/tree.pdf",
-                      "figures/tree.png", "selection.csv", "sweep.csv", "tree.csv"]
+                      "figures/tree.png", "perpetuals.csv", "selection.csv", "sweep.csv", "tree.csv"]
     # the comparison (synthetic data only): the headline rows are compared, not skipped
     comparison = pd.read_csv(released / "comparison.csv")
     headline = comparison[comparison["id"].isin(["IO_TXT_fail_annuity_n", "IO_TXT_forced_sale_n",
@@ -86,6 +87,12 @@ def test_tree_equals_the_functions_run_directly(released: Path) -> None:
         assert n[list(OUTCOMES[4:])].sum() == c["fail_annuity"]
         assert n[list(OUTCOMES[6:])].sum() == c["forced_sale"]
         assert n["sale_residual_debt"] == c["residual_debt"]
+        perpetuals = pd.read_csv(released / "perpetuals.csv", keep_default_na=False)
+        p = pd.to_numeric(perpetuals[perpetuals["scenario"] == name].set_index("group")["n"], errors="coerce")
+        if not np.isnan(p["afford_fail"]):
+            assert p["afford_fail"] == c["afford_fail"]
+        if not np.isnan(p["not_agile_at_event"]):
+            assert p["not_agile_at_event"] == c["not_agile_at_event"]
 
 
 def test_population_column_is_the_checklist_scaling(released: Path) -> None:
@@ -144,6 +151,19 @@ def test_attacker_cannot_recover_a_hidden_cell(strict_release: Path) -> None:
         perpetual_hidden.add(rows.loc["no_refinancing_moment", "n"] == marker)
     assert hidden_any, "the raised minimum should hide some cells (else this test checks nothing)"
     assert len(perpetual_hidden) == 1
+    # perpetuals.csv: a group and its complement add up to the tree's perpetual cell, so one of them may not be
+    # hidden alone; a part (afford_fail and not agile) may not be the only hidden one of its group's cells
+    perpetuals = pd.read_csv(strict_release / "perpetuals.csv", keep_default_na=False)
+    hidden_perpetual = False
+    for name, rows in perpetuals.groupby("scenario"):
+        rows = rows.set_index("group")
+        total_shown = tree[(tree["scenario"] == name) & (tree["outcome"] == "no_refinancing_moment")]["n"].iloc[0]
+        for group, complement in (("agile_now", "not_agile_now"), ("agile_at_event", "not_agile_at_event")):
+            hidden = [rows.loc[g, "n"] == marker for g in (group, complement)]
+            hidden_perpetual |= any(hidden)
+            if total_shown != marker:
+                assert hidden[0] == hidden[1], f"{name}: {group} / {complement} hidden alone"
+    assert hidden_perpetual, "the raised minimum should hide some perpetual cells (else this checks nothing)"
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -86,7 +86,7 @@ def _table_numbers(nb) -> list[str]:
 
 def _released_numbers(release: Path) -> set[float]:
     values: set[float] = set()
-    for name in ("tree.csv", "selection.csv"):
+    for name in ("tree.csv", "perpetuals.csv", "selection.csv"):
         frame = pd.read_csv(release / name, dtype=str, keep_default_na=False)
         for text in frame.to_numpy().ravel():
             for m in NUMBER.findall(str(text)):

@@ -9,7 +9,8 @@ classifies it along the vulnerability tree.  For a shock scenario the start year
 most step-4 failures is kept, checklist G37) or the one given (``--start-year``).
 
 Everything written passes the disclosure gate (:mod:`cohorts.studies.interest_only.release`):
-``tree.csv``, ``sweep.csv`` (with ``--worst``), ``selection.csv``, and ``manifest.json``; the
+``tree.csv``, ``perpetuals.csv``, ``sweep.csv`` (with ``--worst``), ``selection.csv``, the figures and
+``manifest.json`` (and ``comparison.csv`` on the synthetic twin); the
 checker's log and audit go to ``checker/`` (never released).  Nothing is written when the input
 breaks a contract or an option is invalid.
 """
@@ -37,21 +38,25 @@ from .parameters import load_parameters
 from .population import build_population, read_inputs
 from .project import outcomes, prepare, run_many
 from .figures import plot_sweep, plot_tree
-from .findings import findings
+from .findings import findings, perpetual_findings
 from .release import (
-    as_read_back,
-    read_released_sweep,
-    read_released_tree,
-    check_rounding,
+    PERPETUALS_FILE,
+    PERPETUAL_KEYS,
     SWEEP_FILE,
     TREE_FILE,
     TREE_KEYS,
+    as_read_back,
+    check_rounding,
     load_release_settings,
-    read_tree,
+    perpetual_table,
+    perpetual_units,
+    read_release,
+    read_released_sweep,
+    read_released_tree,
     rounded_sweep,
     tree_table,
     units_frame,
-    universe,
+    universes,
 )
 from .study_data import scenarios_path
 
@@ -157,11 +162,15 @@ def run(args: argparse.Namespace) -> int:
     results = {n: outcomes(prepared, scenario=chosen[n], start_year=start_years[n]) for n in names}
     tree = tree_table(results, start_years=start_years, scale=scale, settings=settings)
 
-    log("disclosure control: the tree table gated, then attacked ...")
+    log("disclosure control: the tables gated, then attacked together ...")
     t = time.perf_counter()
     releases = [Release(TREE_FILE, lambda extra: check_table(tree, rules=rules, artefact=TREE_FILE, keys=TREE_KEYS,
                                                             values=("share", "population"), statistic="count",
                                                             n="n", extra=extra))]
+    perpetuals = perpetual_table(results, start_years=start_years, scale=scale, settings=settings)
+    releases.append(Release(PERPETUALS_FILE, lambda extra: check_table(
+        perpetuals, rules=rules, artefact=PERPETUALS_FILE, keys=PERPETUAL_KEYS, values=("share", "population"),
+        statistic="count", n="n", extra=extra)))
     if sweep is not None:
         rounded = rounded_sweep(sweep, scale=scale, settings=settings, rules=rules)
         rounded = _blank_released_rows(rounded)
@@ -169,8 +178,9 @@ def run(args: argparse.Namespace) -> int:
     if strict:
         Gate({r.name: r.make({}) for r in releases}, rules, True).enforce()
     with heartbeat(log, "checking and attacking the tables"):
-        protected = protect(releases, read=read_tree, universes={"io_households": universe(names)}, rules=rules,
-                            units={"io_households": units_frame(results)})
+        units = {"io_households": units_frame(results)}
+        units.update({f"perpetuals[{n}]": perpetual_units(results[n]) for n in names})
+        protected = protect(releases, read=read_release, universes=universes(names), rules=rules, units=units)
     gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
@@ -204,7 +214,9 @@ def run(args: argparse.Namespace) -> int:
         writers["comparison.csv"] = _csv(comparison)
     write_outputs(args.out, checker)
     write_outputs_with_manifest(args.out, writers, manifest)
-    for line in findings(as_read_back(gate.published(TREE_FILE), read_released_tree)):
+    released_tree = as_read_back(gate.published(TREE_FILE), read_released_tree)
+    released_perpetuals = as_read_back(gate.published(PERPETUALS_FILE), read_released_tree)
+    for line in [*findings(released_tree), *perpetual_findings(released_perpetuals, released_tree)]:
         log(line)
     if comparison is not None:
         log(summarize(comparison, scale=scale))

@@ -35,7 +35,7 @@ def group_count(cells: pd.Series, outcomes: tuple[str, ...]) -> float:
 
 
 def _share(count: float, total: float) -> str:
-    return "not shown (disclosure control)" if np.isnan(count) else f"{100.0 * count / total:.1f}%"
+    return "x (hidden by disclosure control)" if np.isnan(count) else f"{100.0 * count / total:.1f}%"
 
 
 def findings(tree: pd.DataFrame) -> list[str]:
@@ -63,11 +63,10 @@ def findings(tree: pd.DataFrame) -> list[str]:
         residual = group_count(cells, GROUPS["residual_debt"])
         lines.append(
             f"Under {SCENARIO_NAMES.get(name, name)}{when}, of the {int(total):,} households with an interest-only "
-            f"part at the end of 2016, {_share(perpetual, total)} have no refinancing moment and "
-            f"{_share(wealth, total)} can repay from their free wealth; {_share(fail4, total)} cannot refinance "
-            f"with an annuity even after using their free wealth (step 4), {_share(fail6, total)} cannot refinance "
-            f"even with half of the house value interest-only (step 6: a forced sale), and "
-            f"{_share(residual, total)} would be left with residual debt after selling."
+            f"part at the end of 2016: no refinancing moment {_share(perpetual, total)}; repay from their free wealth "
+            f"{_share(wealth, total)}; cannot refinance with an annuity even after using their free wealth (step 4) "
+            f"{_share(fail4, total)}; cannot refinance even with half of the house value interest-only (step 6, a "
+            f"forced sale) {_share(fail6, total)}; left with residual debt after selling {_share(residual, total)}."
         )
     return lines
 
@@ -91,3 +90,39 @@ def alt_text_sweep(sweep: pd.DataFrame, tree: pd.DataFrame) -> str:
                      f"{shares.min():.1f}% to {shares.max():.1f}% fail step 4 (counts rounded)")
     return ("Step lines of the share failing the annuity test (step 4) by the start year of each shock scenario, "
             "with rounding bands and the worst start year marked. " + "; ".join(parts) + ".")
+
+
+def perpetual_findings(perpetuals: pd.DataFrame, tree: pd.DataFrame) -> list[str]:
+    """One sentence per scenario on the households without a refinancing moment (F31-F33), from released counts.
+
+    Parameters
+    ----------
+    perpetuals : pandas.DataFrame
+        ``perpetuals.csv`` as released.
+    tree : pandas.DataFrame
+        ``tree.csv`` as released (the number of perpetual households is its ``no_refinancing_moment`` cell).
+    """
+    lines = []
+    for name, rows in perpetuals.groupby(IO.SCENARIO, sort=False):
+        n = pd.to_numeric(rows.set_index("group")["n"], errors="coerce")
+        cells = tree[tree[IO.SCENARIO] == name].set_index("outcome")["n"]
+        total = float(pd.to_numeric(cells[OUTCOMES[0]], errors="coerce"))
+        if np.isnan(total):
+            lines.append(f"Under {SCENARIO_NAMES.get(name, name)}, the households without a refinancing moment "
+                         "are not shown (disclosure control).")
+            continue
+
+        def of(group: str, complement: str | None = None) -> str:
+            value = n.get(group, np.nan)
+            if np.isnan(value) and complement is not None and not np.isnan(n.get(complement, np.nan)):
+                value = total - n[complement]
+            return _share(value, total)
+
+        lines.append(
+            f"Under {SCENARIO_NAMES.get(name, name)}, of the {int(total):,} households without a refinancing moment: "
+            f"could sell without residual debt at the end of 2016 {of('agile_now', 'not_agile_now')}; could at "
+            f"their event year (retirement or the end of the mortgage-interest deduction) "
+            f"{of('agile_at_event', 'not_agile_at_event')}; fail the affordability test then {of('afford_fail')}; "
+            f"of them also unable to sell without residual debt {of('afford_fail_not_agile_at_event')}."
+        )
+    return lines

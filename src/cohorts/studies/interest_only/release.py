@@ -21,6 +21,13 @@ Released files (all through the gate, :func:`gate_tree` / :func:`sweep_release`)
     populations an attacker can name, but their exact counts could still be small, so only rounded
     counts leave: any difference of two released numbers is then known only within an interval
     twice the rounding base wide (the base must be at least the gate's ``frequency.min_units``).
+``perpetuals.csv``
+    Per scenario, the households without a refinancing moment by their agility now and at their event
+    year and by the affordability test there (F31-F33; :data:`PERPETUAL_GROUPS`), with ``n``, the
+    ``share`` of the perpetual households (whose number is ``tree.csv``'s ``no_refinancing_moment``
+    cell) and the ``population`` estimate.  Gate: the frequency rule per cell, then the audit over one
+    universe per scenario whose units are that scenario's perpetual households (their total is read from
+    ``tree.csv``), so a group and its complement, or a group and its part, cannot reveal a small count.
 ``selection.csv``
     The population's selection steps, pooled like the build's (:func:`cohorts.disclosure.release_selection`).
 """
@@ -66,7 +73,20 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
 }
 TREE_FILE = "tree.csv"
 SWEEP_FILE = "sweep.csv"
+PERPETUALS_FILE = "perpetuals.csv"
 TREE_KEYS = (IO.SCENARIO, "outcome")
+PERPETUAL_KEYS = (IO.SCENARIO, "group")
+#: Groups of ``perpetuals.csv`` (households without a refinancing moment; checklist F31-F33): name ->
+#: (agile now, agile at the event year, fails the affordability test), None = either.
+PERPETUAL_GROUPS: Mapping[str, tuple[bool | None, bool | None, bool | None]] = {
+    "agile_now": (True, None, None),
+    "not_agile_now": (False, None, None),
+    "agile_at_event": (None, True, None),
+    "not_agile_at_event": (None, False, None),
+    "afford_fail": (None, None, True),
+    "afford_fail_not_agile_at_event": (None, False, True),
+}
+PERPETUAL_DIMS = ("agile_now", "agile_at_event", "afford_fail")
 
 
 @dataclass(frozen=True)
@@ -132,6 +152,50 @@ def tree_table(outcomes: Mapping[str, pd.DataFrame], *, start_years: Mapping[str
     return table
 
 
+def perpetual_table(outcomes: Mapping[str, pd.DataFrame], *, start_years: Mapping[str, int | None], scale: float,
+                    settings: ReleaseSettings) -> pd.DataFrame:
+    """The tidy ``perpetuals.csv`` before the gate: scenario, start_year, group, n, share, population."""
+    rows = []
+    for name, frame in outcomes.items():
+        perp = frame[IO.PERPETUAL].to_numpy(dtype=bool)
+        flags = {d: pd.array(frame[col], dtype="boolean").fillna(False).to_numpy(dtype=bool)[perp]
+                 for d, col in zip(PERPETUAL_DIMS, (IO.AGILE_NOW, IO.AGILE_AT_EVENT, IO.AFFORD_FAIL), strict=True)}
+        total = int(perp.sum())
+        start = start_years.get(name)
+        for group, wanted in PERPETUAL_GROUPS.items():
+            hit = np.ones(total, dtype=bool)
+            for d, w in zip(PERPETUAL_DIMS, wanted, strict=True):
+                if w is not None:
+                    hit &= flags[d] == w
+            n = int(hit.sum())
+            rows.append({IO.SCENARIO: name, IO.START_YEAR: TREND if start is None else str(int(start)), "group": group,
+                         "n": n, "share": round(100.0 * n / total, 2) if total else np.nan})
+    table = pd.DataFrame(rows)
+    table["population"] = population_estimate(table["n"], scale=scale, settings=settings)
+    return table
+
+
+def perpetual_universe(scenario: str) -> Universe:
+    """The attacker's picture of one scenario's ``perpetuals.csv``: its perpetual households by three flags."""
+    return Universe(f"perpetuals[{scenario}]", dims=tuple(Dim(d, values=(True, False)) for d in PERPETUAL_DIMS),
+                    families=(Family(UNITS, parent=None),))
+
+
+def perpetual_units(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """One row per perpetual household of one scenario with its three flags (the audit's witness)."""
+    perp = outcomes[IO.PERPETUAL].to_numpy(dtype=bool)
+    out = {d: pd.array(outcomes[col], dtype="boolean").fillna(False).to_numpy(dtype=bool)[perp]
+           for d, col in zip(PERPETUAL_DIMS, (IO.AGILE_NOW, IO.AGILE_AT_EVENT, IO.AFFORD_FAIL), strict=True)}
+    return pd.DataFrame({**out, UNITS: np.ones(int(perp.sum()))})
+
+
+def universes(scenarios: Sequence[str]) -> dict[str, Universe]:
+    """Every universe a ``cohorts refinance`` release speaks of."""
+    out = {"io_households": universe(scenarios)}
+    out.update({f"perpetuals[{s}]": perpetual_universe(s) for s in scenarios})
+    return out
+
+
 def universe(scenarios: Sequence[str]) -> Universe:
     """The attacker's picture of ``tree.csv``: one outcome dimension per scenario over the same households.
 
@@ -165,19 +229,39 @@ def units_frame(outcomes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame({**out, UNITS: np.ones(n)})
 
 
-def read_tree(frames: Mapping[str, pd.DataFrame], *, universe_name: str = "io_households") -> dict[str, Reading]:
-    """``tree.csv`` as published, as count facts (and hidden cells as targets) of the universe."""
-    readings = []
-    for name, frame in frames.items():
-        if name != TREE_FILE:
-            continue
-
+def read_release(frames: Mapping[str, pd.DataFrame]) -> dict[str, Reading]:
+    """The files of a ``cohorts refinance`` release as published, as facts (hidden cells as targets) per universe."""
+    readings: dict[str, list[Reading]] = {"io_households": []}
+    tree = frames.get(TREE_FILE)
+    if tree is not None:
         def pop(row: pd.Series):  # noqa: ANN202
             outcome = str(row["outcome"])
             return population() if outcome == ALL else population(**{dimension(str(row[IO.SCENARIO])): outcome})
 
-        readings.append(R.count_cells(frame, artefact=name, keys=TREE_KEYS, population=pop, columns=[("n", UNITS)]))
-    return {universe_name: combine(readings)}
+        readings["io_households"].append(R.count_cells(tree, artefact=TREE_FILE, keys=TREE_KEYS, population=pop,
+                                                       columns=[("n", UNITS)]))
+        # the number of perpetual households of a scenario is the total of its perpetuals' universe
+        perpetual_rows = tree[tree["outcome"].astype(str) == OUTCOMES[0]]
+        for name, rows in perpetual_rows.groupby(IO.SCENARIO, sort=False):
+            readings.setdefault(f"perpetuals[{name}]", []).append(
+                R.count_cells(rows, artefact=TREE_FILE, keys=TREE_KEYS, population=lambda row: population(),
+                              columns=[("n", UNITS)]))
+    perpetuals = frames.get(PERPETUALS_FILE)
+    if perpetuals is not None:
+        def group_pop(row: pd.Series):  # noqa: ANN202
+            wanted = PERPETUAL_GROUPS[str(row["group"])]
+            return population(**{d: w for d, w in zip(PERPETUAL_DIMS, wanted, strict=True) if w is not None})
+
+        for name, rows in perpetuals.groupby(IO.SCENARIO, sort=False):
+            readings.setdefault(f"perpetuals[{name}]", []).append(
+                R.count_cells(rows, artefact=PERPETUALS_FILE, keys=PERPETUAL_KEYS, population=group_pop,
+                              columns=[("n", UNITS)]))
+    return {name: combine(parts) for name, parts in readings.items()}
+
+
+def read_tree(frames: Mapping[str, pd.DataFrame]) -> dict[str, Reading]:
+    """``tree.csv`` alone as facts of :func:`universe` (see :func:`read_release`)."""
+    return {"io_households": read_release({k: v for k, v in frames.items() if k == TREE_FILE})["io_households"]}
 
 
 def read_released_tree(source: str | os.PathLike | io.StringIO) -> pd.DataFrame:
