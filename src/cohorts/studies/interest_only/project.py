@@ -300,7 +300,7 @@ def run_many(
     return frame
 
 
-def counts(outcomes_frame: pd.DataFrame) -> dict[str, int]:
+def counts(outcomes_frame: pd.DataFrame) -> dict[str, float]:
     """Sample counts of the tree's outcomes (checklist H39): households, each step and flag.
 
     Returns
@@ -308,12 +308,17 @@ def counts(outcomes_frame: pd.DataFrame) -> dict[str, int]:
     dict
         ``households``, ``perpetual``, ``wealth_repay``, ``must_refinance``, ``fail_annuity``,
         ``forced_sale``, ``residual_debt``, ``vulnerable``, ``core_risk``, ``afford_fail``,
-        ``not_agile_at_event``.
+        ``not_agile_at_event``; ``vulnerable`` and ``core_risk`` are NaN when the social-assistance
+        level is unknown for some household (their measurement flag is then missing).
     """
     o = outcomes_frame
 
     def n(col: str) -> int:
         return int(pd.array(o[col], dtype="boolean").fillna(False).sum())
+
+    def known(col: str) -> float:  # vulnerable / core risk are unknown without the social-assistance level
+        flag = pd.array(o[col], dtype="boolean")
+        return float("nan") if flag.isna().any() else float(flag.sum())
 
     perpetual = n(IO.PERPETUAL)
     return {
@@ -324,8 +329,8 @@ def counts(outcomes_frame: pd.DataFrame) -> dict[str, int]:
         "fail_annuity": n(IO.FAIL_ANNUITY),
         "forced_sale": n(IO.FORCED_SALE),
         "residual_debt": n(IO.RESIDUAL_DEBT),
-        "vulnerable": n(IO.VULNERABLE),
-        "core_risk": n(IO.CORE_RISK),
+        "vulnerable": known(IO.VULNERABLE),
+        "core_risk": known(IO.CORE_RISK),
         "afford_fail": n(IO.AFFORD_FAIL),
         "not_agile_at_event": int((pd.array(o[IO.AGILE_AT_EVENT], dtype="boolean") == False).fillna(False).sum()),  # noqa: E712
     }

@@ -95,8 +95,8 @@ def group_mask(res: Results, group: str, scenario: str = "base") -> np.ndarray:
         "fail_annuity": lambda: _flag(o, IO.FAIL_ANNUITY),
         "forced_sale": lambda: _flag(o, IO.FORCED_SALE),
         "residual_debt": lambda: _flag(o, IO.RESIDUAL_DEBT),
-        "vulnerable": lambda: _flag(o, IO.VULNERABLE),
-        "core_risk": lambda: _flag(o, IO.CORE_RISK),
+        "vulnerable": lambda: _known_flag(o, IO.VULNERABLE),
+        "core_risk": lambda: _known_flag(o, IO.CORE_RISK),
         "perpetual_afford_fail": lambda: perp & _flag(o, IO.AFFORD_FAIL),
         "perpetual_not_agile": lambda: perp & _not_agile(o),
         "forced_sale_no_meas_error": lambda: _flag(o, IO.FORCED_SALE) & _no_meas_flag(o),
@@ -104,6 +104,15 @@ def group_mask(res: Results, group: str, scenario: str = "base") -> np.ndarray:
     if group not in masks:
         raise NotReproducible(f"group {group!r} is not a population of the analysis file (IO households only)")
     return masks[group]()
+
+
+def _known_flag(o: pd.DataFrame, col: str) -> np.ndarray:
+    """A flag that is missing where the social-assistance level is unknown (E27-E28): not reproducible then."""
+    flag = pd.array(o[col], dtype="boolean")
+    if flag.isna().any():
+        raise NotReproducible(f"'{col}' is unknown for {int(flag.isna().sum())} household(s): the social-assistance "
+                              "level (bijstandsnorm 2017) was not supplied")
+    return flag.to_numpy(dtype=bool)
 
 
 def _not_agile(o: pd.DataFrame) -> np.ndarray:
