@@ -155,7 +155,12 @@ def household_births(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
 
 
 def plan_maturities(
-    rng: np.random.Generator, params: Mapping[str, Any], *, snap: pd.DataFrame, births: pd.DataFrame
+    rng: np.random.Generator,
+    params: Mapping[str, Any],
+    *,
+    snap: pd.DataFrame,
+    births: pd.DataFrame,
+    debt_to_income: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Plant one maturity date per IO/investment part of the end-2016 IO households.
 
@@ -169,6 +174,10 @@ def plan_maturities(
         The end-2016 LLD rows (:data:`cohorts.columns.LLD_COLUMNS`), maturity = origination + term.
     births : pandas.DataFrame
         :func:`household_births` of the loans of ``snap``.
+    debt_to_income : pandas.Series, optional
+        End-2016 debt / 2017 household gross income by loan id: with ``perpetual_dti_tilt`` the
+        perpetuals lean to the low ratios (:func:`perpetual_weight`); ``None`` = no such tilt.
+        The perpetuals also lean to the older originations (``perpetual_origination_tilt``).
 
     Returns
     -------
@@ -203,11 +212,21 @@ def plan_maturities(
     u_matured_day = rng.random(n)
     extra_years = rng.integers(0, int(params["age_perpetual_extra_years_max"]) + 1, size=m)
 
-    admin = u_kind < float(params["admin_perpetual_share"])
+    # perpetuals lean to the older originations (weight 1 + tilt x (1 - 2 x rank), mean 1)
+    first_orig = np.full(n, np.iinfo("int64").max)
+    np.minimum.at(first_orig, inv, _days(orig))
+    weight = perpetual_weight(first_orig, tilt=float(params.get("perpetual_origination_tilt", 0.0)))
+    if debt_to_income is not None:
+        dti = debt_to_income.reindex(hh).to_numpy(dtype="float64")
+        dti = np.where(np.isfinite(dti), dti, np.nanmedian(dti) if np.isfinite(dti).any() else 0.0)
+        weight = weight + perpetual_weight(dti, tilt=float(params.get("perpetual_dti_tilt", 0.0))) - 1.0
+    weight = np.maximum(weight, 0.05)
+    admin = u_kind < float(params["admin_perpetual_share"]) * weight
     forced = ~admin & (first_nat_year > latest_dated)
-    a, f = admin.mean() if n else 0.0, forced.mean() if n else 0.0
-    q = float(np.clip((float(params["perpetual_share"]) - a - f) / max(1.0 - a - f, 1e-12), 0.0, 1.0))
-    age = forced | (~admin & (u_extra < q))
+    free = ~admin & ~forced
+    rest = float(params["perpetual_share"]) * n - admin.sum() - forced.sum()
+    q = _solve_share(u_extra[free], weight[free], rest)
+    age = forced | (free & (u_extra < q * weight))
     dated = ~admin & ~age
 
     new = natural.copy()
@@ -240,6 +259,45 @@ def plan_maturities(
     kind = np.where(admin, "admin", np.where(age, "age", "dated"))
     maturity = pd.Series(new, index=pd.Index(parts[C.LOAN_PART_ID].to_numpy(), name=C.LOAN_PART_ID), name=C.MATURITY_DATE)
     return maturity.sort_index(), pd.DataFrame({C.LOAN_ID: hh, "kind": kind, "first_maturity": first_date})
+
+
+def perpetual_weight(first_origination_days: np.ndarray, *, tilt: float) -> np.ndarray:
+    """Relative chance of a household to be perpetual by the age of its mortgage.
+
+    ``1 + tilt x (1 - 2 r)`` with ``r`` in [0, 1] the rank of the first IO part's origination
+    date (0 = oldest); the weights average 1, so the shares of the ``[io_stock]`` block hold.
+
+    Parameters
+    ----------
+    first_origination_days : ndarray of int64
+        Origination date of each household's earliest IO part (days since 1970).
+    tilt : float
+        0 = no tilt (every household alike), up to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Weight per household.
+    """
+    n = len(first_origination_days)
+    if n < 2 or tilt == 0.0:
+        return np.ones(n)
+    r = (pd.Series(first_origination_days).rank(method="average").to_numpy() - 1.0) / (n - 1)
+    return 1.0 + float(tilt) * (1.0 - 2.0 * r)
+
+
+def _solve_share(u: np.ndarray, weight: np.ndarray, target: float) -> float:
+    """q such that the count of ``u < q x weight`` is about ``target`` (bisection, q in [0, 1/min w])."""
+    if len(u) == 0 or target <= 0:
+        return 0.0
+    lo, hi = 0.0, 1.0 / max(float(weight.min()), 1e-9)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if np.count_nonzero(u < mid * weight) < target:
+            lo = mid
+        else:
+            hi = mid
+    return hi
 
 
 def apply_maturities(frames: Iterable[pd.DataFrame], maturity: pd.Series) -> Iterator[pd.DataFrame]:
@@ -397,6 +455,9 @@ def income_pension(rng: np.random.Generator, params: Mapping[str, Any], persons:
 
     labour = np.maximum(wages + profit + dga_wage, 0.0)
     rr = float(p["replacement_lo"]) + (float(p["replacement_hi"]) - float(p["replacement_lo"])) * u_rr
+    # cohort gradient of the attainable pension (older cohorts: fuller careers, more generous schemes)
+    rr = rr + float(p.get("replacement_age_slope", 0.0)) * (age - float(p.get("replacement_ref_age", 50)))
+    rr = np.clip(rr, float(p.get("replacement_min", 0.0)), float(p.get("replacement_max", 1.0)))
     full = rr * labour
     frac = float(p["inactive_fraction_max"]) * u_frac
     active_emp = employee & (u_active < float(p["active_share_employee"]))
@@ -491,6 +552,34 @@ def wealth_dwelling(
     )
 
 
+def woz_low_factor(rng: np.random.Generator, params: Mapping[str, Any], n: int) -> np.ndarray:
+    """Extra WOZ factor of the low-WOZ tail: ``exp(N(woz_low_log_mu, woz_low_log_sigma))`` for a share.
+
+    A share ``woz_low_share`` of the loans gets a WOZ value far below the LLD-implied house value
+    (WOZ underestimates, A33; and the report's measurement-error signs, current LTV above 200%),
+    1 for the rest.  Two draws per loan whatever the outcome.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The WOZ stream (drawn after the main WOZ noise).
+    params : Mapping
+        The ``[io_stock]`` block (``woz_low_share``, ``woz_low_log_mu``, ``woz_low_log_sigma``;
+        absent = no tail).
+    n : int
+        Number of loans.
+
+    Returns
+    -------
+    numpy.ndarray
+        Factor per loan (1.0 outside the tail).
+    """
+    u = rng.random(n)
+    z = rng.standard_normal(n)
+    low = u < float(params.get("woz_low_share", 0.0))
+    return np.where(low, np.exp(float(params.get("woz_low_log_mu", 0.0)) + float(params.get("woz_low_log_sigma", 0.0)) * z), 1.0)
+
+
 def _stock_persons(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
     """Main person and partner of each loan of the stock: ``loan_id``, ``person_id`` (loans in order)."""
     loans = world.loans
@@ -503,6 +592,17 @@ def _stock_persons(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
         {C.LOAN_ID: np.r_[loan_ids, loan_ids], C.PERSON_ID: np.r_[main, partner]}
     )
     return out.loc[out[C.PERSON_ID].to_numpy() >= 0]
+
+
+def _debt_to_income(world: Any, snap: pd.DataFrame, cbs_2017: pd.DataFrame) -> pd.Series:
+    """End-2016 debt / 2017 gross income of main person + partner, by loan id (NaN without income)."""
+    lid = snap[C.LOAN_ID].to_numpy()
+    debt = pd.Series(snap[C.CURRENT_BALANCE].to_numpy(dtype="float64"), index=lid).groupby(level=0).sum()
+    sp = _stock_persons(world, debt.index.to_numpy())
+    inc = cbs_2017.drop_duplicates(C.PERSON_ID).set_index(C.PERSON_ID)[C.GROSS_INCOME]
+    y = pd.Series(inc.reindex(sp[C.PERSON_ID].to_numpy()).to_numpy(dtype="float64"), index=sp[C.LOAN_ID].to_numpy())
+    y = y.groupby(level=0).sum(min_count=1).reindex(debt.index)
+    return debt / y.where(y > 0)
 
 
 def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) -> IoStock:
@@ -526,7 +626,9 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     rng_plan, rng_income, rng_wealth, rng_woz = (np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(4))
     loans_2016 = np.unique(snap[C.LOAN_ID].to_numpy())
     births = household_births(world, loans_2016)
-    maturity, hh = plan_maturities(rng_plan, params, snap=snap, births=births)
+    maturity, hh = plan_maturities(
+        rng_plan, params, snap=snap, births=births, debt_to_income=_debt_to_income(world, snap, cbs_2017)
+    )
 
     # the end-2016 rows with the planned maturities
     snap = next(apply_maturities([snap.copy()], maturity))
@@ -544,10 +646,10 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     first_seen = loans["first_seen"].to_numpy().astype("int64")[pos]
     hv = loans["house_value_first"].to_numpy()[pos] * hpi[SNAPSHOT - C.FIRST_SNAPSHOT] / hpi[first_seen - C.FIRST_SNAPSHOT]
     hv = np.where(np.isfinite(ltv.to_numpy()) & (ltv.to_numpy() > 0), debt_now.to_numpy() / (ltv.to_numpy() / 100.0), hv)
-    woz_loan = pd.Series(
-        np.round(hv * np.exp(float(params["woz_log_mu"]) + float(params["woz_log_sigma"]) * rng_woz.standard_normal(len(hv))), -3),
-        index=debt_now.index,
-    )
+    z_woz = rng_woz.standard_normal(len(hv))
+    woz_factor = np.exp(float(params["woz_log_mu"]) + float(params["woz_log_sigma"]) * z_woz)
+    woz_factor = woz_factor * woz_low_factor(rng_woz, params, len(hv))
+    woz_loan = pd.Series(np.round(hv * woz_factor, -3), index=debt_now.index)
 
     refi = hh.loc[hh["kind"] == "dated"].set_index(C.LOAN_ID)["first_maturity"]
     debt_t = debt_at_maturity(snap, refi)
