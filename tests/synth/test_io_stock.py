@@ -133,15 +133,19 @@ def test_income_sources_add_up_and_statuses_fit_ages(io_tables: dict[str, pd.Dat
 
 
 def test_woz_close_to_lld_value_and_shared_in_household(io_tables: dict[str, pd.DataFrame]) -> None:
-    """Planted truth / property: the key person carries the household's planted WOZ value, which is
-    within a factor 2 of the LLD-implied house value (debt / current LTV) and below it on median (A33)."""
+    """Planted truth / property: the key person carries the household's planted WOZ value; outside the
+    low-WOZ tail (``woz_low_share`` = 7%, factor exp(N(-1.0, 0.3)) on top) it is within a factor 2 of the
+    LLD-implied house value (debt / current LTV); the share below half that value is the tail's (7% +- 3 pp
+    at 3,500 households: sampling s.e. 0.4 pp, plus the tail's own draws above 0.5) and the median ratio is
+    close to 1 (0.9-1.05)."""
     lld, truth, key, w = io_tables["lld"], io_tables["truth_io"], io_tables["key"], io_tables["wealth"]
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
     hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
     t = truth.set_index(C.LOAN_ID)
     ratio = t["planted_woz_value"] / hv.reindex(t.index)
-    assert ratio.between(0.5, 2.0).all()
-    assert 0.85 < ratio.median() < 1.0
+    assert (ratio <= 2.0).all()
+    assert 0.04 <= (ratio < 0.5).mean() <= 0.10
+    assert 0.9 < ratio.median() < 1.05
     person = key.set_index(C.LOAN_ID)[C.PERSON_ID].reindex(t.index).dropna().astype("int64")
     person = person[~person.duplicated(keep=False)]  # a person with two IO mortgages has one WOZ record
     wz = w.set_index(C.PERSON_ID)[C.WOZ_VALUE].reindex(person.to_numpy())

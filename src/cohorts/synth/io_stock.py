@@ -552,7 +552,9 @@ def wealth_dwelling(
     )
 
 
-def woz_low_factor(rng: np.random.Generator, params: Mapping[str, Any], n: int) -> np.ndarray:
+def woz_low_factor(
+    rng: np.random.Generator, params: Mapping[str, Any], n: int, *, weight: np.ndarray | None = None
+) -> np.ndarray:
     """Extra WOZ factor of the low-WOZ tail: ``exp(N(woz_low_log_mu, woz_low_log_sigma))`` for a share.
 
     A share ``woz_low_share`` of the loans gets a WOZ value far below the LLD-implied house value
@@ -568,6 +570,10 @@ def woz_low_factor(rng: np.random.Generator, params: Mapping[str, Any], n: int) 
         absent = no tail).
     n : int
         Number of loans.
+    weight : ndarray, optional
+        Relative chance of each loan to be in the tail (mean about 1; :func:`perpetual_weight` of
+        the debt-to-income ratio with a negative tilt leans the tail to the stretched households);
+        ``None`` = all alike.
 
     Returns
     -------
@@ -576,7 +582,8 @@ def woz_low_factor(rng: np.random.Generator, params: Mapping[str, Any], n: int) 
     """
     u = rng.random(n)
     z = rng.standard_normal(n)
-    low = u < float(params.get("woz_low_share", 0.0))
+    w = np.ones(n) if weight is None else np.asarray(weight, dtype="float64")
+    low = u < float(params.get("woz_low_share", 0.0)) * w
     return np.where(low, np.exp(float(params.get("woz_low_log_mu", 0.0)) + float(params.get("woz_low_log_sigma", 0.0)) * z), 1.0)
 
 
@@ -626,9 +633,8 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     rng_plan, rng_income, rng_wealth, rng_woz = (np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(4))
     loans_2016 = np.unique(snap[C.LOAN_ID].to_numpy())
     births = household_births(world, loans_2016)
-    maturity, hh = plan_maturities(
-        rng_plan, params, snap=snap, births=births, debt_to_income=_debt_to_income(world, snap, cbs_2017)
-    )
+    dti = _debt_to_income(world, snap, cbs_2017)
+    maturity, hh = plan_maturities(rng_plan, params, snap=snap, births=births, debt_to_income=dti)
 
     # the end-2016 rows with the planned maturities
     snap = next(apply_maturities([snap.copy()], maturity))
@@ -648,7 +654,11 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     hv = np.where(np.isfinite(ltv.to_numpy()) & (ltv.to_numpy() > 0), debt_now.to_numpy() / (ltv.to_numpy() / 100.0), hv)
     z_woz = rng_woz.standard_normal(len(hv))
     woz_factor = np.exp(float(params["woz_log_mu"]) + float(params["woz_log_sigma"]) * z_woz)
-    woz_factor = woz_factor * woz_low_factor(rng_woz, params, len(hv))
+    d = dti.reindex(debt_now.index).to_numpy(dtype="float64")
+    d = np.where(np.isfinite(d), d, np.nanmedian(d) if np.isfinite(d).any() else 0.0)
+    # the tail leans to the high debt-to-income ratios (tilt > 0 = more tail among the stretched)
+    tail_weight = np.maximum(perpetual_weight(d, tilt=-float(params.get("woz_low_dti_tilt", 0.0))), 0.0)
+    woz_factor = woz_factor * woz_low_factor(rng_woz, params, len(hv), weight=tail_weight)
     woz_loan = pd.Series(np.round(hv * woz_factor, -3), index=debt_now.index)
 
     refi = hh.loc[hh["kind"] == "dated"].set_index(C.LOAN_ID)["first_maturity"]
