@@ -5,7 +5,9 @@ Kinds of test (each test's docstring starts with its kind):
 * **hand-worked**: arithmetic written out in the test (the checklist B7 amortisation rules);
 * **planted truth**: the written files agree with what the generator planted (``truth_io.parquet``);
 * **property**: a rule that must hold on every row (sums, ranges, consistency over snapshots,
-  streams unchanged, every column except the IO maturities equal to the panel writer's output).
+  streams unchanged, every column except the IO maturities equal to the panel writer's output), or a
+  direction the calibration plants (perpetuals lean to low debt / income and old originations, the
+  low-WOZ tail to high debt / income).
 
 The small twin is the session fixture of ``tests/synth/conftest.py`` (scale 0.002, seed 11).
 """
@@ -22,7 +24,7 @@ from cohorts import columns as C
 from cohorts.contracts import validate_income_pension, validate_lld, validate_wealth_dwelling
 from cohorts.synth import streams
 from cohorts.synth.generator import build_world
-from cohorts.synth.io_stock import IO_TYPES, debt_at_maturity
+from cohorts.synth.io_stock import IO_TYPES, _solve_share, debt_at_maturity, perpetual_weight, woz_low_factor
 from cohorts.synth.panel import cbs_persons, key_table, lld_snapshots, truth_table
 from cohorts.synth.write import INCOME_PENSION_FILE, TRUTH_IO_FILE, WEALTH_DWELLING_FILE
 
@@ -201,3 +203,76 @@ def test_planted_debt_at_refi_bounds(io_tables: dict[str, pd.DataFrame]) -> None
     assert t.loc[~dated, "planted_debt_at_refi"].isna().all()
     assert (d >= io_now.reindex(d.index) - 0.01).all()
     assert (d <= t.loc[dated, "planted_debt_now"] + 0.01).all()
+
+
+def test_perpetual_weight_hand_worked() -> None:
+    """Hand-worked: ranks 0, 1/2, 1 of (30, 10, 20) days are (1, 0, 1/2) -> weights 1 + 0.5 x (1 - 2r)
+    = (0.5, 1.5, 1.0); mean 1; tilt 0 gives ones."""
+    w = perpetual_weight(np.array([30, 10, 20]), tilt=0.5)
+    assert np.allclose(w, [0.5, 1.5, 1.0])
+    assert np.allclose(perpetual_weight(np.array([30, 10, 20]), tilt=0.0), 1.0)
+    assert np.isclose(perpetual_weight(np.arange(101), tilt=0.8).mean(), 1.0)
+
+
+def test_solve_share_hits_the_count() -> None:
+    """Property: the bisection's q gives (about) the asked count of ``u < q x w``, for any weights."""
+    rng = np.random.default_rng(5)
+    u, w = rng.random(10_000), 0.2 + 1.6 * rng.random(10_000)
+    for target in (0.0, 1_000.0, 4_321.0):
+        q = _solve_share(u, w, target)
+        assert abs(np.count_nonzero(u < q * w) - target) <= 1
+
+
+def test_woz_low_factor_share_weight_and_size() -> None:
+    """Planted truth: the tail has the asked share (s.e. 0.2 pp at 20,000 draws), its median factor is
+    exp(mu), a zero weight keeps a loan out of the tail, and without the parameters nothing changes."""
+    params = {"woz_low_share": 0.06, "woz_low_log_mu": -1.0, "woz_low_log_sigma": 0.3}
+    f = woz_low_factor(np.random.default_rng(1), params, 20_000)
+    low = f != 1.0
+    assert abs(low.mean() - 0.06) < 0.01
+    assert abs(np.median(f[low]) - np.exp(-1.0)) < 0.02
+    w = np.r_[np.zeros(10_000), 2 * np.ones(10_000)]
+    g = woz_low_factor(np.random.default_rng(1), params, 20_000, weight=w)
+    assert (g[:10_000] == 1.0).all() and abs((g[10_000:] != 1.0).mean() - 0.12) < 0.015
+    assert (woz_low_factor(np.random.default_rng(1), {}, 100) == 1.0).all()
+
+
+def _debt_to_income_by_loan(io_tables: dict[str, pd.DataFrame]) -> pd.Series:
+    lld, key, cbs = io_tables["lld"], io_tables["key"], io_tables["cbs"]
+    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
+    debt = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum()
+    c = cbs.loc[cbs[C.YEAR] == 2017].drop_duplicates(C.PERSON_ID).set_index(C.PERSON_ID)
+    person = key.drop_duplicates(C.LOAN_ID).set_index(C.LOAN_ID)[C.PERSON_ID].reindex(debt.index)
+    own = c[C.GROSS_INCOME].reindex(person.to_numpy()).to_numpy(dtype="float64")
+    partner = c[C.PARTNER_ID].reindex(person.to_numpy()).to_numpy() if C.PARTNER_ID in c else np.full(len(own), np.nan)
+    other = c[C.GROSS_INCOME].reindex(partner).to_numpy(dtype="float64")
+    y = own + np.nan_to_num(other)
+    return (debt / pd.Series(y, index=debt.index)).where(lambda x: np.isfinite(x) & (x > 0))
+
+
+def test_perpetuals_lean_to_low_debt_to_income(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property (planted direction, ``perpetual_dti_tilt`` = 0.6): the perpetual households' median
+    debt / 2017 household income is below the dated households' (about 3,500 IO households, so the
+    medians' difference is many standard errors), and their share among the lowest-ratio third is above
+    the highest-ratio third's."""
+    t = io_tables["truth_io"].set_index(C.LOAN_ID)
+    dti = _debt_to_income_by_loan(io_tables).reindex(t.index)
+    perp = t["planted_perpetual_admin"] | t["planted_perpetual_age"]
+    ok = dti.notna()
+    assert ok.mean() > 0.9
+    assert dti[ok & perp].median() < dti[ok & ~perp].median()
+    third = pd.qcut(dti[ok], 3, labels=False)
+    assert perp[ok][third == 0].mean() > perp[ok][third == 2].mean() + 0.1
+
+
+def test_low_woz_tail_leans_to_high_debt_to_income(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property (planted direction, ``woz_low_dti_tilt`` = 0.9): WOZ below half the LLD-implied value is
+    more frequent in the highest debt / income third than in the lowest."""
+    lld, t = io_tables["lld"], io_tables["truth_io"].set_index(C.LOAN_ID)
+    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
+    hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
+    low = (t["planted_woz_value"] / hv.reindex(t.index)) < 0.5
+    dti = _debt_to_income_by_loan(io_tables).reindex(t.index)
+    ok = dti.notna()
+    third = pd.qcut(dti[ok], 3, labels=False)
+    assert low[ok][third == 2].mean() > 2 * low[ok][third == 0].mean()
