@@ -91,12 +91,16 @@ class IoStock:
         Columns :data:`cohorts.columns.INCOME_PENSION_COLUMNS`, sorted by person id.
     wealth_dwelling : pandas.DataFrame
         Columns :data:`cohorts.columns.WEALTH_DWELLING_COLUMNS`, sorted by person id.
+    repayment_type : pandas.Series, optional
+        New ``repayment_type`` (``"interest_only"``) by ``loan_part_id`` of the non-IO parts of the
+        mixed pre-2012 IO mortgages made fully interest-only (:func:`plan_fully_io`), sorted.
     """
 
     maturity: pd.Series
     truth: pd.DataFrame
     income_pension: pd.DataFrame
     wealth_dwelling: pd.DataFrame
+    repayment_type: pd.Series | None = None
 
 
 def _days(dates: pd.Series | np.ndarray) -> np.ndarray:
@@ -300,7 +304,89 @@ def _solve_share(u: np.ndarray, weight: np.ndarray, target: float) -> float:
     return hi
 
 
-def apply_maturities(frames: Iterable[pd.DataFrame], maturity: pd.Series) -> Iterator[pd.DataFrame]:
+def plan_fully_io(
+    rng: np.random.Generator, params: Mapping[str, Any], *, snap: pd.DataFrame, debt_to_income: pd.Series | None = None
+) -> pd.Series:
+    """Make a share of the mixed pre-2012 IO mortgages fully interest-only (Figuur 1: about half).
+
+    Among the end-2016 mortgages with at least one IO/investment part whose every part originated
+    before ``fully_io_before_year`` (2012: the first study's cohorts are 2012-2017, so none of its
+    loans change), some mixed ones get every non-IO part recoded ``interest_only`` (in every
+    snapshot; the balances are not touched: the amortisation already made reads as voluntary
+    repayment, Figuur 2).  The number is chosen so that ``fully_io_share`` of the IO households are
+    fully IO (fewer if not enough are eligible); the chance leans to the recent originations with
+    ``fully_io_origination_tilt`` (:func:`perpetual_weight` of the origination date, reversed).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Its own stream (one draw per eligible mortgage).
+    params : Mapping
+        The ``[io_stock]`` block; without ``fully_io_share`` nothing changes.
+    snap : pandas.DataFrame
+        The end-2016 LLD rows.
+    debt_to_income : pandas.Series, optional
+        By loan id; with ``fully_io_dti_tilt`` the low ratios lean to fully IO.
+
+    Returns
+    -------
+    pandas.Series
+        ``"interest_only"`` by ``loan_part_id`` of the recoded parts (sorted; empty if none).
+    """
+    empty = pd.Series([], index=pd.Index([], name=C.LOAN_PART_ID, dtype="int64"), name=C.REPAYMENT_TYPE, dtype=object)
+    if "fully_io_share" not in params or len(snap) == 0:
+        return empty
+    rep = snap[C.REPAYMENT_TYPE].astype(str).to_numpy()
+    io = np.isin(rep, IO_TYPES)
+    lid = snap[C.LOAN_ID].to_numpy()
+    frame = pd.DataFrame({"loan": lid, "io": io, "orig": _days(snap[C.ORIGINATION_DATE].to_numpy())})
+    g = frame.groupby("loan", sort=True)
+    any_io, all_io, last_orig = g["io"].any(), g["io"].all(), g["orig"].max()
+    cut = np.datetime64(f"{int(params['fully_io_before_year'])}-01-01", "D").astype("int64")
+    eligible = (any_io & ~all_io & (last_orig < cut)).to_numpy()
+    u = rng.random(int(eligible.sum()))
+    target = float(params["fully_io_share"]) * float(any_io.sum()) - float(all_io.sum())
+    w = perpetual_weight(last_orig.to_numpy()[eligible], tilt=-float(params.get("fully_io_origination_tilt", 0.0)))
+    if debt_to_income is not None:
+        d = debt_to_income.reindex(any_io.index.to_numpy()[eligible]).to_numpy(dtype="float64")
+        d = np.where(np.isfinite(d), d, np.nanmedian(d) if np.isfinite(d).any() else 0.0)
+        w = w + perpetual_weight(d, tilt=float(params.get("fully_io_dti_tilt", 0.0))) - 1.0
+    w = np.maximum(w, 0.0)
+    q = _solve_share(u, w, target) if target > 0 else 0.0
+    chosen = np.zeros(len(any_io), dtype=bool)
+    chosen[np.flatnonzero(eligible)] = u < q * w
+    loans = any_io.index.to_numpy()[chosen]
+    parts = snap.loc[np.isin(lid, loans) & ~io, C.LOAN_PART_ID].to_numpy()
+    if len(parts) == 0:
+        return empty
+    ids = np.unique(parts.astype("int64"))
+    return pd.Series(np.full(len(ids), C.INTEREST_ONLY, dtype=object), index=pd.Index(ids, name=C.LOAN_PART_ID),
+                     name=C.REPAYMENT_TYPE)
+
+
+def _replace_by_part(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
+    """Replace ``frame[column]`` where ``loan_part_id`` is in the (sorted) index of ``values``."""
+    keys = values.index.to_numpy()
+    if not len(keys) or not len(frame):
+        return
+    ids = frame[C.LOAN_PART_ID].to_numpy()
+    pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+    hit = keys[pos] == ids
+    if hit.any():
+        col = frame[column]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            new = col.astype(object).to_numpy().copy()
+            new[hit] = values.to_numpy()[pos[hit]]
+            frame[column] = pd.Categorical(new, categories=col.cat.categories, ordered=col.cat.ordered)
+        else:
+            new = col.to_numpy().copy()
+            new[hit] = values.to_numpy()[pos[hit]]
+            frame[column] = new
+
+
+def apply_maturities(
+    frames: Iterable[pd.DataFrame], maturity: pd.Series, *, repayment_type: pd.Series | None = None
+) -> Iterator[pd.DataFrame]:
     """Replace ``maturity_date`` of the planned parts in LLD frames; every other column untouched.
 
     Parameters
@@ -309,6 +395,8 @@ def apply_maturities(frames: Iterable[pd.DataFrame], maturity: pd.Series) -> Ite
         LLD pieces (:func:`cohorts.synth.panel.lld_snapshots`).
     maturity : pandas.Series
         :attr:`IoStock.maturity` (sorted by ``loan_part_id``).
+    repayment_type : pandas.Series, optional
+        :attr:`IoStock.repayment_type`: recoded repayment types (pre-2012 loans only), applied first.
 
     Yields
     ------
@@ -318,6 +406,8 @@ def apply_maturities(frames: Iterable[pd.DataFrame], maturity: pd.Series) -> Ite
     keys = maturity.index.to_numpy()
     values = maturity.to_numpy(dtype="datetime64[ns]")
     for frame in frames:
+        if repayment_type is not None:
+            _replace_by_part(frame, C.REPAYMENT_TYPE, repayment_type)
         if len(keys) and len(frame):
             ids = frame[C.LOAN_PART_ID].to_numpy()
             pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
@@ -630,10 +720,14 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     """
     params = world.params.io_stock
     rng = np.random.default_rng(world.io_seed)
-    rng_plan, rng_income, rng_wealth, rng_woz = (np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(4))
+    rng_plan, rng_income, rng_wealth, rng_woz, rng_full = (
+        np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(5)
+    )
+    dti = _debt_to_income(world, snap, cbs_2017)
+    recoded = plan_fully_io(rng_full, params, snap=snap, debt_to_income=dti)
+    snap = next(apply_maturities([snap.copy()], recoded.iloc[:0].astype("datetime64[ns]"), repayment_type=recoded))
     loans_2016 = np.unique(snap[C.LOAN_ID].to_numpy())
     births = household_births(world, loans_2016)
-    dti = _debt_to_income(world, snap, cbs_2017)
     maturity, hh = plan_maturities(rng_plan, params, snap=snap, births=births, debt_to_income=dti)
 
     # the end-2016 rows with the planned maturities
@@ -691,4 +785,4 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     inc = income_pension(rng_income, params, persons)
     woz = woz_loan.reindex(sp[C.LOAN_ID].to_numpy()).to_numpy()
     wealth = wealth_dwelling(rng_wealth, params, persons, status=inc[C.LABOUR_STATUS].to_numpy(), woz=woz)
-    return IoStock(maturity=maturity, truth=truth, income_pension=inc, wealth_dwelling=wealth)
+    return IoStock(maturity=maturity, truth=truth, income_pension=inc, wealth_dwelling=wealth, repayment_type=recoded)

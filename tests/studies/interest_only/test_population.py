@@ -8,8 +8,7 @@ Kinds of test (each test's docstring starts with its kind):
 * **calibration**: twins at scale 0.02 on two seeds nobody tuned on (1 and 2; the twin's ``[io_stock]``
   block was tuned on seed 20221) reproduce the study's published shape within the stated tolerances
   (perpetual share 44% +- 3 pp, IO_TXT_perpetual_share; first-maturity mode in 2033-2037, Figuur 4
-  "rond 2035"; agile-now share of perpetuals 90% +- 4 pp, README F31; fully IO 50% +- 5 pp, Figuur 1,
-  is a known gap, see that test).  The **tree** calibration runs the unchanged study chain
+  "rond 2035"; agile-now share of perpetuals 90% +- 4 pp, README F31; fully IO 50% +- 5 pp, Figuur 1).  The **tree** calibration runs the unchanged study chain
   (``project.prepare`` / ``outcomes`` / ``counts``) on the same twins and checks the base tree's
   shares and reason shares against the report (each tolerance is in the test with its target id;
   ``docs/io_calibration.md`` has the table per seed, made by running this module as a script);
@@ -375,10 +374,6 @@ def test_calibration_perpetuals_maturities_agility(calibrated: pd.DataFrame) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "Known gap: the twin's repayment types are not this block's to change (every existing column must stay "
-    "byte-identical), and they give about 21% fully-IO households, not Figuur 1's half; needs the part mix "
-    "in cohorts.synth.parts / panel.py"))
 def test_calibration_fully_io(calibrated: pd.DataFrame) -> None:
     """Calibration: about half of the IO households are fully IO (Figuur 1 bottom), 50% +- 5 pp."""
     assert abs(calibrated[S.FULLY_IO].mean() - 0.50) <= 0.05
@@ -478,9 +473,8 @@ def test_calibration_tree_base(calibrated_tree: dict[str, float], key: str) -> N
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "Known gap: the twin's forced sales mature too early (about 55% from 2030, 40% in 2020-2029): the "
-    "synthetic fully-IO share is 21% (Figuur 1: half) so the later maturers' debt amortises; see "
-    "docs/io_calibration.md"))
+    "Known gap: the twin's forced sales mature too early (about 55% from 2030, 40% in 2020-2029; the "
+    "failure rate falls with the maturity year); see docs/io_calibration.md"))
 def test_calibration_forced_sales_mature_late(calibrated_tree: dict[str, float]) -> None:
     """Calibration: 84% +- 8 pp of the forced sales still have at least 10 years to maturity from 2020
     (IO_TXT_forced_sale_ge10y_share)."""
