@@ -458,6 +458,7 @@ def tree_shares(population, *, scenario: str = "base") -> dict[str, float]:
     share["refi_ge_2030_of_forced_sale"] = 100.0 * (t >= 2030).mean()
     tested = ~p & ~_flag(out, S.WEALTH_REPAY)
     share["pension_tested_of_tested"] = 100.0 * (out.loc[tested, S.REGIME] == "pension").mean()
+    share["fully_io"] = 100.0 * population.households[S.FULLY_IO].astype(bool).mean()
     return share
 
 
