@@ -7,7 +7,11 @@ first study's inputs, the maturity date of every IO part (with the lender's perp
 the 2017 income by source, pension and AOW entitlements and labour status, wealth beyond
 savings and the WOZ value (README section 2).  This module plants them, with its own random
 stream (block ``io_stock`` of :mod:`cohorts.synth.streams`), so every other column of every
-existing file stays byte-identical:
+existing file stays byte-identical (except ``repayment_type`` of the parts recoded by
+:func:`plan_fully_io`, all of pre-2012 loans, outside the first study's 2012-2017 cohorts):
+
+* :func:`plan_fully_io` - makes a share of the mixed pre-2012 IO mortgages fully interest-only
+  (Figuur 1: about half of the IO households), leaning to low debt / income.
 
 * :func:`plan_maturities` - one maturity date per IO/investment part of the end-2016 IO
   households (consistent over snapshots: keyed by ``loan_part_id``).  Three planted kinds of
@@ -21,6 +25,9 @@ existing file stays byte-identical:
     which the *younger* of main earner and partner turns ``life_expectancy`` (85), so the flag is
     the same whichever of the two the study picks as main earner (A4) and under either reading of
     the boundary year (A13);
+  Which households are perpetual leans to old originations and low debt / income
+  (:func:`perpetual_weight`; the shares stay those of ``[io_stock]``).
+
   - **dated**: the contractual maturity (origination + term) is kept; the first-maturing year
     then peaks around 2035 (Figuur 4); a few households get their first IO part maturing in
     2016-2019 (fn 28).  A dated household's first IO year is at most the year before the
@@ -34,10 +41,14 @@ existing file stays byte-identical:
 * :func:`income_pension` and :func:`wealth_dwelling` - the two CBS files for 2017
   (:data:`cohorts.columns.INCOME_PENSION_COLUMNS`, :data:`cohorts.columns.WEALTH_DWELLING_COLUMNS`)
   for every person of the end-2016 stock with a 2017 CBS record.
+* the WOZ value: the LLD-implied value x lognormal noise, with a low-WOZ tail leaning to high
+  debt / income (:func:`woz_low_factor`; A33 and the report's LTV > 200% measurement sign).
 * :func:`build_io_stock` - all of the above from a world and its 2017 CBS records;
-  :func:`apply_maturities` puts the planned dates into the LLD frames as they are written.
+  :func:`apply_maturities` puts the planned dates (and recoded repayment types) into the LLD frames
+  as they are written.
 
-Every parameter is in the ``[io_stock]`` block of ``params.toml`` with its source.
+Every parameter is in the ``[io_stock]`` block of ``params.toml`` with its source; the calibration
+against the study's tree is in ``docs/io_calibration.md``.
 """
 
 from __future__ import annotations
