@@ -5,7 +5,9 @@ Kinds of test (each test's docstring starts with its kind):
 * **hand-worked**: arithmetic written out in the test (the checklist B7 amortisation rules);
 * **planted truth**: the written files agree with what the generator planted (``truth_io.parquet``);
 * **property**: a rule that must hold on every row (sums, ranges, consistency over snapshots,
-  streams unchanged, every column except the IO maturities equal to the panel writer's output).
+  streams unchanged, every column except the IO maturities equal to the panel writer's output), or a
+  direction the calibration plants (perpetuals lean to low debt / income and old originations, the
+  low-WOZ tail to high debt / income).
 
 The small twin is the session fixture of ``tests/synth/conftest.py`` (scale 0.002, seed 11).
 """
@@ -22,7 +24,7 @@ from cohorts import columns as C
 from cohorts.contracts import validate_income_pension, validate_lld, validate_wealth_dwelling
 from cohorts.synth import streams
 from cohorts.synth.generator import build_world
-from cohorts.synth.io_stock import IO_TYPES, debt_at_maturity
+from cohorts.synth.io_stock import IO_TYPES, _solve_share, debt_at_maturity, perpetual_weight, woz_low_factor
 from cohorts.synth.panel import cbs_persons, key_table, lld_snapshots, truth_table
 from cohorts.synth.write import INCOME_PENSION_FILE, TRUTH_IO_FILE, WEALTH_DWELLING_FILE
 
@@ -52,16 +54,29 @@ def test_streams_of_existing_blocks_unchanged() -> None:
 
 def test_only_io_maturities_differ_from_the_panel_writer(io_tables: dict[str, pd.DataFrame]) -> None:
     """Property: every column of the existing files equals the unchanged panel writer's output,
-    except ``maturity_date`` of interest-only/investment parts (the block's own stream touches nothing else)."""
+    except ``maturity_date`` of interest-only/investment parts and ``repayment_type`` of parts recoded
+    fully IO, which are all ``interest_only``, originated before 2012 and belong to loans whose oldest
+    part is before 2012 (the first study's cohorts are 2012-2017); the block's own stream touches
+    nothing else."""
     world = build_world(scale=SCALE, seed=SEED)
     base = pd.concat(list(lld_snapshots(world)), ignore_index=True)
     lld = io_tables["lld"]
     assert list(lld.columns) == list(base.columns) and len(lld) == len(base)
     for col in lld.columns:
-        if col != C.MATURITY_DATE:
+        if col not in (C.MATURITY_DATE, C.REPAYMENT_TYPE):
             pd.testing.assert_series_equal(lld[col], base[col], check_names=True)
+    assert lld[C.REPAYMENT_TYPE].dtype == base[C.REPAYMENT_TYPE].dtype
+    recoded = lld[C.REPAYMENT_TYPE].astype(str) != base[C.REPAYMENT_TYPE].astype(str)
+    assert recoded.sum() > 0
+    assert (lld.loc[recoded, C.REPAYMENT_TYPE].astype(str) == C.INTEREST_ONLY).all()
+    assert (base.loc[recoded, C.ORIGINATION_DATE] < pd.Timestamp("2012-01-01")).all()
+    oldest = base.groupby(C.LOAN_ID)[C.ORIGINATION_DATE].transform("min")
+    assert (oldest[recoded] < pd.Timestamp("2012-01-01")).all()
+    # a part is recoded in every snapshot or none
+    per_part = recoded.groupby(base[C.LOAN_PART_ID]).agg(["any", "all"])
+    assert (per_part["any"] == per_part["all"]).all()
     same = (lld[C.MATURITY_DATE] == base[C.MATURITY_DATE]) | (lld[C.MATURITY_DATE].isna() & base[C.MATURITY_DATE].isna())
-    io = lld[C.REPAYMENT_TYPE].isin(IO_TYPES)
+    io = lld[C.REPAYMENT_TYPE].astype(str).isin(IO_TYPES)
     assert same[~io].all()
     assert (~same[io]).sum() > 0.3 * io.sum()  # the block did change IO maturities
     pd.testing.assert_frame_equal(io_tables["cbs"], cbs_persons(world))
@@ -133,15 +148,19 @@ def test_income_sources_add_up_and_statuses_fit_ages(io_tables: dict[str, pd.Dat
 
 
 def test_woz_close_to_lld_value_and_shared_in_household(io_tables: dict[str, pd.DataFrame]) -> None:
-    """Planted truth / property: the key person carries the household's planted WOZ value, which is
-    within a factor 2 of the LLD-implied house value (debt / current LTV) and below it on median (A33)."""
+    """Planted truth / property: the key person carries the household's planted WOZ value; outside the
+    low-WOZ tail (``woz_low_share`` = 4%, factor exp(N(-1.0, 0.3)) on top) it is within a factor 2 of the
+    LLD-implied house value (debt / current LTV); the share below half that value is the tail's (4% less
+    the tail's draws that stay above 0.5, about 3.4%; 2-6% at 3,500 households, sampling s.e. 0.3 pp) and
+    the median ratio is close to 1 (0.9-1.05)."""
     lld, truth, key, w = io_tables["lld"], io_tables["truth_io"], io_tables["key"], io_tables["wealth"]
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
     hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
     t = truth.set_index(C.LOAN_ID)
     ratio = t["planted_woz_value"] / hv.reindex(t.index)
-    assert ratio.between(0.5, 2.0).all()
-    assert 0.85 < ratio.median() < 1.0
+    assert (ratio <= 2.0).all()
+    assert 0.02 <= (ratio < 0.5).mean() <= 0.06
+    assert 0.9 < ratio.median() < 1.05
     person = key.set_index(C.LOAN_ID)[C.PERSON_ID].reindex(t.index).dropna().astype("int64")
     person = person[~person.duplicated(keep=False)]  # a person with two IO mortgages has one WOZ record
     wz = w.set_index(C.PERSON_ID)[C.WOZ_VALUE].reindex(person.to_numpy())
@@ -197,3 +216,86 @@ def test_planted_debt_at_refi_bounds(io_tables: dict[str, pd.DataFrame]) -> None
     assert t.loc[~dated, "planted_debt_at_refi"].isna().all()
     assert (d >= io_now.reindex(d.index) - 0.01).all()
     assert (d <= t.loc[dated, "planted_debt_now"] + 0.01).all()
+
+
+def test_perpetual_weight_hand_worked() -> None:
+    """Hand-worked: ranks 0, 1/2, 1 of (30, 10, 20) days are (1, 0, 1/2) -> weights 1 + 0.5 x (1 - 2r)
+    = (0.5, 1.5, 1.0); mean 1; tilt 0 gives ones."""
+    w = perpetual_weight(np.array([30, 10, 20]), tilt=0.5)
+    assert np.allclose(w, [0.5, 1.5, 1.0])
+    assert np.allclose(perpetual_weight(np.array([30, 10, 20]), tilt=0.0), 1.0)
+    assert np.isclose(perpetual_weight(np.arange(101), tilt=0.8).mean(), 1.0)
+
+
+def test_solve_share_hits_the_count() -> None:
+    """Property: the bisection's q gives (about) the asked count of ``u < q x w``, for any weights."""
+    rng = np.random.default_rng(5)
+    u, w = rng.random(10_000), 0.2 + 1.6 * rng.random(10_000)
+    for target in (0.0, 1_000.0, 4_321.0):
+        q = _solve_share(u, w, target)
+        assert abs(np.count_nonzero(u < q * w) - target) <= 1
+
+
+def test_woz_low_factor_share_weight_and_size() -> None:
+    """Planted truth: the tail has the asked share (s.e. 0.2 pp at 20,000 draws), its median factor is
+    exp(mu), a zero weight keeps a loan out of the tail, and without the parameters nothing changes."""
+    params = {"woz_low_share": 0.06, "woz_low_log_mu": -1.0, "woz_low_log_sigma": 0.3}
+    f = woz_low_factor(np.random.default_rng(1), params, 20_000)
+    low = f != 1.0
+    assert abs(low.mean() - 0.06) < 0.01
+    assert abs(np.median(f[low]) - np.exp(-1.0)) < 0.02
+    w = np.r_[np.zeros(10_000), 2 * np.ones(10_000)]
+    g = woz_low_factor(np.random.default_rng(1), params, 20_000, weight=w)
+    assert (g[:10_000] == 1.0).all() and abs((g[10_000:] != 1.0).mean() - 0.12) < 0.015
+    assert (woz_low_factor(np.random.default_rng(1), {}, 100) == 1.0).all()
+
+
+def _debt_to_income_by_loan(io_tables: dict[str, pd.DataFrame]) -> pd.Series:
+    lld, key, cbs = io_tables["lld"], io_tables["key"], io_tables["cbs"]
+    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
+    debt = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum()
+    c = cbs.loc[cbs[C.YEAR] == 2017].drop_duplicates(C.PERSON_ID).set_index(C.PERSON_ID)
+    person = key.drop_duplicates(C.LOAN_ID).set_index(C.LOAN_ID)[C.PERSON_ID].reindex(debt.index)
+    own = c[C.GROSS_INCOME].reindex(person.to_numpy()).to_numpy(dtype="float64")
+    partner = c[C.PARTNER_ID].reindex(person.to_numpy()).to_numpy() if C.PARTNER_ID in c else np.full(len(own), np.nan)
+    other = c[C.GROSS_INCOME].reindex(partner).to_numpy(dtype="float64")
+    y = own + np.nan_to_num(other)
+    return (debt / pd.Series(y, index=debt.index)).where(lambda x: np.isfinite(x) & (x > 0))
+
+
+def test_perpetuals_lean_to_low_debt_to_income(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property (planted direction, ``perpetual_dti_tilt`` = 0.6): the perpetual households' median
+    debt / 2017 household income is below the dated households' (about 3,500 IO households, so the
+    medians' difference is many standard errors), and their share among the lowest-ratio third is above
+    the highest-ratio third's."""
+    t = io_tables["truth_io"].set_index(C.LOAN_ID)
+    dti = _debt_to_income_by_loan(io_tables).reindex(t.index)
+    perp = t["planted_perpetual_admin"] | t["planted_perpetual_age"]
+    ok = dti.notna()
+    assert ok.mean() > 0.9
+    assert dti[ok & perp].median() < dti[ok & ~perp].median()
+    third = pd.qcut(dti[ok], 3, labels=False)
+    assert perp[ok][third == 0].mean() > perp[ok][third == 2].mean() + 0.1
+
+
+def test_low_woz_tail_leans_to_high_debt_to_income(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property (planted direction, ``woz_low_dti_tilt`` = 0.9): WOZ below half the LLD-implied value is
+    more frequent in the highest debt / income third than in the lowest."""
+    lld, t = io_tables["lld"], io_tables["truth_io"].set_index(C.LOAN_ID)
+    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
+    hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
+    low = (t["planted_woz_value"] / hv.reindex(t.index)) < 0.5
+    dti = _debt_to_income_by_loan(io_tables).reindex(t.index)
+    ok = dti.notna()
+    third = pd.qcut(dti[ok], 3, labels=False)
+    assert low[ok][third == 2].mean() > 2 * low[ok][third == 0].mean()
+
+
+def test_fully_io_share_planted(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Planted truth: the truth's fully-IO flag agrees with the written end-2016 parts, and about half
+    of the IO households are fully IO (``fully_io_share`` = 0.5; 3,500 households, s.e. 0.9 pp)."""
+    lld, t = io_tables["lld"], io_tables["truth_io"].set_index(C.LOAN_ID)
+    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
+    full = s[C.REPAYMENT_TYPE].astype(str).isin(IO_TYPES).groupby(s[C.LOAN_ID]).all().reindex(t.index)
+    assert (full.to_numpy() == t["planted_fully_io"].to_numpy()).all()
+    assert abs(t["planted_fully_io"].mean() - 0.50) <= 0.03

@@ -7,7 +7,11 @@ first study's inputs, the maturity date of every IO part (with the lender's perp
 the 2017 income by source, pension and AOW entitlements and labour status, wealth beyond
 savings and the WOZ value (README section 2).  This module plants them, with its own random
 stream (block ``io_stock`` of :mod:`cohorts.synth.streams`), so every other column of every
-existing file stays byte-identical:
+existing file stays byte-identical (except ``repayment_type`` of the parts recoded by
+:func:`plan_fully_io`, all of pre-2012 loans, outside the first study's 2012-2017 cohorts):
+
+* :func:`plan_fully_io` - makes a share of the mixed pre-2012 IO mortgages fully interest-only
+  (Figuur 1: about half of the IO households), leaning to low debt / income.
 
 * :func:`plan_maturities` - one maturity date per IO/investment part of the end-2016 IO
   households (consistent over snapshots: keyed by ``loan_part_id``).  Three planted kinds of
@@ -21,6 +25,9 @@ existing file stays byte-identical:
     which the *younger* of main earner and partner turns ``life_expectancy`` (85), so the flag is
     the same whichever of the two the study picks as main earner (A4) and under either reading of
     the boundary year (A13);
+  Which households are perpetual leans to old originations and low debt / income
+  (:func:`perpetual_weight`; the shares stay those of ``[io_stock]``).
+
   - **dated**: the contractual maturity (origination + term) is kept; the first-maturing year
     then peaks around 2035 (Figuur 4); a few households get their first IO part maturing in
     2016-2019 (fn 28).  A dated household's first IO year is at most the year before the
@@ -34,10 +41,14 @@ existing file stays byte-identical:
 * :func:`income_pension` and :func:`wealth_dwelling` - the two CBS files for 2017
   (:data:`cohorts.columns.INCOME_PENSION_COLUMNS`, :data:`cohorts.columns.WEALTH_DWELLING_COLUMNS`)
   for every person of the end-2016 stock with a 2017 CBS record.
+* the WOZ value: the LLD-implied value x lognormal noise, with a low-WOZ tail leaning to high
+  debt / income (:func:`woz_low_factor`; A33 and the report's LTV > 200% measurement sign).
 * :func:`build_io_stock` - all of the above from a world and its 2017 CBS records;
-  :func:`apply_maturities` puts the planned dates into the LLD frames as they are written.
+  :func:`apply_maturities` puts the planned dates (and recoded repayment types) into the LLD frames
+  as they are written.
 
-Every parameter is in the ``[io_stock]`` block of ``params.toml`` with its source.
+Every parameter is in the ``[io_stock]`` block of ``params.toml`` with its source; the calibration
+against the study's tree is in ``docs/io_calibration.md``.
 """
 
 from __future__ import annotations
@@ -91,12 +102,16 @@ class IoStock:
         Columns :data:`cohorts.columns.INCOME_PENSION_COLUMNS`, sorted by person id.
     wealth_dwelling : pandas.DataFrame
         Columns :data:`cohorts.columns.WEALTH_DWELLING_COLUMNS`, sorted by person id.
+    repayment_type : pandas.Series, optional
+        New ``repayment_type`` (``"interest_only"``) by ``loan_part_id`` of the non-IO parts of the
+        mixed pre-2012 IO mortgages made fully interest-only (:func:`plan_fully_io`), sorted.
     """
 
     maturity: pd.Series
     truth: pd.DataFrame
     income_pension: pd.DataFrame
     wealth_dwelling: pd.DataFrame
+    repayment_type: pd.Series | None = None
 
 
 def _days(dates: pd.Series | np.ndarray) -> np.ndarray:
@@ -155,7 +170,12 @@ def household_births(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
 
 
 def plan_maturities(
-    rng: np.random.Generator, params: Mapping[str, Any], *, snap: pd.DataFrame, births: pd.DataFrame
+    rng: np.random.Generator,
+    params: Mapping[str, Any],
+    *,
+    snap: pd.DataFrame,
+    births: pd.DataFrame,
+    debt_to_income: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Plant one maturity date per IO/investment part of the end-2016 IO households.
 
@@ -169,6 +189,10 @@ def plan_maturities(
         The end-2016 LLD rows (:data:`cohorts.columns.LLD_COLUMNS`), maturity = origination + term.
     births : pandas.DataFrame
         :func:`household_births` of the loans of ``snap``.
+    debt_to_income : pandas.Series, optional
+        End-2016 debt / 2017 household gross income by loan id: with ``perpetual_dti_tilt`` the
+        perpetuals lean to the low ratios (:func:`perpetual_weight`); ``None`` = no such tilt.
+        The perpetuals also lean to the older originations (``perpetual_origination_tilt``).
 
     Returns
     -------
@@ -203,11 +227,21 @@ def plan_maturities(
     u_matured_day = rng.random(n)
     extra_years = rng.integers(0, int(params["age_perpetual_extra_years_max"]) + 1, size=m)
 
-    admin = u_kind < float(params["admin_perpetual_share"])
+    # perpetuals lean to the older originations (weight 1 + tilt x (1 - 2 x rank), mean 1)
+    first_orig = np.full(n, np.iinfo("int64").max)
+    np.minimum.at(first_orig, inv, _days(orig))
+    weight = perpetual_weight(first_orig, tilt=float(params.get("perpetual_origination_tilt", 0.0)))
+    if debt_to_income is not None:
+        dti = debt_to_income.reindex(hh).to_numpy(dtype="float64")
+        dti = np.where(np.isfinite(dti), dti, np.nanmedian(dti) if np.isfinite(dti).any() else 0.0)
+        weight = weight + perpetual_weight(dti, tilt=float(params.get("perpetual_dti_tilt", 0.0))) - 1.0
+    weight = np.maximum(weight, 0.05)
+    admin = u_kind < float(params["admin_perpetual_share"]) * weight
     forced = ~admin & (first_nat_year > latest_dated)
-    a, f = admin.mean() if n else 0.0, forced.mean() if n else 0.0
-    q = float(np.clip((float(params["perpetual_share"]) - a - f) / max(1.0 - a - f, 1e-12), 0.0, 1.0))
-    age = forced | (~admin & (u_extra < q))
+    free = ~admin & ~forced
+    rest = float(params["perpetual_share"]) * n - admin.sum() - forced.sum()
+    q = _solve_share(u_extra[free], weight[free], rest)
+    age = forced | (free & (u_extra < q * weight))
     dated = ~admin & ~age
 
     new = natural.copy()
@@ -242,7 +276,128 @@ def plan_maturities(
     return maturity.sort_index(), pd.DataFrame({C.LOAN_ID: hh, "kind": kind, "first_maturity": first_date})
 
 
-def apply_maturities(frames: Iterable[pd.DataFrame], maturity: pd.Series) -> Iterator[pd.DataFrame]:
+def perpetual_weight(first_origination_days: np.ndarray, *, tilt: float) -> np.ndarray:
+    """Relative chance of a household to be perpetual by the age of its mortgage.
+
+    ``1 + tilt x (1 - 2 r)`` with ``r`` in [0, 1] the rank of the first IO part's origination
+    date (0 = oldest); the weights average 1, so the shares of the ``[io_stock]`` block hold.
+
+    Parameters
+    ----------
+    first_origination_days : ndarray of int64
+        Origination date of each household's earliest IO part (days since 1970).
+    tilt : float
+        0 = no tilt (every household alike), up to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Weight per household.
+    """
+    n = len(first_origination_days)
+    if n < 2 or tilt == 0.0:
+        return np.ones(n)
+    r = (pd.Series(first_origination_days).rank(method="average").to_numpy() - 1.0) / (n - 1)
+    return 1.0 + float(tilt) * (1.0 - 2.0 * r)
+
+
+def _solve_share(u: np.ndarray, weight: np.ndarray, target: float) -> float:
+    """q such that the count of ``u < q x weight`` is about ``target`` (bisection, q in [0, 1/min w])."""
+    if len(u) == 0 or target <= 0:
+        return 0.0
+    lo, hi = 0.0, 1.0 / max(float(weight.min()), 1e-9)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if np.count_nonzero(u < mid * weight) < target:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def plan_fully_io(
+    rng: np.random.Generator, params: Mapping[str, Any], *, snap: pd.DataFrame, debt_to_income: pd.Series | None = None
+) -> pd.Series:
+    """Make a share of the mixed pre-2012 IO mortgages fully interest-only (Figuur 1: about half).
+
+    Among the end-2016 mortgages with at least one IO/investment part whose every part originated
+    before ``fully_io_before_year`` (2012: the first study's cohorts are 2012-2017, so none of its
+    loans change), some mixed ones get every non-IO part recoded ``interest_only`` (in every
+    snapshot; the balances are not touched: the amortisation already made reads as voluntary
+    repayment, Figuur 2).  The number is chosen so that ``fully_io_share`` of the IO households are
+    fully IO (fewer if not enough are eligible); the chance leans to the recent originations with
+    ``fully_io_origination_tilt`` (:func:`perpetual_weight` of the origination date, reversed).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Its own stream (one draw per eligible mortgage).
+    params : Mapping
+        The ``[io_stock]`` block; without ``fully_io_share`` nothing changes.
+    snap : pandas.DataFrame
+        The end-2016 LLD rows.
+    debt_to_income : pandas.Series, optional
+        By loan id; with ``fully_io_dti_tilt`` the low ratios lean to fully IO.
+
+    Returns
+    -------
+    pandas.Series
+        ``"interest_only"`` by ``loan_part_id`` of the recoded parts (sorted; empty if none).
+    """
+    empty = pd.Series([], index=pd.Index([], name=C.LOAN_PART_ID, dtype="int64"), name=C.REPAYMENT_TYPE, dtype=object)
+    if "fully_io_share" not in params or len(snap) == 0:
+        return empty
+    rep = snap[C.REPAYMENT_TYPE].astype(str).to_numpy()
+    io = np.isin(rep, IO_TYPES)
+    lid = snap[C.LOAN_ID].to_numpy()
+    frame = pd.DataFrame({"loan": lid, "io": io, "orig": _days(snap[C.ORIGINATION_DATE].to_numpy())})
+    g = frame.groupby("loan", sort=True)
+    any_io, all_io, last_orig = g["io"].any(), g["io"].all(), g["orig"].max()
+    cut = np.datetime64(f"{int(params['fully_io_before_year'])}-01-01", "D").astype("int64")
+    eligible = (any_io & ~all_io & (last_orig < cut)).to_numpy()
+    u = rng.random(int(eligible.sum()))
+    target = float(params["fully_io_share"]) * float(any_io.sum()) - float(all_io.sum())
+    w = perpetual_weight(last_orig.to_numpy()[eligible], tilt=-float(params.get("fully_io_origination_tilt", 0.0)))
+    if debt_to_income is not None:
+        d = debt_to_income.reindex(any_io.index.to_numpy()[eligible]).to_numpy(dtype="float64")
+        d = np.where(np.isfinite(d), d, np.nanmedian(d) if np.isfinite(d).any() else 0.0)
+        w = w + perpetual_weight(d, tilt=float(params.get("fully_io_dti_tilt", 0.0))) - 1.0
+    w = np.maximum(w, 0.0)
+    q = _solve_share(u, w, target) if target > 0 else 0.0
+    chosen = np.zeros(len(any_io), dtype=bool)
+    chosen[np.flatnonzero(eligible)] = u < q * w
+    loans = any_io.index.to_numpy()[chosen]
+    parts = snap.loc[np.isin(lid, loans) & ~io, C.LOAN_PART_ID].to_numpy()
+    if len(parts) == 0:
+        return empty
+    ids = np.unique(parts.astype("int64"))
+    return pd.Series(np.full(len(ids), C.INTEREST_ONLY, dtype=object), index=pd.Index(ids, name=C.LOAN_PART_ID),
+                     name=C.REPAYMENT_TYPE)
+
+
+def _replace_by_part(frame: pd.DataFrame, column: str, values: pd.Series) -> None:
+    """Replace ``frame[column]`` where ``loan_part_id`` is in the (sorted) index of ``values``."""
+    keys = values.index.to_numpy()
+    if not len(keys) or not len(frame):
+        return
+    ids = frame[C.LOAN_PART_ID].to_numpy()
+    pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+    hit = keys[pos] == ids
+    if hit.any():
+        col = frame[column]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            new = col.astype(object).to_numpy().copy()
+            new[hit] = values.to_numpy()[pos[hit]]
+            frame[column] = pd.Categorical(new, categories=col.cat.categories, ordered=col.cat.ordered)
+        else:
+            new = col.to_numpy().copy()
+            new[hit] = values.to_numpy()[pos[hit]]
+            frame[column] = new
+
+
+def apply_maturities(
+    frames: Iterable[pd.DataFrame], maturity: pd.Series, *, repayment_type: pd.Series | None = None
+) -> Iterator[pd.DataFrame]:
     """Replace ``maturity_date`` of the planned parts in LLD frames; every other column untouched.
 
     Parameters
@@ -251,6 +406,8 @@ def apply_maturities(frames: Iterable[pd.DataFrame], maturity: pd.Series) -> Ite
         LLD pieces (:func:`cohorts.synth.panel.lld_snapshots`).
     maturity : pandas.Series
         :attr:`IoStock.maturity` (sorted by ``loan_part_id``).
+    repayment_type : pandas.Series, optional
+        :attr:`IoStock.repayment_type`: recoded repayment types (pre-2012 loans only), applied first.
 
     Yields
     ------
@@ -260,6 +417,8 @@ def apply_maturities(frames: Iterable[pd.DataFrame], maturity: pd.Series) -> Ite
     keys = maturity.index.to_numpy()
     values = maturity.to_numpy(dtype="datetime64[ns]")
     for frame in frames:
+        if repayment_type is not None:
+            _replace_by_part(frame, C.REPAYMENT_TYPE, repayment_type)
         if len(keys) and len(frame):
             ids = frame[C.LOAN_PART_ID].to_numpy()
             pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
@@ -397,6 +556,9 @@ def income_pension(rng: np.random.Generator, params: Mapping[str, Any], persons:
 
     labour = np.maximum(wages + profit + dga_wage, 0.0)
     rr = float(p["replacement_lo"]) + (float(p["replacement_hi"]) - float(p["replacement_lo"])) * u_rr
+    # cohort gradient of the attainable pension (older cohorts: fuller careers, more generous schemes)
+    rr = rr + float(p.get("replacement_age_slope", 0.0)) * (age - float(p.get("replacement_ref_age", 50)))
+    rr = np.clip(rr, float(p.get("replacement_min", 0.0)), float(p.get("replacement_max", 1.0)))
     full = rr * labour
     frac = float(p["inactive_fraction_max"]) * u_frac
     active_emp = employee & (u_active < float(p["active_share_employee"]))
@@ -491,6 +653,41 @@ def wealth_dwelling(
     )
 
 
+def woz_low_factor(
+    rng: np.random.Generator, params: Mapping[str, Any], n: int, *, weight: np.ndarray | None = None
+) -> np.ndarray:
+    """Extra WOZ factor of the low-WOZ tail: ``exp(N(woz_low_log_mu, woz_low_log_sigma))`` for a share.
+
+    A share ``woz_low_share`` of the loans gets a WOZ value far below the LLD-implied house value
+    (WOZ underestimates, A33; and the report's measurement-error signs, current LTV above 200%),
+    1 for the rest.  Two draws per loan whatever the outcome.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The WOZ stream (drawn after the main WOZ noise).
+    params : Mapping
+        The ``[io_stock]`` block (``woz_low_share``, ``woz_low_log_mu``, ``woz_low_log_sigma``;
+        absent = no tail).
+    n : int
+        Number of loans.
+    weight : ndarray, optional
+        Relative chance of each loan to be in the tail (mean about 1; :func:`perpetual_weight` of
+        the debt-to-income ratio with a negative tilt leans the tail to the stretched households);
+        ``None`` = all alike.
+
+    Returns
+    -------
+    numpy.ndarray
+        Factor per loan (1.0 outside the tail).
+    """
+    u = rng.random(n)
+    z = rng.standard_normal(n)
+    w = np.ones(n) if weight is None else np.asarray(weight, dtype="float64")
+    low = u < float(params.get("woz_low_share", 0.0)) * w
+    return np.where(low, np.exp(float(params.get("woz_low_log_mu", 0.0)) + float(params.get("woz_low_log_sigma", 0.0)) * z), 1.0)
+
+
 def _stock_persons(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
     """Main person and partner of each loan of the stock: ``loan_id``, ``person_id`` (loans in order)."""
     loans = world.loans
@@ -503,6 +700,17 @@ def _stock_persons(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
         {C.LOAN_ID: np.r_[loan_ids, loan_ids], C.PERSON_ID: np.r_[main, partner]}
     )
     return out.loc[out[C.PERSON_ID].to_numpy() >= 0]
+
+
+def _debt_to_income(world: Any, snap: pd.DataFrame, cbs_2017: pd.DataFrame) -> pd.Series:
+    """End-2016 debt / 2017 gross income of main person + partner, by loan id (NaN without income)."""
+    lid = snap[C.LOAN_ID].to_numpy()
+    debt = pd.Series(snap[C.CURRENT_BALANCE].to_numpy(dtype="float64"), index=lid).groupby(level=0).sum()
+    sp = _stock_persons(world, debt.index.to_numpy())
+    inc = cbs_2017.drop_duplicates(C.PERSON_ID).set_index(C.PERSON_ID)[C.GROSS_INCOME]
+    y = pd.Series(inc.reindex(sp[C.PERSON_ID].to_numpy()).to_numpy(dtype="float64"), index=sp[C.LOAN_ID].to_numpy())
+    y = y.groupby(level=0).sum(min_count=1).reindex(debt.index)
+    return debt / y.where(y > 0)
 
 
 def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) -> IoStock:
@@ -523,10 +731,15 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     """
     params = world.params.io_stock
     rng = np.random.default_rng(world.io_seed)
-    rng_plan, rng_income, rng_wealth, rng_woz = (np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(4))
+    rng_plan, rng_income, rng_wealth, rng_woz, rng_full = (
+        np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(5)
+    )
+    dti = _debt_to_income(world, snap, cbs_2017)
+    recoded = plan_fully_io(rng_full, params, snap=snap, debt_to_income=dti)
+    snap = next(apply_maturities([snap.copy()], recoded.iloc[:0].astype("datetime64[ns]"), repayment_type=recoded))
     loans_2016 = np.unique(snap[C.LOAN_ID].to_numpy())
     births = household_births(world, loans_2016)
-    maturity, hh = plan_maturities(rng_plan, params, snap=snap, births=births)
+    maturity, hh = plan_maturities(rng_plan, params, snap=snap, births=births, debt_to_income=dti)
 
     # the end-2016 rows with the planned maturities
     snap = next(apply_maturities([snap.copy()], maturity))
@@ -544,10 +757,14 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     first_seen = loans["first_seen"].to_numpy().astype("int64")[pos]
     hv = loans["house_value_first"].to_numpy()[pos] * hpi[SNAPSHOT - C.FIRST_SNAPSHOT] / hpi[first_seen - C.FIRST_SNAPSHOT]
     hv = np.where(np.isfinite(ltv.to_numpy()) & (ltv.to_numpy() > 0), debt_now.to_numpy() / (ltv.to_numpy() / 100.0), hv)
-    woz_loan = pd.Series(
-        np.round(hv * np.exp(float(params["woz_log_mu"]) + float(params["woz_log_sigma"]) * rng_woz.standard_normal(len(hv))), -3),
-        index=debt_now.index,
-    )
+    z_woz = rng_woz.standard_normal(len(hv))
+    woz_factor = np.exp(float(params["woz_log_mu"]) + float(params["woz_log_sigma"]) * z_woz)
+    d = dti.reindex(debt_now.index).to_numpy(dtype="float64")
+    d = np.where(np.isfinite(d), d, np.nanmedian(d) if np.isfinite(d).any() else 0.0)
+    # the tail leans to the high debt-to-income ratios (tilt > 0 = more tail among the stretched)
+    tail_weight = np.maximum(perpetual_weight(d, tilt=-float(params.get("woz_low_dti_tilt", 0.0))), 0.0)
+    woz_factor = woz_factor * woz_low_factor(rng_woz, params, len(hv), weight=tail_weight)
+    woz_loan = pd.Series(np.round(hv * woz_factor, -3), index=debt_now.index)
 
     refi = hh.loc[hh["kind"] == "dated"].set_index(C.LOAN_ID)["first_maturity"]
     debt_t = debt_at_maturity(snap, refi)
@@ -579,4 +796,4 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame) ->
     inc = income_pension(rng_income, params, persons)
     woz = woz_loan.reindex(sp[C.LOAN_ID].to_numpy()).to_numpy()
     wealth = wealth_dwelling(rng_wealth, params, persons, status=inc[C.LABOUR_STATUS].to_numpy(), woz=woz)
-    return IoStock(maturity=maturity, truth=truth, income_pension=inc, wealth_dwelling=wealth)
+    return IoStock(maturity=maturity, truth=truth, income_pension=inc, wealth_dwelling=wealth, repayment_type=recoded)

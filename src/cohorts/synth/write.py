@@ -107,7 +107,7 @@ def write_world(world: World, directory: Path) -> dict[str, Any]:
     snap = pd.concat(list(lld_snapshots(world, years=[SNAPSHOT])), ignore_index=True)
     io = build_io_stock(world, snap=snap, cbs_2017=pd.concat(cbs_2017, ignore_index=True))
     del snap, cbs_2017
-    rows[LLD_FILE] = _write_frames(directory / LLD_FILE, apply_maturities(lld_snapshots(world), io.maturity))
+    rows[LLD_FILE] = _write_frames(directory / LLD_FILE, apply_maturities(lld_snapshots(world), io.maturity, repayment_type=io.repayment_type))
     rows[KEY_FILE] = _write_frames(directory / KEY_FILE, [key_table(world)])
     rows[TRUTH_FILE] = _write_frames(directory / TRUTH_FILE, [truth_table(world)])
     rows[INCOME_PENSION_FILE] = _write_frames(directory / INCOME_PENSION_FILE, [io.income_pension])
