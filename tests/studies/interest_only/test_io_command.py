@@ -123,9 +123,9 @@ def test_each_scenario_is_a_partition_and_the_worst_year_is_the_maximum(released
 
 @pytest.fixture(scope="module")
 def strict_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("refi60")
+    root = tmp_path_factory.mktemp("refi95")
     rules = root / "rules.toml"
-    rules.write_text("[frequency]\nmin_units = 60\n")
+    rules.write_text("[frequency]\nmin_units = 95\n")
     out = root / "out"
     with pytest.warns(Warning):
         assert main(["refinance", "--data", str(SAMPLE), "--out", str(out), "--disclosure-rules", str(rules),
@@ -145,7 +145,7 @@ def test_attacker_cannot_recover_a_hidden_cell(strict_release: Path) -> None:
         assert len(hidden) != 1, f"{name}: a single hidden cell is the total minus the others"
         if hidden:
             shown = sum(int(rows.loc[o, "n"]) for o in OUTCOMES if o not in hidden)
-            assert int(rows.loc[ALL, "n"]) - shown >= 60, f"{name}: the hidden cells sum to fewer than the minimum"
+            assert int(rows.loc[ALL, "n"]) - shown >= 95, f"{name}: the hidden cells sum to fewer than the minimum"
         for o in hidden:
             assert rows.loc[o, "share"] == marker and rows.loc[o, "population"] == marker
         perpetual_hidden.add(rows.loc["no_refinancing_moment", "n"] == marker)
