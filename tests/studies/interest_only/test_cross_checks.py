@@ -34,7 +34,7 @@ from cohorts.studies.interest_only import comparison as CMP
 from cohorts.studies.interest_only.results import Results
 from cohorts.studies.interest_only.rules import off_trend_years
 
-from test_compare import sample_results
+from test_io_compare import sample_results
 
 SHOCKS = ("recession", "high_rate", "housing_crisis")
 
