@@ -180,7 +180,7 @@ def with_life_expectancy(
     refi = refinancing(parts, birth, io_types=types, life_expectancy=int(life_expectancy), **refinancing_options)
     out = households.copy()
     for col in refi.columns:
-        out[col] = refi[col].to_numpy()
+        out[col] = refi[col].array  # same order as households (the birth-year index)
     return out
 
 
