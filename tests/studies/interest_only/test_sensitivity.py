@@ -108,6 +108,29 @@ def test_house_labour_pension_and_wealth_shocks_by_hand(params, tables):  # noqa
     assert res["change"].tolist() == [1, 1, 0, 0, 0]
 
 
+def test_income_split_for_a_pension_regime_household(params, tables):  # noqa: F811
+    # Born 1950, T = 2030: age 80, pension regime; retired with a current 2nd-pillar pension of 20,000
+    # and no active scheme: 2P = 20,000; AOW = 1.0 x 12,000 (the fixture's made-up full AOW, single).
+    # hra_end = max(2030, 2005) = 2030: no HRA years left -> table "aow_no_hra", income 32,000 in the
+    # row 31,000-50,000: f = 17%.  X = 0.17 x (AOW + 2P) / 12; D = 100,000 costs 421.60 at 3%.
+    # "regime": the pension shock scales AOW + 2P: 90% -> X = 0.17 x 28,800 / 12 = 408.00 < 421.60 fails;
+    #   the labour shock does not touch this household.
+    # "component": the labour shock scales labour + AOW: 70% -> X = 0.17 x (8,400 + 20,000) / 12 = 402.33
+    #   fails; the pension shock scales the 2P only: 90% -> X = 0.17 x 30,000 / 12 = 425.00 passes.
+    hh, parts = _one(debt_now=100_000.0, house_value_now=400_000.0)
+    hh[IO.MAIN_BIRTH_YEAR] = 1950
+    hh["labour_status_main"] = "pensioner"
+    hh["wages_main"] = 0.0
+    hh["pension_income_main"] = 20_000.0
+    hh["aow_share_main"] = 1.0
+    hh[IO.INCOME_NOW] = 32_000.0
+    grid = pd.concat([_grid("pension_income", [90, 100], 100), _grid("labour_income", [70, 100], 100)])
+    regime = sensitivity(hh, parts, params=params, tables=tables, grid=grid)
+    assert regime["fail_annuity"].tolist() == [1, 0, 0, 0]
+    component = sensitivity(hh, parts, params=params, tables=tables, grid=grid, income_split="component")
+    assert component["fail_annuity"].tolist() == [0, 0, 1, 0]
+
+
 # ---------------------------------------------------------------- the grid file
 def test_grid_matches_the_targets_csv():
     if not TARGETS.exists():
