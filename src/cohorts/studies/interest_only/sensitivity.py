@@ -34,10 +34,14 @@ level, while the **debt at the refinancing year** still follows the loan parts' 
 schedules (amortisation is not a growth path; the IO debt itself is unchanged).  Every grid point
 is counted with :func:`cohorts.studies.interest_only.sweep` 's fast kernel (cross-checked there
 against ``counts(outcomes(...))``; ``test_sensitivity.py`` repeats the check on the baseline).
+Only the households with a refinancing moment can fail step 4, so each preparation is run on
+those alone (for the life-expectancy rows, those of that life expectancy); ``share`` still
+divides by every IO household.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -245,9 +249,17 @@ def sensitivity(
         return {SC.HOUSE: ones, SC.INCOME: ones, SC.PENSION: ones, SC.WEALTH: ones,
                 SC.RATE: np.full(len(kernel.years), round(rate, 9))}
 
+    n_all = len(households)
+
+    def kernel_of(hh: pd.DataFrame, prm: Parameters, scenarios: Mapping[str, SC.Scenario]) -> Any:
+        # only households with a refinancing moment can fail step 4: prepare those alone (speed)
+        tested = hh[~hh[IO.PERPETUAL].to_numpy(dtype=bool)]
+        sub = parts[np.isin(parts[IO.HOUSEHOLD_ID].to_numpy(), tested[IO.HOUSEHOLD_ID].to_numpy())]
+        k = compile_counts(prepare(tested, sub, params=prm, tables=tables, scenarios=scenarios, **popts))
+        return dataclasses.replace(k, n_households=n_all)
+
     log("sensitivity: preparing the baseline")
-    kernel = compile_counts(prepare(households, parts, params=params, tables=tables,
-                                    scenarios={f"r{r}": as_is_scenario(r) for r in rates}, **popts))
+    kernel = kernel_of(households, params, {f"r{r}": as_is_scenario(r) for r in rates})
     rows = []
     for name, g in grid.groupby("parameter", sort=False):
         log(f"sensitivity: {name} ({len(g)} values)")
@@ -262,12 +274,10 @@ def sensitivity(
             elif name == "pension_income":
                 mult = {"pension": value / 100.0}
             elif name == "replacement_ratio":
-                k = compile_counts(prepare(households, parts, params=params.replace(replacement_ratio=value / 100.0),
-                                           tables=tables, scenarios=base_only, **popts))
+                k = kernel_of(households, params.replace(replacement_ratio=value / 100.0), base_only)
             elif name == "life_expectancy":
                 hh = with_life_expectancy(households, parts, life_expectancy=int(round(value)), io_types=io_types, **ropts)
-                k = compile_counts(prepare(hh, parts, params=params.replace(life_expectancy=int(round(value))),
-                                           tables=tables, scenarios=base_only, **popts))
+                k = kernel_of(hh, params.replace(life_expectancy=int(round(value))), base_only)
             c = _evaluate(k, factors(k, rate), scenario=name, aow_with=aow_with, **mult)  # type: ignore[arg-type]
             rows.append({"parameter": name, "value": value, "is_baseline": bool(is_base),
                          "households": c["households"], "fail_annuity": c["fail_annuity"],
