@@ -42,6 +42,7 @@ from cohorts.errors import CohortsWarning
 from cohorts.progress import heartbeat
 
 from . import columns as IO
+from .parameters import Parameters
 from .project import TESTED_YEAR, Prepared, counts, outcomes
 from .tree import _social_assistance, annuity_factor, monthly_cost
 
@@ -103,7 +104,7 @@ class CountKernel:
     tested: _Rows
     perpetual: _Rows
     n_households: int
-    params: object
+    params: Parameters
 
     @property
     def rates(self) -> tuple[float, ...]:
