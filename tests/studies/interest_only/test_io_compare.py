@@ -35,7 +35,8 @@ from cohorts.studies.interest_only import comparison as CMP
 from cohorts.studies.interest_only import rules as R
 from cohorts.studies.interest_only.parameters import load_parameters
 from cohorts.studies.interest_only.population import build_population, read_inputs
-from cohorts.studies.interest_only.project import prepare, run_many
+from cohorts.studies.interest_only.project import prepare
+from cohorts.studies.interest_only.sweep import sweep as run_sweep
 from cohorts.studies.interest_only.results import Results, report_coverage, results_from, targets_path
 from cohorts.studies.interest_only.study_data import scenarios_path
 
@@ -86,10 +87,7 @@ def sample_results(*, with_sweep: bool) -> Results:
         prepared = prepare(pop.households, pop.parts, params=params, tables=load_tables(), scenarios=scenarios)
         sweep = None
         if with_sweep:
-            sweep = run_many(prepared, scenarios=scenarios)
-            sweep["worst"] = False
-            for _, g in sweep.loc[sweep[IO.START_YEAR].notna()].groupby(IO.SCENARIO):
-                sweep.loc[g["fail_annuity"].idxmax(), "worst"] = True  # G37: most step-4 failures
+            sweep = run_sweep(prepared, scenarios=scenarios)  # G37: the worst start year is marked
         return results_from(prepared, scenarios=scenarios, scale=sample_scale(), sweep=sweep)
 
 

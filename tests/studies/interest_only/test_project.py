@@ -20,7 +20,8 @@ from cohorts import columns as C
 from cohorts import scenarios as SC
 from cohorts.studies.interest_only import columns as IO
 from cohorts.studies.interest_only.income import income_at_refi
-from cohorts.studies.interest_only.project import TESTED_YEAR, counts, outcomes, prepare, run_many
+from cohorts.studies.interest_only.project import TESTED_YEAR, counts, outcomes, prepare
+from cohorts.studies.interest_only.sweep import sweep as run_sweep
 from cohorts.studies.interest_only.study_data import scenarios_path
 
 from io_tree_helpers import household, params, tables  # noqa: F401  (fixtures)
@@ -128,8 +129,8 @@ def test_outcomes_equal_a_direct_income_call(params, tables, name, start_years):
 
 def test_sweep_counts_are_nested(params, tables):  # noqa: F811
     hh, parts = _random_households(80, seed=5)
-    sweep = run_many(prepare(hh, parts, params=params, tables=tables, scenarios=SCENARIOS),
-                     scenarios=SCENARIOS, start_years={"recession": [2025, 2032], "high_rate": [2032],
+    sweep = run_sweep(prepare(hh, parts, params=params, tables=tables, scenarios=SCENARIOS),
+                      scenarios=SCENARIOS, start_years={"recession": [2025, 2032], "high_rate": [2032],
                                                        "housing_crisis": [2030]})
     assert len(sweep) == 1 + 2 + 1 + 1
     assert (sweep["residual_debt"] <= sweep["forced_sale"]).all()

@@ -36,7 +36,9 @@ from cohorts.report.style import figure_writers
 from . import columns as IO
 from .parameters import load_parameters
 from .population import build_population, read_inputs
-from .project import outcomes, prepare, run_many
+from .project import outcomes, prepare
+from .sweep import sweep as run_sweep
+from .sweep import worst_start_years
 from .figures import plot_sweep, plot_tree
 from .findings import findings, perpetual_findings
 from .release import (
@@ -150,11 +152,9 @@ def run(args: argparse.Namespace) -> int:
     start_years: dict[str, int | None] = {}
     if args.start_year is None:  # --worst, the default
         t = time.perf_counter()
-        with heartbeat(log, "running every start year of the shock scenarios"):
-            sweep = run_many(prepared, scenarios=chosen)
-        sweep = _mark_worst(sweep)
-        start_years = {n: (int(sweep.loc[(sweep[IO.SCENARIO] == n) & sweep["worst"], IO.START_YEAR].iloc[0])
-                           if chosen[n].is_shock else None) for n in names}
+        sweep = run_sweep(prepared, scenarios=chosen, progress=None if args.quiet else log)
+        worst = worst_start_years(sweep)
+        start_years = {n: worst.get(n) if chosen[n].is_shock else None for n in names}
         log(f"  start-year sweep: {len(sweep)} runs ({time.perf_counter() - t:.1f} s); worst start years: "
             + ", ".join(f"{n} {s}" for n, s in start_years.items() if s is not None))
     else:
@@ -224,15 +224,6 @@ def run(args: argparse.Namespace) -> int:
     log(f"wrote {args.out}/{', '.join(sorted(writers))}, manifest.json; for the output checker (not for release): "
         f"{args.out}/checker ({time.perf_counter() - t0:.1f} s)")
     return 0
-
-
-def _mark_worst(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Flag, per shock scenario, the start year with the most step-4 failures (ties: the earliest; G37)."""
-    sweep = sweep.sort_values([IO.SCENARIO, IO.START_YEAR], kind="stable").reset_index(drop=True)
-    worst = pd.Series(False, index=sweep.index)
-    for _, g in sweep.groupby(IO.SCENARIO, sort=False):
-        worst[g["fail_annuity"].idxmax()] = True  # idxmax: the first maximum, the earliest start year
-    return sweep.assign(worst=worst.to_numpy())
 
 
 def _blank_released_rows(rounded: pd.DataFrame) -> pd.DataFrame:

@@ -266,40 +266,6 @@ def outcomes(
     return pd.concat([frame, tree, perp], axis=1)
 
 
-def run_many(
-    prepared: Prepared,
-    *,
-    scenarios: Mapping[str, SC.Scenario],
-    start_years: Mapping[str, Sequence[int]] | None = None,
-) -> pd.DataFrame:
-    """Tree counts for every scenario and start year (the sweep's raw material), tidy.
-
-    Parameters
-    ----------
-    prepared : Prepared
-    scenarios : Mapping[str, cohorts.scenarios.Scenario]
-    start_years : Mapping[str, Sequence[int]], optional
-        Start years per shock scenario; default every year of its declared range.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (scenario, start year) with the sample counts of :func:`counts`.
-    """
-    rows = []
-    for name, sc in scenarios.items():
-        if sc.is_shock:
-            years = (start_years or {}).get(name) or range(sc.start_year_range[0], sc.start_year_range[1] + 1)
-        else:
-            years = [None]
-        for s in years:
-            out = outcomes(prepared, scenario=sc, start_year=s)
-            rows.append({IO.SCENARIO: name, IO.START_YEAR: s, **counts(out)})
-    frame = pd.DataFrame(rows)
-    frame[IO.START_YEAR] = pd.array(frame[IO.START_YEAR], dtype="Int64")
-    return frame
-
-
 def counts(outcomes_frame: pd.DataFrame) -> dict[str, float]:
     """Sample counts of the tree's outcomes (checklist H39): households, each step and flag.
 

@@ -26,6 +26,7 @@ from cohorts import scenarios as SC
 from cohorts.report import targets as _targets
 from cohorts.studies.interest_only import columns as IO
 from cohorts.studies.interest_only import project as P
+from cohorts.studies.interest_only.sweep import worst_start_years
 from cohorts.studies.interest_only.parameters import Parameters
 
 #: Target row of the population of IO households (millions, H39 numerator).
@@ -130,12 +131,6 @@ class Results:
             if len(hit):
                 return int(hit.iloc[0])
         return None if sc is None else sc.start_year
-
-
-def worst_start_years(sweep: pd.DataFrame) -> dict[str, int]:
-    """``scenario -> start year`` of the rows flagged ``worst`` (shock scenarios only)."""
-    w = sweep.loc[sweep["worst"].astype(bool) & sweep[IO.START_YEAR].notna()]
-    return {str(s): int(y) for s, y in zip(w[IO.SCENARIO], w[IO.START_YEAR], strict=True)}
 
 
 def results_from(

@@ -83,6 +83,7 @@ class _Rows:
     pension_regime: np.ndarray
     pct: Mapping[float, np.ndarray]
     low_income_false: np.ndarray  # meas_low_income known and False
+    level_unknown: np.ndarray  # the social-assistance level is unknown: meas_low_income missing
     high_ltv: np.ndarray
 
 
@@ -143,7 +144,8 @@ def compile_counts(prepared: Prepared) -> CountKernel:
     cohorts.errors.CohortsWarning
         When the social-assistance level is unknown for some households (as
         :func:`~cohorts.studies.interest_only.tree.classify` does; those households are then
-        never ``vulnerable``, as in :func:`~cohorts.studies.interest_only.project.counts`).
+        unknown (NaN) ``vulnerable`` and ``core_risk`` counts where the level decides them, as in
+        :func:`~cohorts.studies.interest_only.project.counts`).
     """
     hh = prepared.households
     params = prepared.params
@@ -180,7 +182,8 @@ def compile_counts(prepared: Prepared) -> CountKernel:
     if unknown.any():
         warnings.warn(
             f"prepared households: social-assistance level (bijstandsnorm 2017) unknown for {int(unknown.sum())} of "
-            f"{len(hh)} household(s); they count as not '{IO.VULNERABLE}' (as counts(outcomes(...)) does)",
+            f"{len(hh)} household(s); '{IO.VULNERABLE}' and '{IO.CORE_RISK}' are unknown (NaN) where it decides them "
+            "(as counts(outcomes(...)) gives)",
             CohortsWarning,
             stacklevel=2,
         )
@@ -196,7 +199,7 @@ def compile_counts(prepared: Prepared) -> CountKernel:
             liquid=liquid[mask], credit=credit[mask], credit_net=ck_net[mask], labour_aow=lab[mask],
             second_pillar=sec[mask], pension_regime=regime[mask],
             pct={r: np.asarray(f, dtype="float64")[mask] for r, f in prepared.financing_pct.items()},
-            low_income_false=low_false[mask], high_ltv=high[mask],
+            low_income_false=low_false[mask], level_unknown=unknown[mask], high_ltv=high[mask],
         )
 
     return CountKernel(years=years, tested=rows(~perp), perpetual=rows(perp), n_households=len(hh), params=params)
@@ -294,6 +297,10 @@ def _evaluate(
     core_fail = (monthly_cost(n_after[j], v[j], r[j], io_cap=params.io_cap_core, months=params.term_months) > x[j]) | (
         n_after[j] > limit[j]
     )
+    # where the social-assistance level is unknown and would decide, the flag is missing (Kleene logic, as classify)
+    vulnerable_unknown = lti6[forced] & t.level_unknown[j] & ~t.high_ltv[j]
+    n_vulnerable = np.nan if vulnerable_unknown.any() else float(vulnerable.sum())
+    n_core = np.nan if (vulnerable_unknown & core_fail).any() else float((vulnerable & core_fail).sum())
 
     # perpetual households: agility and affordability at E (perpetual_outcomes)
     p = kernel.perpetual
@@ -311,8 +318,8 @@ def _evaluate(
         "fail_annuity": int(len(k)),
         "forced_sale": int(len(j)),
         "residual_debt": int(res.sum()),
-        "vulnerable": int(vulnerable.sum()),
-        "core_risk": int((vulnerable & core_fail).sum()),
+        "vulnerable": n_vulnerable,
+        "core_risk": n_core,
         "afford_fail": int(afford_fail.sum()),
         "not_agile_at_event": int(not_agile.sum()),
     }
