@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -215,3 +216,24 @@ def test_maturity_before_origination_is_a_contract_error(tmp_path: Path, capsys:
     err = capsys.readouterr().err
     assert "maturity_date not before origination_date" in err and str(lld.loc[row, C.LOAN_ID]) in err
     assert not out.exists()
+
+
+def test_sensitivity_is_released_rounded(tmp_path: Path) -> None:
+    from cohorts.studies.interest_only.sensitivity import sensitivity
+
+    out = tmp_path / "out"
+    with pytest.warns(Warning):
+        assert main(["refinance", "--data", str(SAMPLE), "--out", str(out), "--scenario", "base", "--sensitivity",
+                     "--quiet"]) == 0
+    released = pd.read_csv(out / "sensitivity.csv")
+    inputs = read_inputs(SAMPLE)
+    pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the same notes as the command gave
+        direct = sensitivity(pop.households, pop.parts, params=load_parameters(), tables=load_tables())
+    # rounded to 100 households (release.toml): 1,681 -> 1,700; shares from the rounded counts
+    expected = (np.round(direct["fail_annuity"].to_numpy() / 100) * 100).astype(int)
+    np.testing.assert_array_equal(released["fail_annuity_n_rounded"].to_numpy(), expected)
+    np.testing.assert_allclose(released["share"], np.round(100 * expected / direct["households"].to_numpy(), 2))
+    assert (released.loc[released["is_baseline"], "change_share"] == 0).all()
+    assert (out / "figures" / "sensitivity.png").is_file()

@@ -85,3 +85,19 @@ def test_every_drawn_series_has_a_legend_entry(plot) -> None:
         ax = plot_sweep(sweep, tree)
         n_series = len(ax.get_lines())
     assert len(ax.get_legend().get_texts()) == n_series
+
+
+def test_sensitivity_bars_span_each_parameters_range() -> None:
+    from cohorts.studies.interest_only.figures import plot_sensitivity
+
+    sens = pd.DataFrame({"parameter": ["mortgage_rate"] * 3 + ["wealth"] * 3, "value": [2.0, 3.0, 4.0, 50, 100, 150],
+                         "is_baseline": [False, True, False, False, True, False],
+                         "share": [8.0, 10.0, 13.0, 10.5, 10.0, 9.5], "rounding_base": 100})
+    ax = plot_sensitivity(sens)
+    bars = sorted(_bars(ax), key=lambda b: b.get_y())
+    # widest range on top: wealth 9.5-10.5 (width 1) below, the rate 8-13 (width 5) above
+    assert [(round(b.get_x(), 6), round(b.get_width(), 6)) for b in bars] == [(9.5, 1.0), (8.0, 5.0)]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["free wealth (% of 2017)", "mortgage rate (%)"]
+    assert ax.get_lines()[0].get_xdata()[0] == 10.0  # the baseline
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == sorted(["2", "4", "150", "50"])

@@ -37,13 +37,15 @@ from . import columns as IO
 from .parameters import load_parameters
 from .population import build_population, read_inputs
 from .project import outcomes, prepare
+from .sensitivity import sensitivity as run_sensitivity
 from .sweep import sweep as run_sweep
 from .sweep import worst_start_years
-from .figures import plot_sweep, plot_tree
+from .figures import plot_sensitivity, plot_sweep, plot_tree
 from .findings import findings, perpetual_findings
 from .release import (
     PERPETUALS_FILE,
     PERPETUAL_KEYS,
+    SENSITIVITY_FILE,
     SWEEP_FILE,
     TREE_FILE,
     TREE_KEYS,
@@ -55,6 +57,7 @@ from .release import (
     read_release,
     read_released_sweep,
     read_released_tree,
+    rounded_sensitivity,
     rounded_sweep,
     tree_table,
     units_frame,
@@ -78,6 +81,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="start year of the shock scenario(s) (within each scenario's declared range)")
     timing.add_argument("--worst", action="store_true",
                         help="run every start year and keep the one with the most step-4 failures (the default)")
+    parser.add_argument("--sensitivity", action="store_true",
+                        help="also run the one-at-a-time sensitivity analysis (Tabel 4 / Figuur 19 of the study; "
+                             "about 3 minutes at the report's population)")
     parser.add_argument("--scenarios", type=Path, default=None, metavar="TOML",
                         help="scenario file (default: the study's data/scenarios.toml; see docs/projection.md)")
     parser.add_argument("--parameters", type=Path, default=None, metavar="TOML",
@@ -160,6 +166,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         start_years = {n: (args.start_year if chosen[n].is_shock else None) for n in names}
     results = {n: outcomes(prepared, scenario=chosen[n], start_year=start_years[n]) for n in names}
+    sensitivity = None
+    if args.sensitivity:
+        t = time.perf_counter()
+        sensitivity = run_sensitivity(pop.households, pop.parts, params=params, tables=tables)
+        log(f"  sensitivity analysis: {len(sensitivity)} grid points ({time.perf_counter() - t:.1f} s)")
     tree = tree_table(results, start_years=start_years, scale=scale, settings=settings)
 
     log("disclosure control: the tables gated, then attacked together ...")
@@ -175,6 +186,12 @@ def run(args: argparse.Namespace) -> int:
         rounded = rounded_sweep(sweep, scale=scale, settings=settings, rules=rules)
         rounded = _blank_released_rows(rounded)
         releases.append(Release(SWEEP_FILE, lambda extra: _sweep_checked(rounded, rules=rules, extra=extra)))
+    if sensitivity is not None:
+        sens_released = rounded_sensitivity(sensitivity, scale=scale, settings=settings, rules=rules)
+        releases.append(Release(SENSITIVITY_FILE, lambda extra: check_table(
+            sens_released, rules=rules, artefact=SENSITIVITY_FILE, keys=("parameter", "value"),
+            values=("share", "change_share", "population"), statistic="count", n="fail_annuity_n_rounded",
+            extra=extra)))
     if strict:
         Gate({r.name: r.make({}) for r in releases}, rules, True).enforce()
     with heartbeat(log, "checking and attacking the tables"):
@@ -184,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
-    writers.update(_figure_writers(gate, sweep_released=sweep is not None))
+    writers.update(_figure_writers(gate, sweep_released=sweep is not None, sensitivity_released=sensitivity is not None))
     selection = release_selection(pop.selection, rules=rules)
     if selection is not None:
         writers["selection.csv"] = _csv(selection)
@@ -210,7 +227,8 @@ def run(args: argparse.Namespace) -> int:
         from .results import Results, report_coverage
 
         comparison = compare(Results(households=prepared.households, outcomes=results, sweep=sweep, scale=scale,
-                                     coverage=report_coverage(), scenarios=chosen, params=params))
+                                     coverage=report_coverage(), scenarios=chosen, params=params,
+                                     sensitivity=sensitivity))
         writers["comparison.csv"] = _csv(comparison)
     write_outputs(args.out, checker)
     write_outputs_with_manifest(args.out, writers, manifest)
@@ -252,13 +270,16 @@ def _sweep_checked(rounded: pd.DataFrame, *, rules, extra):  # noqa: ANN001, ANN
                        values=("share", "population"), statistic="count", n="n_rounded", extra=extra)
 
 
-def _figure_writers(gate: Gate, *, sweep_released: bool) -> dict:
+def _figure_writers(gate: Gate, *, sweep_released: bool, sensitivity_released: bool) -> dict:
     """The study's figures drawn from the gated tables as a reader of the released files sees them."""
     tree = as_read_back(gate.published(TREE_FILE), read_released_tree)
     writers = figure_writers(plot_tree(tree).figure, "figures/tree")
     if sweep_released:
         sweep = as_read_back(gate.published(SWEEP_FILE), read_released_sweep)
         writers.update(figure_writers(plot_sweep(sweep, tree).figure, "figures/sweep"))
+    if sensitivity_released:
+        sens = as_read_back(gate.published(SENSITIVITY_FILE), read_released_sweep)
+        writers.update(figure_writers(plot_sensitivity(sens).figure, "figures/sensitivity"))
     return writers
 
 

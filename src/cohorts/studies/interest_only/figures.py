@@ -146,3 +146,57 @@ def plot_sweep(sweep: pd.DataFrame, tree: pd.DataFrame, *, ax: Axes | None = Non
                  "rounding interval)", loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     return ax
+
+
+def plot_sensitivity(sensitivity: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """The study's Figuur 19: per parameter, the share failing step 4 over its one-at-a-time range.
+
+    Parameters
+    ----------
+    sensitivity : pandas.DataFrame
+        ``sensitivity.csv`` as released (rounded counts; ``share`` in percent of the IO households).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One horizontal bar per parameter from the lowest to the highest share over its grid, the
+        baseline (no shock) as a vertical line, the values at both ends written beside the bar.
+    """
+    if ax is None:
+        with house_style():
+            _, ax = new_figure(width="double", aspect=0.45)
+            return plot_sensitivity(sensitivity, ax=ax)
+    rows = []
+    for name, g in sensitivity.groupby("parameter", sort=False):
+        share = _numbers(g["share"])
+        values = _numbers(g["value"])
+        lo, hi = share.idxmin(), share.idxmax()
+        rows.append((name, share.min(), share.max(), values[lo], values[hi]))
+    rows.sort(key=lambda r: r[2] - r[1])  # the widest range on top
+    baseline = float(_numbers(sensitivity.loc[sensitivity["is_baseline"].astype(str).str.lower() == "true",
+                                              "share"]).iloc[0])
+    y = np.arange(len(rows))
+    ax.barh(y, [r[2] - r[1] for r in rows], left=[r[1] for r in rows], color=PALETTE[0], height=0.6,
+            label="range over the parameter's values")
+    for yi, (_, lo, hi, vlo, vhi) in zip(y, rows, strict=True):
+        ax.annotate(f"{vlo:g}", (lo, yi), xytext=(-3, 0), textcoords="offset points", ha="right", va="center")
+        ax.annotate(f"{vhi:g}", (hi, yi), xytext=(3, 0), textcoords="offset points", ha="left", va="center")
+    ax.axvline(baseline, color=LINE_PALETTE[2], linestyle=LINESTYLES[1], linewidth=1.0,
+               label=f"baseline (values of 2017, no growth): {baseline:.1f}%")
+    ax.set_yticks(y, [SENSITIVITY_LABELS.get(r[0], r[0]) for r in rows])
+    ax.set_xlabel("fail the annuity test (step 4), % of households with an interest-only part")
+    base = int(_numbers(sensitivity["rounding_base"]).iloc[0])
+    ax.set_title(f"One parameter at a time (counts rounded to {base} households; numbers: the parameter's "
+                 "value at each end)", loc="left")
+    low, high = min(r[1] for r in rows), max(r[2] for r in rows)
+    span = max(high - low, 1e-9)
+    ax.set_xlim(low - 0.15 * span, high + 0.1 * span)  # room for the end values beside the bars
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False)
+    return ax
+
+
+SENSITIVITY_LABELS = {"mortgage_rate": "mortgage rate (%)", "house_value": "house value (% of 2017)",
+                      "labour_income": "labour income (% of 2017)", "pension_income": "pension income (% of 2017)",
+                      "replacement_ratio": "replacement ratio (%)", "life_expectancy": "life expectancy (years)",
+                      "wealth": "free wealth (% of 2017)"}

@@ -28,6 +28,11 @@ Released files (all through the gate, :func:`gate_tree` / :func:`sweep_release`)
     cell) and the ``population`` estimate.  Gate: the frequency rule per cell, then the audit over one
     universe per scenario whose units are that scenario's perpetual households (their total is read from
     ``tree.csv``), so a group and its complement, or a group and its part, cannot reveal a small count.
+``sensitivity.csv`` (with ``--sensitivity``)
+    Tabel 4 / Figuur 19: per parameter and value of the one-at-a-time grid, the number failing step 4,
+    rounded like the sweep (each grid point classifies the same households anew; a rate and the next are
+    nested populations, so only rounded counts leave), the share of all IO households from the rounded
+    count and its change against the rounded baseline.
 ``selection.csv``
     The population's selection steps, pooled like the build's (:func:`cohorts.disclosure.release_selection`).
 """
@@ -74,6 +79,7 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
 TREE_FILE = "tree.csv"
 SWEEP_FILE = "sweep.csv"
 PERPETUALS_FILE = "perpetuals.csv"
+SENSITIVITY_FILE = "sensitivity.csv"
 TREE_KEYS = (IO.SCENARIO, "outcome")
 PERPETUAL_KEYS = (IO.SCENARIO, "group")
 #: Groups of ``perpetuals.csv`` (households without a refinancing moment; checklist F31-F33): name ->
@@ -277,6 +283,31 @@ def read_released_sweep(source: str | os.PathLike | io.StringIO) -> pd.DataFrame
 def as_read_back(frame: pd.DataFrame, reader) -> pd.DataFrame:  # noqa: ANN001
     """A published frame as a reader of the released CSV sees it (what the figures are drawn from)."""
     return reader(io.StringIO(frame.to_csv(index=False)))
+
+
+def rounded_sensitivity(frame: pd.DataFrame, *, scale: float, settings: ReleaseSettings,
+                        rules: Rules) -> pd.DataFrame:
+    """``sensitivity.csv``: step-4 failures per grid point rounded to the sweep's base, with shares from them.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :func:`cohorts.studies.interest_only.sensitivity.sensitivity` (``parameter, value, is_baseline,
+        households, fail_annuity, ...``).
+    """
+    check_rounding(settings, rules=rules)
+    base = settings.rounding_base
+    n = np.round(frame["fail_annuity"].to_numpy(dtype="float64") / base) * base
+    total = frame["households"].to_numpy(dtype="float64")
+    out = frame[["parameter", "value", "is_baseline"]].copy()
+    out["fail_annuity_n_rounded"] = n.astype("int64")
+    out["share"] = np.round(100.0 * n / total, 2)
+    baseline = pd.Series(np.where(frame["is_baseline"].to_numpy(dtype=bool), n, np.nan)).groupby(
+        frame["parameter"].to_numpy()).transform("max").to_numpy()
+    out["change_share"] = np.round(100.0 * (n - baseline) / total, 2)
+    out["population"] = population_estimate(n, scale=scale, settings=settings)
+    out["rounding_base"] = base
+    return out
 
 
 def check_rounding(settings: ReleaseSettings, *, rules: Rules) -> None:

@@ -418,7 +418,11 @@ def _worst_start(res: Results, row: pd.Series) -> float:
     if res.sweep is None:
         raise NotReproducible("no start-year sweep in the results (worst timing, checklist G37)")
     target = float(row["value"])
-    years = [float(res.worst_start_year(n)) for n in _scenarios_of(row)]
+    found = {n: res.worst_start_year(n) for n in _scenarios_of(row)}
+    missing = [n for n, y in found.items() if y is None]
+    if missing:
+        raise NotReproducible(f"the scenario(s) {', '.join(missing)} were not swept")
+    years = [float(y) for y in found.values()]
     return max(years, key=lambda y: abs(y - target))
 
 
