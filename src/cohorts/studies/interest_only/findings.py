@@ -126,3 +126,15 @@ def perpetual_findings(perpetuals: pd.DataFrame, tree: pd.DataFrame) -> list[str
             f"of them also unable to sell without residual debt {of('afford_fail_not_agile_at_event')}."
         )
     return lines
+
+
+def alt_text_sensitivity(sensitivity: pd.DataFrame) -> str:
+    """Alt text of the sensitivity figure: each parameter's range of the share failing step 4 (released, rounded)."""
+    parts = []
+    for name, g in sensitivity.groupby("parameter", sort=False):
+        share = pd.to_numeric(g["share"], errors="coerce")
+        parts.append(f"{name.replace('_', ' ')} {share.min():.1f}% to {share.max():.1f}%")
+    base = pd.to_numeric(sensitivity.loc[sensitivity["is_baseline"].astype(str).str.lower() == "true", "share"],
+                         errors="coerce")
+    return ("Horizontal bars of the share failing the annuity test (step 4) when one parameter at a time is moved "
+            f"over its range, values of 2017 without growth (baseline {base.iloc[0]:.1f}%): " + "; ".join(parts) + ".")

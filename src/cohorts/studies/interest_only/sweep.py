@@ -28,7 +28,6 @@ the committed sample and on a randomised one; ``sweep(..., fast=False)`` runs th
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -38,7 +37,6 @@ import pandas as pd
 
 from cohorts import scenarios as SC
 from cohorts.amortization import residual_debt
-from cohorts.errors import CohortsWarning
 from cohorts.progress import heartbeat
 
 from . import columns as IO
@@ -139,13 +137,12 @@ def compile_counts(prepared: Prepared) -> CountKernel:
         A missing or negative amount, a house value now <= 0, a financing percentage that is not
         finite, or a prepared rate outside [0, 0.2] (first household ids named).
 
-    Warns
+    Notes
     -----
-    cohorts.errors.CohortsWarning
-        When the social-assistance level is unknown for some households (as
-        :func:`~cohorts.studies.interest_only.tree.classify` does; those households are then
-        unknown (NaN) ``vulnerable`` and ``core_risk`` counts where the level decides them, as in
-        :func:`~cohorts.studies.interest_only.project.counts`).
+    Where the social-assistance level is unknown, ``vulnerable`` and ``core_risk`` are counted as
+    unknown (NaN) wherever the level decides them, as in
+    :func:`~cohorts.studies.interest_only.project.counts`; :func:`~cohorts.studies.interest_only.project.prepare`
+    gives the one note of the run about it.
     """
     hh = prepared.households
     params = prepared.params
@@ -179,14 +176,6 @@ def compile_counts(prepared: Prepared) -> CountKernel:
 
     level = _social_assistance(hh, params=params)
     unknown = np.isnan(level)
-    if unknown.any():
-        warnings.warn(
-            f"prepared households: social-assistance level (bijstandsnorm 2017) unknown for {int(unknown.sum())} of "
-            f"{len(hh)} household(s); '{IO.VULNERABLE}' and '{IO.CORE_RISK}' are unknown (NaN) where it decides them "
-            "(as counts(outcomes(...)) gives)",
-            CohortsWarning,
-            stacklevel=2,
-        )
     low_false = ~unknown & ~(income_now < np.where(unknown, 0.0, level))
     high = d0 / v0 > params.high_ltv
     regime = hh[IO.REGIME].to_numpy(dtype=object) == "pension"
