@@ -500,3 +500,21 @@ if __name__ == "__main__":  # the table of docs/io_calibration.md: python test_p
 
     pd.set_option("display.width", 200)
     print(_table(sys.argv[1:]).to_string())
+
+
+def test_read_inputs_keeps_only_the_cross_section_and_counts_the_file() -> None:
+    """Regression/cross-check: the lean reader (end-2016 LLD rows, 2017 CBS rows) gives the same population and
+    the same selection table as the whole panel read by the build's reader."""
+    from cohorts.raw import read_raw
+    from cohorts.studies.interest_only.population import read_inputs
+
+    sample = Path(__file__).resolve().parents[3] / "data_synthetic"
+    lean = read_inputs(sample)
+    assert set(lean.lld[C.SNAPSHOT_YEAR].unique()) == {2016} and set(lean.cbs[C.YEAR].unique()) == {2017}
+    assert lean.lld_rows_read == len(pd.read_parquet(sample / "lld_loan_parts.parquet", columns=[C.LOAN_ID]))
+    full = read_raw(sample)
+    a = build_population(lean.lld, lean.cbs, lean.key, lean.income_pension, lean.wealth_dwelling,
+                         lld_rows_read=lean.lld_rows_read)
+    b = build_population(full.lld, full.cbs, full.key, lean.income_pension, lean.wealth_dwelling)
+    pd.testing.assert_frame_equal(a.households.reset_index(drop=True), b.households.reset_index(drop=True))
+    pd.testing.assert_frame_equal(a.selection, b.selection)

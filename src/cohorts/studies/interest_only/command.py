@@ -147,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
 
     log(f"reading the raw inputs in {args.data} ...")
     inputs = read_inputs(args.data, mapping=mapping)
-    pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling)
+    pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling,
+                           lld_rows_read=inputs.lld_rows_read)
     log(f"  {len(pop.households):,} households with interest-only parts at the end-2016 snapshot "
         f"({time.perf_counter() - t0:.1f} s)")
     t = time.perf_counter()

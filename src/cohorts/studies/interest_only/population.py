@@ -200,6 +200,7 @@ def build_population(
     part_rule: Literal["first", "last"] = "first",
     admin_rule: Literal["all", "any"] = "all",
     age_boundary: Literal["after_year", "in_year"] = "after_year",
+    lld_rows_read: int | None = None,
 ) -> Population:
     """The households and parts frames from the validated raw frames, with the selection table.
 
@@ -213,6 +214,9 @@ def build_population(
         :func:`load_population_params` (default: the packaged file).
     main_earner, multiple_mortgages, part_rule, admin_rule, age_boundary : str
         Choices documented in the module docstring (A4, A13).
+    lld_rows_read : int, optional
+        The LLD file's rows when ``lld`` holds only the snapshot's (:attr:`PopulationInputs.lld_rows_read`);
+        the selection table's first step then counts from the file.
 
     Returns
     -------
@@ -242,8 +246,8 @@ def build_population(
     def drop(unit: str, rule: str, before: int, after: int, reason: str) -> None:
         steps.append(drop_step(POPULATION, unit, rule, before, after, reason))
 
-    # loan parts of the snapshot
-    n0 = len(lld)
+    # loan parts of the snapshot (read_inputs keeps only the snapshot's rows and says how many it read)
+    n0 = len(lld) if lld_rows_read is None else int(lld_rows_read)
     parts = keep_rows(lld, lld[C.SNAPSHOT_YEAR].to_numpy() == snap_year)
     drop("loan parts", f"snapshot {snap_year}", n0, len(parts),
          f"the study is one cross-section: the Q4-{snap_year} LLD snapshot (seed 2636-2642)")
@@ -372,6 +376,7 @@ class PopulationInputs:
     key: pd.DataFrame
     income_pension: pd.DataFrame
     wealth_dwelling: pd.DataFrame
+    lld_rows_read: int | None = None  # rows of the LLD file before only the snapshot was kept
 
 
 def read_inputs(data_dir: str | os.PathLike, *, mapping: Any = None) -> PopulationInputs:
@@ -395,22 +400,39 @@ def read_inputs(data_dir: str | os.PathLike, *, mapping: Any = None) -> Populati
     """
     from cohorts.errors import ContractError, Failure
     from cohorts.mapping import IO_KINDS, ColumnMapping, resolve_input
-    from cohorts.raw import read_input, read_raw
+    from cohorts.frames import join_rows
+    from cohorts.raw import harmonize_ids, iter_input, read_input
 
     mapping = mapping or ColumnMapping()
+    settings = load_population_params()
+    snapshot, income_year = int(settings["snapshot_year"]), int(settings["income_year"])
     failures: list[Failure] = []
-    raw = None
-    try:
-        raw = read_raw(data_dir, mapping=mapping)
-    except ContractError as exc:
-        failures.extend(exc.failures)
-    extra: dict[str, pd.DataFrame] = {}
-    for kind in IO_KINDS:
+    frames: dict[str, pd.DataFrame] = {}
+    paths = {kind: resolve_input(data_dir, kind, mapping) for kind in ("lld", "cbs", "key", *IO_KINDS)}
+    # the study is one cross-section: of the LLD only the end-2016 snapshot, of the CBS persons only the
+    # 2017 records are kept, chunk by chunk (every row of both files is still validated), so the full
+    # panel is never in memory; the selection table counts the LLD's rows as read (lld_rows_read)
+    rows_read = {"lld": 0, "cbs": 0}
+    for kind, column, year in (("lld", C.SNAPSHOT_YEAR, snapshot), ("cbs", C.YEAR, income_year)):
+        kept = []
         try:
-            extra[kind] = read_input(resolve_input(data_dir, kind, mapping), kind, mapping)
+            for chunk in iter_input(paths[kind], kind, mapping):
+                rows_read[kind] += len(chunk)
+                kept.append(chunk.loc[chunk[column].to_numpy() == year])
+            frames[kind] = join_rows(kept)
         except ContractError as exc:
             failures.extend(exc.failures)
-    if failures or raw is None:
+    for kind in ("key", *IO_KINDS):
+        try:
+            frames[kind] = read_input(paths[kind], kind, mapping)
+        except ContractError as exc:
+            failures.extend(exc.failures)
+    if failures:
         raise ContractError(failures, header=f"{data_dir}: {len(failures)} data-contract failure(s) in the raw inputs")
-    return PopulationInputs(lld=raw.lld, cbs=raw.cbs, key=raw.key, income_pension=extra["income_pension"],
-                            wealth_dwelling=extra["wealth_dwelling"])
+    linked, id_failures = harmonize_ids({k: frames[k] for k in ("lld", "cbs", "key")},
+                                        {k: paths[k] for k in ("lld", "cbs", "key")})
+    if id_failures:
+        raise ContractError(id_failures, header=f"{data_dir}: the raw inputs use different id types")
+    return PopulationInputs(lld=linked["lld"], cbs=linked["cbs"], key=linked["key"],
+                            income_pension=frames["income_pension"], wealth_dwelling=frames["wealth_dwelling"],
+                            lld_rows_read=rows_read["lld"])
