@@ -51,7 +51,8 @@ def twin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _population(folder: Path, **options):
     inp = read_inputs(folder)
-    return build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling, **options)
+    return build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling,
+                            lld_rows_read=inp.lld_rows_read, **options)
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +319,8 @@ def test_perpetual_from_mapping(twin: Path, tmp_path: Path) -> None:
     m.write_text('[lld]\nperpetual_from = 2099-01-01\n', encoding="utf-8")
     mapping = load_mapping(m)
     inp = read_inputs(d, mapping=mapping)
-    assert inp.lld[C.MATURITY_DATE].isna().sum() == na.sum()
+    # the reader keeps the end-2016 snapshot only
+    assert inp.lld[C.MATURITY_DATE].isna().sum() == (na & (lld[C.SNAPSHOT_YEAR] == 2016)).sum()
     assert mapping.to_dict()["perpetual_from"] == "2099-01-01"
     hh_coded = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling).households
     hh = _population(twin).households
