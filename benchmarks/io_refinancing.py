@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -41,7 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import _commit, _versions, run_stage  # noqa: E402
+from run import run_stage, write_report  # noqa: E402
 
 STAGE_NAMES = ("synth", "population", "prepare", "one", "sweep", "sensitivity")
 
@@ -172,21 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                          "detail": json.loads(side_file.read_text()) if side_file.exists() else {}}
         print(f"{name:12s} wall {med['wall_s']:8.2f} s   cpu {med['cpu_s']:8.2f} s   peak RSS "
               f"{med['peak_rss_mb']:9.1f} MB   inner {med.get('inner_s', float('nan')):.3f} s", flush=True)
-    report = {
-        "study": "interest_only",
-        "scale": args.scale,
-        "seed": args.seed,
-        "repeat": args.repeat,
-        "settle_s": args.settle,
-        "commit": _commit(),
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "versions": _versions(),
-        "stages": results,
-    }
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    write_report(args, results, study="interest_only")
     return 0
 
 

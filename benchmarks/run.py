@@ -217,7 +217,15 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = {"median": med, "runs": runs}
         print(f"{name:14s} wall {med['wall_s']:8.2f} s   cpu {med['cpu_s']:8.2f} s   peak RSS {med['peak_rss_mb']:9.1f} MB"
               + (f"   inner {med['inner_s']:.3f} s" if "inner_s" in med else ""), flush=True)
+    write_report(args, results)
+    return 0
+
+
+def write_report(args: argparse.Namespace, results: dict, **extra: object) -> dict:
+    """The benchmark's JSON record (scale, seed, repeats, commit, date, machine, versions, stages), written to
+    ``args.out`` when given; ``extra`` keys go first (e.g. the study's name)."""
     report = {
+        **extra,
         "scale": args.scale,
         "seed": args.seed,
         "repeat": args.repeat,
@@ -231,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
-    return 0
+    return report
 
 
 if __name__ == "__main__":
