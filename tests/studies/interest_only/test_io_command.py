@@ -53,14 +53,16 @@ def _tree(out: Path) -> pd.DataFrame:
 
 def test_writes_the_gated_files_and_a_manifest(released: Path) -> None:
     names = sorted(p.name for p in released.iterdir())
-    assert names == ["checker", "comparison.csv", "figures", "manifest.json", "perpetuals.csv", "selection.csv",
-                     "sweep.csv", "tree.csv"]
-    assert sorted(p.name for p in (released / "figures").iterdir()) == ["sweep.pdf", "sweep.png", "tree.pdf", "tree.png"]
+    assert names == ["by_year.csv", "checker", "comparison.csv", "figures", "manifest.json", "perpetuals.csv",
+                     "selection.csv", "sweep.csv", "tree.csv"]
+    assert sorted(p.name for p in (released / "figures").iterdir()) == ["maturities.pdf", "maturities.png", "sweep.pdf",
+                                                                       "sweep.png", "tree.pdf", "tree.png"]
     manifest = json.loads((released / "manifest.json").read_text())
     listed = sorted(Path(f["path"] if "path" in f else f["name"]).name for f in manifest["outputs"]) \
         if isinstance(manifest["outputs"], list) else sorted(manifest["outputs"])
-    assert listed == ["comparison.csv", "figures/sweep.pdf", "figures/sweep.png", "figures/tree.pdf",
-                      "figures/tree.png", "perpetuals.csv", "selection.csv", "sweep.csv", "tree.csv"]
+    assert listed == ["by_year.csv", "comparison.csv", "figures/maturities.pdf", "figures/maturities.png",
+                      "figures/sweep.pdf", "figures/sweep.png", "figures/tree.pdf", "figures/tree.png",
+                      "perpetuals.csv", "selection.csv", "sweep.csv", "tree.csv"]
     # the comparison (synthetic data only): the headline rows are compared, not skipped
     comparison = pd.read_csv(released / "comparison.csv")
     headline = comparison[comparison["id"].isin(["IO_TXT_fail_annuity_n", "IO_TXT_forced_sale_n",
@@ -88,6 +90,15 @@ def test_tree_equals_the_functions_run_directly(released: Path) -> None:
         assert n[list(OUTCOMES[4:])].sum() == c["fail_annuity"]
         assert n[list(OUTCOMES[6:])].sum() == c["forced_sale"]
         assert n["sale_residual_debt"] == c["residual_debt"]
+        if name == "base":
+            # by_year.csv: households with a refinancing moment per refinancing year, rounded to 100 (2060+ pooled)
+            years = pd.array(out.loc[~out[IO.PERPETUAL], IO.REFI_YEAR], dtype="Int64").to_numpy(dtype=float)
+            labels = pd.Series(np.where(years >= 2060, "2060+", years.astype(int).astype(str)))
+            expected = (np.round(labels.value_counts() / 100) * 100).astype(int)
+            expected = expected[expected > 0].sort_index()
+            by_year = pd.read_csv(released / "by_year.csv", dtype={"refinancing_year": str})
+            got = by_year.set_index("refinancing_year")["n_rounded"].sort_index()
+            pd.testing.assert_series_equal(got, expected, check_names=False, check_dtype=False)
         perpetuals = pd.read_csv(released / "perpetuals.csv", keep_default_na=False)
         p = pd.to_numeric(perpetuals[perpetuals["scenario"] == name].set_index("group")["n"], errors="coerce")
         if not np.isnan(p["afford_fail"]):

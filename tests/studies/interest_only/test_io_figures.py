@@ -101,3 +101,14 @@ def test_sensitivity_bars_span_each_parameters_range() -> None:
     assert ax.get_lines()[0].get_xdata()[0] == 10.0  # the baseline
     texts = sorted(t.get_text() for t in ax.texts)
     assert texts == sorted(["2", "4", "150", "50"])
+
+
+def test_maturity_bars_are_the_released_population_estimates() -> None:
+    from cohorts.studies.interest_only.figures import plot_maturities
+
+    by_year = pd.DataFrame({"refinancing_year": ["2030", "2031", "2060+"], "households_n_rounded": [100, 300, 200],
+                            "households_population": [15000.0, 45000.0, 30000.0], "rounding_base": 100})
+    ax = plot_maturities(by_year)
+    assert [round(b.get_height(), 6) for b in _bars(ax)] == [15.0, 45.0, 30.0]  # thousands
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2030", "2060+"]
+    assert "rounded to 100" in ax.get_title(loc="left")

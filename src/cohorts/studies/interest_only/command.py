@@ -22,11 +22,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cohorts import scenarios as SC
 from cohorts.disclosure import Gate, load_rules, protect, release_selection, strict_default
-from cohorts.disclosure.checks import check_table
+from cohorts.disclosure.checks import Checked, check_table
+from cohorts.disclosure.checks.common import EMPTY
 from cohorts.disclosure.secondary import Release
 from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
 from cohorts.norms.tables import load_tables
@@ -40,9 +42,10 @@ from .project import outcomes, prepare
 from .sensitivity import sensitivity as run_sensitivity
 from .sweep import sweep as run_sweep
 from .sweep import worst_start_years
-from .figures import plot_sensitivity, plot_sweep, plot_tree
+from .figures import plot_maturities, plot_sensitivity, plot_sweep, plot_tree
 from .findings import findings, perpetual_findings
 from .release import (
+    BY_YEAR_FILE,
     PERPETUALS_FILE,
     PERPETUAL_KEYS,
     SENSITIVITY_FILE,
@@ -50,11 +53,13 @@ from .release import (
     TREE_FILE,
     TREE_KEYS,
     as_read_back,
+    by_year_table,
     check_rounding,
     load_release_settings,
     perpetual_table,
     perpetual_units,
     read_release,
+    read_released_by_year,
     read_released_sweep,
     read_released_tree,
     rounded_sensitivity,
@@ -186,7 +191,14 @@ def run(args: argparse.Namespace) -> int:
     if sweep is not None:
         rounded = rounded_sweep(sweep, scale=scale, settings=settings, rules=rules)
         rounded = _blank_released_rows(rounded)
-        releases.append(Release(SWEEP_FILE, lambda extra: _sweep_checked(rounded, rules=rules, extra=extra)))
+        releases.append(Release(SWEEP_FILE, lambda extra: _long_rounded_checked(
+            rounded, keys=(IO.SCENARIO, IO.START_YEAR), groups=("fail_annuity", "forced_sale", "residual_debt"),
+            artefact=SWEEP_FILE, rules=rules, extra=extra)))
+    by_year = by_year_table(results["base"], scale=scale, settings=settings, rules=rules) if "base" in results else None
+    if by_year is not None:
+        releases.append(Release(BY_YEAR_FILE, lambda extra: _long_rounded_checked(
+            by_year, keys=("refinancing_year",), groups=("households",),
+            artefact=BY_YEAR_FILE, rules=rules, extra=extra)))
     if sensitivity is not None:
         sens_released = rounded_sensitivity(sensitivity, scale=scale, settings=settings, rules=rules)
         releases.append(Release(SENSITIVITY_FILE, lambda extra: check_table(
@@ -202,7 +214,8 @@ def run(args: argparse.Namespace) -> int:
     gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
-    writers.update(_figure_writers(gate, sweep_released=sweep is not None, sensitivity_released=sensitivity is not None))
+    writers.update(_figure_writers(gate, sweep_released=sweep is not None, sensitivity_released=sensitivity is not None,
+                                   by_year_released=by_year is not None))
     selection = release_selection(pop.selection, rules=rules)
     if selection is not None:
         writers["selection.csv"] = _csv(selection)
@@ -255,23 +268,7 @@ def _blank_released_rows(rounded: pd.DataFrame) -> pd.DataFrame:
     return rounded.loc[keep].reset_index(drop=True)
 
 
-def _sweep_checked(rounded: pd.DataFrame, *, rules, extra):  # noqa: ANN001, ANN202
-    """The rounded sweep through the frequency rule (a rounded count is 0 or at least the base)."""
-    long = []
-    for group in ("fail_annuity", "forced_sale", "residual_debt"):
-        part = rounded[[IO.SCENARIO, IO.START_YEAR]].copy()
-        part["group"] = group
-        part["n_rounded"] = rounded[f"{group}_n_rounded"].to_numpy()
-        part["share"] = rounded[f"{group}_share"].to_numpy()
-        part["population"] = rounded[f"{group}_population"].to_numpy()
-        part["rounding_base"] = rounded["rounding_base"].to_numpy()
-        long.append(part)
-    frame = pd.concat(long, ignore_index=True)
-    return check_table(frame, rules=rules, artefact=SWEEP_FILE, keys=(IO.SCENARIO, IO.START_YEAR, "group"),
-                       values=("share", "population"), statistic="count", n="n_rounded", extra=extra)
-
-
-def _figure_writers(gate: Gate, *, sweep_released: bool, sensitivity_released: bool) -> dict:
+def _figure_writers(gate: Gate, *, sweep_released: bool, sensitivity_released: bool, by_year_released: bool) -> dict:
     """The study's figures drawn from the gated tables as a reader of the released files sees them."""
     tree = as_read_back(gate.published(TREE_FILE), read_released_tree)
     writers = figure_writers(plot_tree(tree).figure, "figures/tree")
@@ -281,7 +278,31 @@ def _figure_writers(gate: Gate, *, sweep_released: bool, sensitivity_released: b
     if sensitivity_released:
         sens = as_read_back(gate.published(SENSITIVITY_FILE), read_released_sweep)
         writers.update(figure_writers(plot_sensitivity(sens).figure, "figures/sensitivity"))
+    if by_year_released:
+        years = as_read_back(gate.published(BY_YEAR_FILE), read_released_by_year)
+        writers.update(figure_writers(plot_maturities(years).figure, "figures/maturities"))
     return writers
+
+
+def _long_rounded_checked(frame: pd.DataFrame, *, keys: tuple[str, ...], groups: tuple[str, ...], artefact: str,
+                          rules, extra):  # noqa: ANN001, ANN202
+    """A table of rounded counts (a rounded count is 0 or at least the base) through the frequency rule, in long form:
+    one row per key and group with ``n_rounded``, ``population`` and, where the table has one, ``share``."""
+    long = []
+    for group in groups:
+        part = frame[list(keys)].copy()
+        part["group"] = group
+        part["n_rounded"] = frame[f"{group}_n_rounded"].to_numpy()
+        part["population"] = frame[f"{group}_population"].to_numpy()
+        part["share"] = frame[f"{group}_share"].to_numpy() if f"{group}_share" in frame else np.nan
+        part["rounding_base"] = frame["rounding_base"].to_numpy()
+        long.append(part)
+    checked = check_table(pd.concat(long, ignore_index=True), rules=rules, artefact=artefact, keys=(*keys, "group"),
+                          values=("share", "population"), statistic="count", n="n_rounded", extra=extra)
+    # a count rounded to 0 is "fewer than half the base", not an empty population
+    released = checked.released.assign(disclosure=checked.released["disclosure"].replace(
+        EMPTY, "rounded to 0: fewer than half the rounding base"))
+    return Checked(released, checked.log)
 
 
 def _csv(frame: pd.DataFrame):  # noqa: ANN202

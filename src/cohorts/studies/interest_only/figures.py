@@ -200,3 +200,42 @@ SENSITIVITY_LABELS = {"mortgage_rate": "mortgage rate (%)", "house_value": "hous
                       "labour_income": "labour income (% of 2017)", "pension_income": "pension income (% of 2017)",
                       "replacement_ratio": "replacement ratio (%)", "life_expectancy": "life expectancy (years)",
                       "wealth": "free wealth (% of 2017)"}
+
+
+def _year_axis(by_year: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    labels = by_year["refinancing_year"].astype(str).tolist()
+    return np.arange(len(labels)), labels
+
+
+def _sparse_ticks(ax: Axes, x: np.ndarray, labels: list[str], *, every: int = 5) -> None:
+    keep = [i for i, lab in enumerate(labels) if lab.endswith("+") or int(lab) % every == 0]
+    ax.set_xticks(x[keep], [labels[i] for i in keep])
+
+
+def plot_maturities(by_year: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """The study's Figuur 4: households with a refinancing moment by the year their IO debt matures.
+
+    Parameters
+    ----------
+    by_year : pandas.DataFrame
+        ``by_year.csv`` as released (counts rounded; population estimates from them).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        with house_style():
+            _, ax = new_figure(width="double", aspect=0.4)
+            return plot_maturities(by_year, ax=ax)
+    x, labels = _year_axis(by_year)
+    ax.bar(x, _numbers(by_year["households_population"]) / 1000.0, color=PALETTE[0], width=0.8,
+           label="households (population estimate)")
+    _sparse_ticks(ax, x, labels)
+    ax.set_xlabel("year the first interest-only part matures (refinancing year)")
+    ax.set_ylabel("households (thousands)")
+    base = int(_numbers(by_year["rounding_base"]).iloc[0])
+    ax.set_title(f"Maturities of interest-only debt by year (sample counts rounded to {base} households)", loc="left")
+    ax.legend(loc="upper right", frameon=False)
+    return ax

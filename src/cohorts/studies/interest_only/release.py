@@ -33,6 +33,12 @@ Released files (all through the gate, :func:`gate_tree` / :func:`sweep_release`)
     rounded like the sweep (each grid point classifies the same households anew; a rate and the next are
     nested populations, so only rounded counts leave), the share of all IO households from the rounded
     count and its change against the rounded baseline.
+``by_year.csv``
+    The study's Figuur 4: the households with a refinancing moment by the year their first interest-only
+    part matures (years from 2060 pooled), rounded like the sweep (the years partition the households, so
+    exact small years could be subtracted from the exact totals of ``tree.csv``); years whose households
+    round to 0 are left out.  (Figuur 7, the risk by year, is not released: shares of rounded small counts
+    mislead below the study's population.)
 ``selection.csv``
     The population's selection steps, pooled like the build's (:func:`cohorts.disclosure.release_selection`).
 """
@@ -80,6 +86,9 @@ TREE_FILE = "tree.csv"
 SWEEP_FILE = "sweep.csv"
 PERPETUALS_FILE = "perpetuals.csv"
 SENSITIVITY_FILE = "sensitivity.csv"
+BY_YEAR_FILE = "by_year.csv"
+#: Refinancing years from this one on are pooled in ``by_year.csv`` (few households mature so late).
+LAST_SINGLE_YEAR = 2060
 TREE_KEYS = (IO.SCENARIO, "outcome")
 PERPETUAL_KEYS = (IO.SCENARIO, "group")
 #: Groups of ``perpetuals.csv`` (households without a refinancing moment; checklist F31-F33): name ->
@@ -275,6 +284,20 @@ def read_released_tree(source: str | os.PathLike | io.StringIO) -> pd.DataFrame:
     return pd.read_csv(source, dtype={IO.START_YEAR: str}, keep_default_na=False)
 
 
+def read_released_by_year(source: str | os.PathLike | io.StringIO) -> pd.DataFrame:
+    """``by_year.csv`` as released, read back (long form: one row per year and group)."""
+    long = pd.read_csv(source, dtype={"refinancing_year": str}, keep_default_na=False)
+    wide = long.pivot(index="refinancing_year", columns="group", values=["n_rounded", "population", "share"])
+    out = pd.DataFrame({"refinancing_year": wide.index.astype(str)})
+    for group in wide["n_rounded"].columns:
+        out[f"{group}_n_rounded"] = pd.to_numeric(wide[("n_rounded", group)], errors="coerce").to_numpy()
+        out[f"{group}_population"] = pd.to_numeric(wide[("population", group)], errors="coerce").to_numpy()
+        out[f"{group}_share"] = pd.to_numeric(wide[("share", group)], errors="coerce").to_numpy()
+    out["rounding_base"] = int(pd.to_numeric(long["rounding_base"]).iloc[0])
+    order = out["refinancing_year"].str.rstrip("+").astype(int).to_numpy()
+    return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+
+
 def read_released_sweep(source: str | os.PathLike | io.StringIO) -> pd.DataFrame:
     """``sweep.csv`` as released, read back."""
     return pd.read_csv(source, dtype={IO.START_YEAR: str}, keep_default_na=False)
@@ -308,6 +331,28 @@ def rounded_sensitivity(frame: pd.DataFrame, *, scale: float, settings: ReleaseS
     out["population"] = population_estimate(n, scale=scale, settings=settings)
     out["rounding_base"] = base
     return out
+
+
+def by_year_table(outcomes: pd.DataFrame, *, scale: float, settings: ReleaseSettings, rules: Rules) -> pd.DataFrame:
+    """``by_year.csv`` before the gate: households with a refinancing moment by refinancing year, rounded.
+
+    Years from :data:`LAST_SINGLE_YEAR` are pooled (``"2060+"``); a year whose households round to 0 (fewer
+    than half the base) is left out.  The refinancing year does not depend on the scenario.
+    """
+    check_rounding(settings, rules=rules)
+    base = settings.rounding_base
+    refi = ~outcomes[IO.PERPETUAL].to_numpy(dtype=bool)
+    year = pd.array(outcomes[IO.REFI_YEAR], dtype="Int64").to_numpy(dtype="float64", na_value=np.nan)[refi]
+    label = np.where(year >= LAST_SINGLE_YEAR, float(LAST_SINGLE_YEAR), year)
+    counts = pd.Series(label).value_counts().sort_index()
+    n = np.round(counts.to_numpy(dtype="float64") / base) * base
+    out = pd.DataFrame({
+        "refinancing_year": [f"{int(y)}+" if y >= LAST_SINGLE_YEAR else str(int(y)) for y in counts.index],
+        "households_n_rounded": n.astype("int64"),
+        "households_population": population_estimate(n, scale=scale, settings=settings),
+        "rounding_base": base,
+    })
+    return out.loc[out["households_n_rounded"] > 0].reset_index(drop=True)
 
 
 def check_rounding(settings: ReleaseSettings, *, rules: Rules) -> None:
