@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -196,3 +197,21 @@ def export_figure(fig: Figure, path_stem: str | os.PathLike, *, dpi: int = DPI) 
     """
     stem = Path(path_stem)
     return write_outputs(stem.parent, figure_writers(fig, stem.name, dpi=dpi))
+
+
+def styled(*, width: str = "single", aspect: float = 0.75) -> Callable[[Callable[..., Axes]], Callable[..., Axes]]:
+    """Decorator for ``plot(..., ax=None) -> Axes``: when ``ax`` is None, draw on a new house-style figure.
+
+    The whole drawing then happens inside :func:`house_style` on a :func:`new_figure` of the given
+    size; with a given ``ax`` the caller's style applies.
+    """
+    def deco(fn: Callable[..., Axes]) -> Callable[..., Axes]:
+        @functools.wraps(fn)
+        def wrapper(*args: object, ax: Axes | None = None, **kwargs: object) -> Axes:
+            if ax is not None:
+                return fn(*args, ax=ax, **kwargs)
+            with house_style():
+                _, new = new_figure(width=width, aspect=aspect)
+                return fn(*args, ax=new, **kwargs)
+        return wrapper
+    return deco

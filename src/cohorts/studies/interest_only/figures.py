@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from cohorts.report.style import LINE_PALETTE, LINESTYLES, MARKERS, PALETTE, PALETTE_EXTRA, house_style, new_figure
+from cohorts.report.style import LINE_PALETTE, LINESTYLES, MARKERS, PALETTE, PALETTE_EXTRA, styled
 
 from . import columns as IO
 from .release import ALL, GROUPS, OUTCOMES, TREND
@@ -41,6 +41,7 @@ def _numbers(column: pd.Series) -> pd.Series:
     return pd.to_numeric(column, errors="coerce")
 
 
+@styled(width="double", aspect=0.42)
 def plot_tree(tree: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stacked bars of the tree's outcomes per scenario (percent of the IO households).
 
@@ -56,10 +57,6 @@ def plot_tree(tree: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        with house_style():
-            _, ax = new_figure(width="double", aspect=0.42)
-            return plot_tree(tree, ax=ax)
     scenarios = list(dict.fromkeys(tree[IO.SCENARIO]))
     y = np.arange(len(scenarios))[::-1]
     drawn: dict[str, object] = {}
@@ -96,6 +93,7 @@ def plot_tree(tree: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+@styled(width="double", aspect=0.45)
 def plot_sweep(sweep: pd.DataFrame, tree: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Share failing the annuity test (step 4) by start year, one line per shock scenario.
 
@@ -111,10 +109,6 @@ def plot_sweep(sweep: pd.DataFrame, tree: pd.DataFrame, *, ax: Axes | None = Non
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        with house_style():
-            _, ax = new_figure(width="double", aspect=0.45)
-            return plot_sweep(sweep, tree, ax=ax)
     fail = sweep[sweep["group"] == "fail_annuity"]
     base = int(fail["rounding_base"].iloc[0]) if len(fail) else 0
     total = float(_numbers(tree.loc[tree["outcome"] == ALL, "n"]).iloc[0])
@@ -148,6 +142,7 @@ def plot_sweep(sweep: pd.DataFrame, tree: pd.DataFrame, *, ax: Axes | None = Non
     return ax
 
 
+@styled(width="double", aspect=0.45)
 def plot_sensitivity(sensitivity: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """The study's Figuur 19: per parameter, the share failing step 4 over its one-at-a-time range.
 
@@ -163,10 +158,6 @@ def plot_sensitivity(sensitivity: pd.DataFrame, *, ax: Axes | None = None) -> Ax
         One horizontal bar per parameter from the lowest to the highest share over its grid, the
         baseline (no shock) as a vertical line, the values at both ends written beside the bar.
     """
-    if ax is None:
-        with house_style():
-            _, ax = new_figure(width="double", aspect=0.45)
-            return plot_sensitivity(sensitivity, ax=ax)
     rows = []
     for name, g in sensitivity.groupby("parameter", sort=False):
         share = _numbers(g["share"])
@@ -212,6 +203,7 @@ def _sparse_ticks(ax: Axes, x: np.ndarray, labels: list[str], *, every: int = 5)
     ax.set_xticks(x[keep], [labels[i] for i in keep])
 
 
+@styled(width="double", aspect=0.4)
 def plot_maturities(by_year: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """The study's Figuur 4: households with a refinancing moment by the year their IO debt matures.
 
@@ -225,10 +217,6 @@ def plot_maturities(by_year: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        with house_style():
-            _, ax = new_figure(width="double", aspect=0.4)
-            return plot_maturities(by_year, ax=ax)
     x, labels = _year_axis(by_year)
     ax.bar(x, _numbers(by_year["households_population"]) / 1000.0, color=PALETTE[0], width=0.8,
            label="households (population estimate)")

@@ -5,8 +5,7 @@ Part of :mod:`cohorts.studies.high_mortgages.figures`.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import numpy as np
@@ -15,7 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from cohorts.disclosure import NOTE, suppressed_rows
-from cohorts.report.style import house_style, new_figure
+from cohorts.report.style import styled
 
 
 #: What a suppressed cell, bar or point shows in a figure (the gate's default marker).
@@ -121,22 +120,8 @@ def _t(lang: str, key: str, **kw: object) -> str:
     return TEXT[lang][key].format(**kw)
 
 
-def _styled(*, width: str = "single", aspect: float = 0.75) -> Callable[[Callable[..., Axes]], Callable[..., Axes]]:
-    """Decorator: when ``ax`` is None, draw on a new house-style figure of the given size.
-
-    The whole drawing then happens inside :func:`cohorts.report.style.house_style`;
-    with a given ``ax`` the caller's style applies.
-    """
-    def deco(fn: Callable[..., Axes]) -> Callable[..., Axes]:
-        @functools.wraps(fn)
-        def wrapper(*args: object, ax: Axes | None = None, **kwargs: object) -> Axes:
-            if ax is not None:
-                return fn(*args, ax=ax, **kwargs)
-            with house_style():
-                _, new = new_figure(width=width, aspect=aspect)
-                return fn(*args, ax=new, **kwargs)
-        return wrapper
-    return deco
+#: The engine's decorator (:func:`cohorts.report.style.styled`), under the name this study's figures use.
+_styled = styled
 
 
 def _pct_axis(ax: Axes, axis: str = "y", *, xmax: float = 100.0) -> None:
