@@ -97,3 +97,14 @@ EVENT_YEAR: Final = "event_year"  # perpetuals: E
 AGILE_NOW: Final = "agile_now"  # perpetuals: V0 >= D0
 AGILE_AT_EVENT: Final = "agile_at_event"  # perpetuals: V_E >= D_E
 AFFORD_FAIL: Final = "afford_fail"  # perpetuals: fail the income test at E
+
+# --------------------------------------------------------------------------
+# profiles.csv (the profiles of vulnerable households, Figuren 11-13 and 25-28)
+# --------------------------------------------------------------------------
+PROFILE_FIGURE: Final = "figure"  # the report's figure number (11, 12, 13, 25, 26, 27, 28)
+PROFILE_PANEL: Final = "panel"  # the characteristic (a section of data/profiles.toml)
+PROFILE_GROUP: Final = "group"  # "vulnerable" or "refi_moment"
+PROFILE_CLASS: Final = "class"  # a class of the panel, or "all" (the group's households in the panel)
+INCOME_DROP_PCT: Final = "income_drop_pct"  # 100 x (1 - retirement income / income 2017), 2017 prices
+IO_SHARE_ORIGINATION_PCT: Final = "io_share_origination_pct"  # IO + investment share of the original principal
+IN_ARREARS: Final = "in_arrears"  # bool: any loan part in arrears at the snapshot

@@ -205,6 +205,12 @@ def run(args: argparse.Namespace) -> int:
             sens_released, rules=rules, artefact=SENSITIVITY_FILE, keys=("parameter", "value"),
             values=("share", "change_share", "population"), statistic="count", n="fail_annuity_n_rounded",
             extra=extra)))
+    if "base" in results:  # the profiles of vulnerable households (Figuren 11-13, 25-28)
+        from .profiles import profile_release
+        profiles, why = profile_release(prepared.households, results["base"], pop.parts, params=params, tables=tables,
+                                        scale=scale, settings=settings, rules=rules)
+        releases.append(profiles)
+        log(f"  {why}") if why else None
     if strict:
         Gate({r.name: r.make({}) for r in releases}, rules, True).enforce()
     with heartbeat(log, "checking and attacking the tables"):
@@ -216,6 +222,9 @@ def run(args: argparse.Namespace) -> int:
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
     writers.update(_figure_writers(gate, sweep_released=sweep is not None, sensitivity_released=sensitivity is not None,
                                    by_year_released=by_year is not None))
+    if "profiles.csv" in gate.checked:
+        from .figures_profiles import profile_figure_writers
+        writers.update(profile_figure_writers(gate))
     selection = release_selection(pop.selection, rules=rules)
     if selection is not None:
         writers["selection.csv"] = _csv(selection)
