@@ -11,6 +11,8 @@ flag needs the user-supplied social-assistance level) the figure says so.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -87,20 +89,19 @@ def draw_profile(table: pd.DataFrame, *, figure: int, ax: Axes) -> Axes:
     titles = {name: p.title for name, p in load_profile_classes().items()}
     groups = [g for g in GROUPS if (rows[IO.PROFILE_GROUP] == g).any()]
     height = 0.8 / 2
-    ticks, labels, bold = [], [], []
+    ticks: list[float] = []
+    labels: list[str] = []
+    headers: list[tuple[float, str]] = []
     y = 0.0
     positions: dict[tuple[str, str], float] = {}
     for panel in dict.fromkeys(rows[IO.PROFILE_PANEL]):
-        ticks.append(y)
-        labels.append(titles.get(panel, panel))
-        bold.append(True)
+        headers.append((y, titles.get(panel, panel)))
         y -= 1.0
         classes = [c for c in dict.fromkeys(rows.loc[rows[IO.PROFILE_PANEL] == panel, IO.PROFILE_CLASS]) if c != ALL]
         for cls in classes:
             positions[(panel, cls)] = y
             ticks.append(y)
             labels.append(cls)
-            bold.append(False)
             y -= 1.0
         y -= 0.4
     top = 0.0
@@ -108,7 +109,7 @@ def draw_profile(table: pd.DataFrame, *, figure: int, ax: Axes) -> Axes:
         sub = rows[(rows[IO.PROFILE_GROUP] == group) & (rows[IO.PROFILE_CLASS] != ALL)]
         if sub.empty:
             continue
-        offset = (k - 0.5) * height
+        offset = (0.5 - k) * height  # vulnerable above
         ys = np.array([positions[(p, c)] for p, c in zip(sub[IO.PROFILE_PANEL], sub[IO.PROFILE_CLASS], strict=True)])
         share = _numbers(sub["share"])
         hidden = (sub["share"].astype(str) == HIDDEN_MARK).to_numpy() | (sub["n_rounded"].astype(str) == HIDDEN_MARK
@@ -124,26 +125,24 @@ def draw_profile(table: pd.DataFrame, *, figure: int, ax: Axes) -> Axes:
             top = max(top, float(np.nanmax(share[shown])))
     ax.set_yticks(ticks)
     ax.set_yticklabels(labels)
-    for tick, is_bold in zip(ax.get_yticklabels(), bold, strict=True):
-        if is_bold:
-            tick.set_fontweight("bold")
+    for yy, text in headers:  # each panel's title above its classes, inside the axes
+        ax.text(0.005, yy, text, transform=ax.get_yaxis_transform(), ha="left", va="center", fontweight="bold",
+                fontsize="small")
     ax.tick_params(axis="y", length=0)
     ax.set_xlim(0, max(10.0, top * 1.18))
     ax.set_ylim(y + 0.4, 0.6)
-    ax.set_xlabel("share of the group (%)")
     base = _numbers(rows["rounding_base"])
-    base_text = f"sample counts rounded to {int(np.nanmax(base))} households, shares of the rounded counts" \
-        if np.isfinite(base).any() else ""
-    ax.set_title(TITLES.get(figure, f"Figuur {figure}"), loc="left")
-    notes = [base_text] if base_text else []
+    notes = []
+    if np.isfinite(base).any():
+        notes.append(f"sample counts rounded to {int(np.nanmax(base))} households; shares of the rounded counts")
     if VULNERABLE not in groups:
         notes.append(NOT_RELEASED)
     if (rows["share"].astype(str) == HIDDEN_MARK).any() or (rows["n_rounded"].astype(str) == HIDDEN_MARK).any():
         notes.append(f"{HIDDEN_MARK}: not shown (disclosure control)")
-    ax.legend(loc="lower right", frameon=False, fontsize="small")
-    if notes:
-        ax.annotate("; ".join(notes), xy=(0, 0), xycoords="axes fraction", xytext=(0, -30),
-                    textcoords="offset points", va="top", ha="left", fontsize="x-small", annotation_clip=False)
+    ax.set_xlabel("\n".join(["share of the group (%)", *(textwrap.fill(n, 110) for n in notes)]), fontsize="small")
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, fontsize="small", ncol=1,
+              borderaxespad=0.2)
+    ax.set_title(TITLES.get(figure, f"Figuur {figure}"), loc="left", pad=12 + 13 * len(groups))
     return ax
 
 
@@ -153,7 +152,7 @@ def plot_income_credit(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return draw_profile(table, figure=11, ax=ax)
 
 
-@styled(width="double", aspect=0.45)
+@styled(width="double", aspect=0.55)
 def plot_household_type(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Figuur 12: household type and entrepreneurs (see :func:`draw_profile`)."""
     return draw_profile(table, figure=12, ax=ax)
@@ -165,25 +164,25 @@ def plot_debt_value(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return draw_profile(table, figure=13, ax=ax)
 
 
-@styled(width="double", aspect=0.42)
+@styled(width="double", aspect=0.52)
 def plot_income_now(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Figuur 25: current income (see :func:`draw_profile`)."""
     return draw_profile(table, figure=25, ax=ax)
 
 
-@styled(width="double", aspect=0.4)
+@styled(width="double", aspect=0.5)
 def plot_income_drop(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Figuur 26: income drop at retirement (see :func:`draw_profile`)."""
     return draw_profile(table, figure=26, ax=ax)
 
 
-@styled(width="double", aspect=0.36)
+@styled(width="double", aspect=0.46)
 def plot_io_origination(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Figuur 27: interest-only share of the original principal (see :func:`draw_profile`)."""
     return draw_profile(table, figure=27, ax=ax)
 
 
-@styled(width="double", aspect=0.3)
+@styled(width="double", aspect=0.42)
 def plot_arrears(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Figuur 28: current payment arrears (see :func:`draw_profile`)."""
     return draw_profile(table, figure=28, ax=ax)
