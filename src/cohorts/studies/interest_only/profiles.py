@@ -133,7 +133,8 @@ def load_profile_classes(path: str | os.PathLike | None = None) -> dict[str, Pan
             encoding="utf-8")
         source = "package data profiles.toml"
     else:
-        text = open(path, encoding="utf-8").read()
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
         source = str(path)
     raw = tomllib.loads(text)
     out = {}
