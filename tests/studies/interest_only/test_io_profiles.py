@@ -18,6 +18,7 @@ Kinds:
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -205,8 +206,6 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def direct() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     inputs = read_inputs(SAMPLE)
     pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling)
-    import dataclasses
-
     params = dataclasses.replace(load_parameters(), **TEST_LEVELS)
     scenarios = {"base": load_scenarios(scenarios_path())["base"]}
     with warnings.catch_warnings():

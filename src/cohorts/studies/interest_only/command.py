@@ -210,7 +210,8 @@ def run(args: argparse.Namespace) -> int:
         profiles, why = profile_release(prepared.households, results["base"], pop.parts, params=params, tables=tables,
                                         scale=scale, settings=settings, rules=rules)
         releases.append(profiles)
-        log(f"  {why}") if why else None
+        if why:
+            log(f"  {why}")
     if strict:
         Gate({r.name: r.make({}) for r in releases}, rules, True).enforce()
     with heartbeat(log, "checking and attacking the tables"):

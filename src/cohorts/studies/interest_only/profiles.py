@@ -232,7 +232,9 @@ def profile_variables(
         income_t = (hh[IO.TEST_INCOME_LABOUR_AOW] + hh[IO.TEST_INCOME_SECOND_PILLAR]).to_numpy(dtype="float64")
     # entrepreneurs: dga before self-employed
     main = hh[f"{C.LABOUR_STATUS}{IO.MAIN_SUFFIX}"].astype(str).to_numpy()
-    statuses = [main] if entrepreneur == "main" else [main, hh[f"{C.LABOUR_STATUS}{IO.PARTNER_SUFFIX}"].astype(str).to_numpy()]
+    statuses = [main]
+    if entrepreneur == "any":
+        statuses.append(hh[f"{C.LABOUR_STATUS}{IO.PARTNER_SUFFIX}"].astype(str).to_numpy())
     dga = np.logical_or.reduce([s == "dga" for s in statuses])
     self_emp = np.logical_or.reduce([np.isin(s, ("self_employed", "employee_self_employed")) for s in statuses])
     kind = np.where(dga, DGA, np.where(self_emp, SELF_EMPLOYED, NO_ENTREPRENEUR))
