@@ -127,6 +127,16 @@ def test_variables_by_hand() -> None:
     assert main_only["entrepreneur"].tolist() == ["no entrepreneur"] * 3
 
 
+def test_unknown_original_principal_gives_no_share() -> None:
+    parts = _parts()
+    parts.loc[1, C.ORIGINAL_BALANCE] = np.nan  # household 1's annuity part
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = profile_variables(_households(), _outcomes(), parts, params=load_parameters(), tables=load_tables())
+    assert np.isnan(v[IO.IO_SHARE_ORIGINATION_PCT].iloc[0])  # not 100% (the IO part over itself)
+    np.testing.assert_allclose(v[IO.IO_SHARE_ORIGINATION_PCT].to_numpy()[1:], [100.0, 100.0])
+
+
 def test_class_edges_at_the_printed_cut_offs() -> None:
     panels = load_profile_classes()
     frame = pd.DataFrame({IO.TEST_INCOME_AT_T: [29_999.0, 30_000.0, 19_999.0],

@@ -257,10 +257,12 @@ def profile_variables(
     original = pd.to_numeric(parts[C.ORIGINAL_BALANCE]).to_numpy(dtype="float64", na_value=np.nan)
     is_io = parts[C.REPAYMENT_TYPE].astype(str).isin(io_types).to_numpy()
     sums = pd.DataFrame({"h": p_hid, "all": original, "io": np.where(is_io, original, 0.0),
+                         "missing": np.isnan(original),
                          "arrears": pd.array(parts[C.ARREARS], dtype="boolean").fillna(False).to_numpy(dtype=bool)})
-    by = sums.groupby("h", sort=False).agg({"all": lambda s: s.sum(min_count=len(s)), "io": "sum", "arrears": "any"})
+    by = sums.groupby("h", sort=False).agg({"all": "sum", "io": "sum", "missing": "any", "arrears": "any"})
     by = by.reindex(hid)
-    total = by["all"].to_numpy(dtype="float64")
+    # a household with a part whose original principal is unknown has no share (not a partial one)
+    total = np.where(by["missing"].to_numpy(dtype=bool, na_value=True), np.nan, by["all"].to_numpy(dtype="float64"))
     io_share = np.divide(100.0 * by["io"].to_numpy(dtype="float64"), total, out=np.full(len(hh), np.nan),
                          where=np.isfinite(total) & (total > 0))
     arrears = by["arrears"].astype("boolean").to_numpy(dtype="float64", na_value=np.nan)
