@@ -97,3 +97,6 @@ EVENT_YEAR: Final = "event_year"  # perpetuals: E
 AGILE_NOW: Final = "agile_now"  # perpetuals: V0 >= D0
 AGILE_AT_EVENT: Final = "agile_at_event"  # perpetuals: V_E >= D_E
 AFFORD_FAIL: Final = "afford_fail"  # perpetuals: fail the income test at E
+# descriptive tables (descriptives.py): per household, euro
+ORIGINAL_IO: Final = "original_io"  # sum of the IO / investment parts' original balances
+VOLUNTARY_REPAID: Final = "voluntary_repaid"  # cumulative voluntary repayment of the IO parts: sum of max(0, original - current)

@@ -42,6 +42,7 @@ from .project import outcomes, prepare
 from .sensitivity import sensitivity as run_sensitivity
 from .sweep import sweep as run_sweep
 from .sweep import worst_start_years
+from .descriptives import descriptive_releases, release_descriptives
 from .figures import plot_maturities, plot_sensitivity, plot_sweep, plot_tree
 from .findings import findings, perpetual_findings
 from .release import (
@@ -205,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
             sens_released, rules=rules, artefact=SENSITIVITY_FILE, keys=("parameter", "value"),
             values=("share", "change_share", "population"), statistic="count", n="fail_annuity_n_rounded",
             extra=extra)))
+    releases += descriptive_releases(prepared.households, pop.parts, pop.selection, results, scale=scale,
+                                     settings=settings, rules=rules)  # Figuren 1, 2, 7, 14 (descriptives.py)
     if strict:
         Gate({r.name: r.make({}) for r in releases}, rules, True).enforce()
     with heartbeat(log, "checking and attacking the tables"):
@@ -216,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
     writers.update(_figure_writers(gate, sweep_released=sweep is not None, sensitivity_released=sensitivity is not None,
                                    by_year_released=by_year is not None))
+    writers.update(release_descriptives(gate, params=params, scenarios=all_scenarios, scale=scale, settings=settings))
     selection = release_selection(pop.selection, rules=rules)
     if selection is not None:
         writers["selection.csv"] = _csv(selection)
