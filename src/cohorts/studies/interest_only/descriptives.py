@@ -485,11 +485,13 @@ def method_tables(params: Parameters, scenarios: Mapping[str, SC.Scenario]) -> p
         if sc.is_shock and sc.start_year is not None:
             down = sc.shock_years + max(sc.floor_years - 1, 0)  # A6: the floor includes the last year of the fall
             add("Tabel 2", "period_start", name, float(sc.start_year), "calendar_year", f"{src} start_year")
+            add("Tabel 2", "period_end", name, np.nan, "calendar_year", "",
+                NOT_HELD + "the printed period end ('t/m') lies one year before the recovery end the file implies "
+                "(year-end convention, targets note); the file states no such year")
             add("Tabel 2", "recovery_start", name, float(sc.start_year + down), "calendar_year",
                 f"{src} shock_years, floor_years, start_year")
             add("Tabel 2", "recovery_end", name, float(sc.start_year + down + sc.recovery_years - 1),
-                "calendar_year", f"{src} recovery_years",
-                "the study prints the period's end one year earlier ('t/m'); year-end convention (targets note)")
+                "calendar_year", f"{src} recovery_years")
     add("Tabel 2", "period_start", "base", np.nan, "calendar_year", "",
         NOT_HELD + "the trend has no period of its own (the study's 2016-2060 is a table label)")
     add("Tabel 2", "period_end", "base", np.nan, "calendar_year", "",
@@ -621,8 +623,9 @@ def checked_rounded(frame: pd.DataFrame, *, keys: tuple[str, ...], values: tuple
                           carried=("n_rounded",), extra=extra)
     released = checked.released.drop(columns=["n_units"])
     note = released[NOTE].replace(EMPTY, ROUNDED_NOTE)
-    zero = (pd.to_numeric(released["n_rounded"], errors="coerce") == 0).to_numpy() & (note == "").to_numpy()
-    released[NOTE] = note.mask(zero, ROUNDED_NOTE)
+    n = pd.to_numeric(released["n_rounded"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    zero = (n == 0) & (note.astype(str) == "").to_numpy(dtype=bool)
+    released[NOTE] = np.where(zero, ROUNDED_NOTE, note.astype(str).to_numpy())
     return Checked(released, checked.log)
 
 

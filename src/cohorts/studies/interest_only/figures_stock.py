@@ -141,7 +141,8 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         last = dim
         y.append(pos)
         size = f"n = {_fmt(n.iloc[i])}" if np.isfinite(n.iloc[i]) else "n not shown"
-        labels.append(f"{coverage['class'].iloc[i]} ({size})")
+        unit = " years" if dim == "remaining_term" else ""
+        labels.append(f"{coverage['class'].iloc[i]}{unit} ({size})")
         pos += 1.0
     y = -np.asarray(y)
     colours = [PALETTE[0] if coverage["dimension"].iloc[i] == "io_share" else PALETTE_EXTRA[0] for i in rows]
@@ -167,7 +168,7 @@ def plot_coverage(coverage: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                  loc="left")
     names = list(drawn)
     handles = _handles(drawn, names)
-    ax.legend(handles, names, loc="lower right", frameon=False)
+    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=len(names), frameon=False)
     return ax
 
 
@@ -261,10 +262,10 @@ def plot_sale_outcome(sale: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_xlim(-0.6, 1.6)
     ymax = max([b.patches[0].get_height() for b in drawn.values() if hasattr(b, "patches")] or [1.0])
     ax.set_ylim(0, ymax * 1.3)
-    ax.set_ylabel("households (thousands, population estimate)")
+    ax.set_ylabel("households (thousands)")
     n = float(rows.loc["forced_sale", "n"])
-    ax.set_title("Forced sales (step 6), base scenario" + (f"\nN = {_fmt(n)} sample households" if np.isfinite(n)
-                                                              else "\nN not shown"), loc="left")
+    ax.set_title("Forced sales (step 6), base scenario, population\nestimates" + (
+        f" (N = {_fmt(n)} sample households)" if np.isfinite(n) else " (N not shown)"), loc="left")
     names = [label for _, label, _ in items if label in drawn] + ([HIDDEN_LABEL] if HIDDEN_LABEL in drawn else [])
     handles = _handles(drawn, names)
     ax.legend(handles, names, loc="upper right", frameon=False)
@@ -276,9 +277,9 @@ def plot_sale_outcome(sale: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 # --------------------------------------------------------------------------
 PROFILE_LABELS = {"age_over_cut": "main earner older than {cut}", "retired": "main earner retired",
                   "fully_io": "fully interest-only", "single": "single",
-                  "age": "age of the main earner (years)", "income": "household income (euro)",
+                  "age": "age, main earner (years)", "income": "household income (euro)",
                   "free_wealth": "free wealth (euro)", "debt": "mortgage debt (euro)", "ltv": "LTV (%)",
-                  "voluntary_repaid": "voluntary repayment (euro)"}
+                  "voluntary_repaid": "voluntary repaid (euro)"}
 _GROUPS = (("perpetual", "no refinancing moment (perpetual)", PALETTE[0]),
            ("all", "all households with interest-only debt", "white"))
 
@@ -330,8 +331,8 @@ def plot_profile(profile: pd.DataFrame, *, age_cut: int = 60, ax: Axes | None = 
         vals = _num(rows["value"]).reindex(mchars)
         cell.append([HIDDEN_MARK if not np.isfinite(v) else _fmt(v) for v in vals])
     table = ax.table(cellText=cell, rowLabels=["perpetual", "all IO"],
-                     colLabels=[PROFILE_LABELS.get(c, c).replace(" (", "\n(") for c in mchars],
-                     loc="bottom", bbox=[0.0, -0.62, 1.0, 0.34], cellLoc="center")
+                     colLabels=[PROFILE_LABELS.get(c, c).replace(" (", "\n(").replace(", ", ",\n") for c in mchars],
+                     loc="bottom", bbox=[0.0, -0.66, 1.0, 0.4], cellLoc="center")
     table.auto_set_font_size(False)
     table.set_fontsize(6.5)
     ax.set_title(f"Households without a refinancing moment vs all (N = {_fmt(totals.get('perpetual', np.nan))} / "
