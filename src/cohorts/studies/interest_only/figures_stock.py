@@ -257,7 +257,8 @@ def plot_sale_outcome(sale: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                     else f"{_fmt(pop / 1000.0)}k", ha="center", va="bottom")
         else:
             drawn[HIDDEN_LABEL] = ax.plot([xi], [0], marker="x", color="0.2", linestyle="none", markersize=7)[0]
-            ax.text(xi, 0, "\nnot shown", ha="center", va="top", color="0.3")
+            ax.annotate("not shown", (xi, 0), xytext=(0, 8), textcoords="offset points", ha="center",
+                        va="bottom", color="0.3")
     ax.set_xticks([0, 1], ["sale repays", "residual debt"])
     ax.set_xlim(-0.6, 1.6)
     ymax = max([b.patches[0].get_height() for b in drawn.values() if hasattr(b, "patches")] or [1.0])
