@@ -59,10 +59,8 @@ from .release import (
     GROUPS,
     LAST_SINGLE_YEAR,
     OUTCOMES,
-    TREND,
     ReleaseSettings,
     check_rounding,
-    outcome_of,
     population_estimate,
 )
 
@@ -736,9 +734,9 @@ def read_released(source) -> pd.DataFrame:  # noqa: ANN001
 
 
 __all__ = [
-    "COVERAGE_FILE", "METHOD_TABLES_FILE", "PREVALENCE_FILE", "PROFILE_FILE", "RISK_BY_YEAR_FILE", "TREND",
+    "COVERAGE_FILE", "METHOD_TABLES_FILE", "PREVALENCE_FILE", "PROFILE_FILE", "RISK_BY_YEAR_FILE",
     "DescriptiveSettings", "checked_rounded", "coverage", "coverage_ratio", "descriptive_releases",
     "release_descriptives",
-    "load_descriptive_settings", "method_tables", "outcome_of", "perpetual_profile", "prevalence", "read_released",
+    "load_descriptive_settings", "method_tables", "perpetual_profile", "prevalence", "read_released",
     "risk_by_year", "sale_outcome", "scenario_counts", "voluntary_repayment",
 ]
