@@ -37,8 +37,8 @@ Released files (all through the gate, :func:`gate_tree` / :func:`sweep_release`)
     The study's Figuur 4: the households with a refinancing moment by the year their first interest-only
     part matures (years from 2060 pooled), rounded like the sweep (the years partition the households, so
     exact small years could be subtracted from the exact totals of ``tree.csv``); years whose households
-    round to 0 are left out.  (Figuur 7, the risk by year, is not released: shares of rounded small counts
-    mislead below the study's population.)
+    round to 0 are left out.  (Figuur 7, the risk by year, is ``risk_by_year.csv``: rounded counts, no
+    shares, which would mislead for rounded small counts below the study's population.)
 ``selection.csv``
     The population's selection steps, pooled like the build's (:func:`cohorts.disclosure.release_selection`).
 ``prevalence.csv``, ``coverage.csv``, ``risk_by_year.csv``, ``perpetual_profile.csv`` (:mod:`.descriptives`)
