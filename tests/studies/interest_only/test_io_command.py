@@ -53,18 +53,22 @@ def _tree(out: Path) -> pd.DataFrame:
 
 def test_writes_the_gated_files_and_a_manifest(released: Path) -> None:
     names = sorted(p.name for p in released.iterdir())
-    assert names == ["by_year.csv", "checker", "comparison.csv", "figures", "manifest.json", "perpetuals.csv",
-                     "profiles.csv", "selection.csv", "sweep.csv", "tree.csv"]
+    stock = ["coverage.csv", "method_tables.csv", "perpetual_profile.csv", "prevalence.csv", "risk_by_year.csv"]
+    stock_figures = [f"{s}.{e}" for s in ("coverage", "perpetual_profile", "prevalence", "risk_by_year", "sale_outcome",
+                                           "scenario_counts") for e in ("pdf", "png")]  # descriptives.py
     profiles = [f"profile_{n}.{e}" for n in (11, 12, 13, 25, 26, 27, 28) for e in ("pdf", "png")]
+    assert names == sorted(["by_year.csv", "checker", "comparison.csv", "figures", "manifest.json", "perpetuals.csv",
+                            "profiles.csv", "selection.csv", "sweep.csv", "tree.csv", *stock])
     assert sorted(p.name for p in (released / "figures").iterdir()) == sorted(
-        ["maturities.pdf", "maturities.png", "sweep.pdf", "sweep.png", "tree.pdf", "tree.png", *profiles])
+        ["maturities.pdf", "maturities.png", "sweep.pdf", "sweep.png", "tree.pdf", "tree.png", *stock_figures,
+         *profiles])
     manifest = json.loads((released / "manifest.json").read_text())
     listed = sorted(Path(f["path"] if "path" in f else f["name"]).name for f in manifest["outputs"]) \
         if isinstance(manifest["outputs"], list) else sorted(manifest["outputs"])
     assert listed == sorted(["by_year.csv", "comparison.csv", "figures/maturities.pdf", "figures/maturities.png",
                              "figures/sweep.pdf", "figures/sweep.png", "figures/tree.pdf", "figures/tree.png",
                              *[f"figures/{p}" for p in profiles], "perpetuals.csv", "profiles.csv", "selection.csv",
-                             "sweep.csv", "tree.csv"])
+                             "sweep.csv", "tree.csv", *stock, *[f"figures/{f}" for f in stock_figures]])
     # the comparison (synthetic data only): the headline rows are compared, not skipped
     comparison = pd.read_csv(released / "comparison.csv")
     headline = comparison[comparison["id"].isin(["IO_TXT_fail_annuity_n", "IO_TXT_forced_sale_n",

@@ -108,3 +108,7 @@ PROFILE_CLASS: Final = "class"  # a class of the panel, or "all" (the group's ho
 INCOME_DROP_PCT: Final = "income_drop_pct"  # 100 x (1 - retirement income / income 2017), 2017 prices
 IO_SHARE_ORIGINATION_PCT: Final = "io_share_origination_pct"  # IO + investment share of the original principal
 IN_ARREARS: Final = "in_arrears"  # bool: any loan part in arrears at the snapshot
+
+# descriptive tables (descriptives.py): per household, euro
+ORIGINAL_IO: Final = "original_io"  # sum of the IO / investment parts' original balances
+VOLUNTARY_REPAID: Final = "voluntary_repaid"  # cumulative voluntary repayment of the IO parts: sum of max(0, original - current)

@@ -42,6 +42,7 @@ from .project import outcomes, prepare
 from .sensitivity import sensitivity as run_sensitivity
 from .sweep import sweep as run_sweep
 from .sweep import worst_start_years
+from .descriptives import descriptive_releases, release_descriptives
 from .figures import plot_maturities, plot_sensitivity, plot_sweep, plot_tree
 from .findings import findings, perpetual_findings
 from .release import (
@@ -205,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
             sens_released, rules=rules, artefact=SENSITIVITY_FILE, keys=("parameter", "value"),
             values=("share", "change_share", "population"), statistic="count", n="fail_annuity_n_rounded",
             extra=extra)))
+    releases += descriptive_releases(prepared.households, pop.parts, pop.selection, results, scale=scale,
+                                     settings=settings, rules=rules)  # Figuren 1, 2, 7, 14 (descriptives.py)
     if "base" in results:  # the profiles of vulnerable households (Figuren 11-13, 25-28)
         from .profiles import profile_release
         profiles, why = profile_release(prepared.households, results["base"], pop.parts, params=params, tables=tables,
@@ -223,6 +226,7 @@ def run(args: argparse.Namespace) -> int:
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
     writers.update(_figure_writers(gate, sweep_released=sweep is not None, sensitivity_released=sensitivity is not None,
                                    by_year_released=by_year is not None))
+    writers.update(release_descriptives(gate, params=params, scenarios=all_scenarios, scale=scale, settings=settings))
     if "profiles.csv" in gate.checked:
         from .figures_profiles import profile_figure_writers
         writers.update(profile_figure_writers(gate))

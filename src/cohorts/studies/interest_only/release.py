@@ -37,10 +37,20 @@ Released files (all through the gate, :func:`gate_tree` / :func:`sweep_release`)
     The study's Figuur 4: the households with a refinancing moment by the year their first interest-only
     part matures (years from 2060 pooled), rounded like the sweep (the years partition the households, so
     exact small years could be subtracted from the exact totals of ``tree.csv``); years whose households
-    round to 0 are left out.  (Figuur 7, the risk by year, is not released: shares of rounded small counts
-    mislead below the study's population.)
+    round to 0 are left out.  (Figuur 7, the risk by year, is ``risk_by_year.csv``: rounded counts, no
+    shares, which would mislead for rounded small counts below the study's population.)
 ``selection.csv``
     The population's selection steps, pooled like the build's (:func:`cohorts.disclosure.release_selection`).
+``prevalence.csv``, ``coverage.csv``, ``risk_by_year.csv``, ``perpetual_profile.csv`` (:mod:`.descriptives`)
+    Figuren 1, 2, 7, 14: counts rounded like the sweep, medians under the percentile rule (units rounded).
+    They state no exact count, so they add no fact to :func:`read_release`; what sums to what, for an
+    attacker with intervals of half the base per rounded count: ``fully_io + partly_io`` and each
+    profile group's total are ``tree.csv``'s total and ``no_refinancing_moment`` cells; per year of
+    ``risk_by_year.csv`` ``forced_sale <= fail_annuity <= households`` (the households equal
+    ``by_year.csv``'s), summed over the years the base scenario's step-4 cells (``io50`` to
+    ``sale_residual_debt``) and step-6 cells (``sale_*``); the ``mortgages`` panel is the selection
+    step's ``rows_in`` / ``rows_out``.  ``test_io_descriptives.py`` attacks the tree's hidden cells with
+    these intervals (a linear programme).  ``method_tables.csv`` (Tables 1, 2, 3, 5) holds parameters only.
 """
 
 from __future__ import annotations
