@@ -259,8 +259,22 @@ def figure_release(stem: str, frame: pd.DataFrame, *, rules: Rules) -> Release:
         if stem == "figure_cox_data":
             return _cox_frame(frame, rules=rules, artefact=artefact, keys=(), extra=extra)
         raise ValueError(f"no disclosure rule for figure data {stem!r}")
-    # the per-cohort sensitivity views are hidden before the report's own numbers
-    return Release(artefact, make, priority=0 if stem == "figure_cohort_sensitivity_data" else 1)
+    if stem == "figure_cohort_sensitivity_data":
+        # the per-cohort sensitivity views are hidden before the report's own numbers, except the points the
+        # figure draws (each cohort at the horizon), which are worth as much as the report's curves
+        return Release(artefact, make, priority=0, cell_priority=_drawn_sensitivity_point)
+    return Release(artefact, make, priority=1)
+
+
+#: Duration at which the cohort-sensitivity figure draws each cohort (one year after the origination
+#: year: the longest follow-up every cohort, 2017 included, has).
+COHORT_SENSITIVITY_HORIZON = 2
+
+
+def _drawn_sensitivity_point(cell: str) -> int | None:
+    """Priority 1 for a cohort-sensitivity cell the figure draws (view ``cohort`` at the horizon)."""
+    drawn = cell.startswith("view=cohort;") and cell.endswith(f"; time={COHORT_SENSITIVITY_HORIZON:g}")
+    return 1 if drawn else None
 
 
 #: Columns of a text-data frame that only the gate sees (the counts behind a test; never released).

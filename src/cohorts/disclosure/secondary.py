@@ -58,6 +58,14 @@ class Release:
     #: How much the release is worth keeping: secondary suppression hides cells of lower-priority
     #: artefacts first (e.g. the per-cohort sensitivity views before the headline curves).
     priority: int = 1
+    #: Cell label -> its priority where it differs from the artefact's (None: the artefact's), e.g. the
+    #: points a figure draws, worth more than the rows of its data file it does not draw.
+    cell_priority: Callable[[str], int | None] | None = None
+
+    def worth(self, cell: str) -> int:
+        """The priority of one cell of this release (``cell_priority``, else ``priority``)."""
+        found = self.cell_priority(cell) if self.cell_priority is not None else None
+        return self.priority if found is None else found
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,7 @@ def _effect(group: Sequence[Source], facts: Mapping[Source, Fact], rows: Mapping
     return relax, merge
 
 
-def _choose(exposures: Sequence[Bound], facts: Mapping[Source, Fact], own: Mapping[str, int],
+def _choose(exposures: Sequence[Bound], facts: Mapping[Source, Fact], own: Mapping[str, Release],
             taken: Mapping[str, Mapping[tuple[str, str], str]], *, programmes: Mapping[str, object],
             rules: Rules, tries: int = 3) -> dict[tuple[str, str, str], str]:
     """Facts to hide so that the exposed targets are protected (module docstring).
@@ -170,7 +178,7 @@ def _choose(exposures: Sequence[Bound], facts: Mapping[Source, Fact], own: Mappi
             if not fresh:
                 continue
             rank = {"cell": 0, "at_risk": 1, "pool": 2}.get(src.action, 3)
-            worth = max(own[s.artefact] for s in group if s.artefact in own)
+            worth = max(own[s.artefact].worth(s.cell) for s in group if s.artefact in own)
             cost = (len(group), worth, abs(facts[src].value), rank, src.artefact, src.cell, src.what)
             options.append((cost, fresh))
         if not options:
@@ -249,7 +257,7 @@ def protect(
     DisclosureError
         When a target cannot be protected by hiding cells of this run.
     """
-    own = {r.name: r.priority for r in releases}
+    own = {r.name: r for r in releases}
     extra: dict[str, dict[tuple[str, str], str]] = {r.name: {} for r in releases}
     cache: dict[str, tuple[tuple, Checked]] = {}
     safe: frozenset[tuple[str, str, str, str]] = frozenset()

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from cohorts import columns as C
+from cohorts.disclosure.artefacts import COHORT_SENSITIVITY_HORIZON
 from cohorts.studies.high_mortgages import tables as T
 from cohorts.report.style import LINESTYLES, MARKERS, PALETTE
 from cohorts.studies.high_mortgages.figures.common import (
@@ -199,7 +200,8 @@ def figure_cox(
     return plot_figure_cox(T.cox_data(cohorts, covariates=covariates), lang=lang, ax=ax)
 
 
-def plot_figure_cohort_sensitivity(data: pd.DataFrame, *, horizon: int = 2, lang: str = "en", ax: Axes) -> Axes:
+def plot_figure_cohort_sensitivity(data: pd.DataFrame, *, horizon: int = COHORT_SENSITIVITY_HORIZON, lang: str = "en",
+                                   ax: Axes) -> Axes:
     """Cohort sensitivity drawn from its data (:func:`cohorts.studies.high_mortgages.tables.cohort_sensitivity_data`, gated or not).
 
     Cumulative arrears at duration ``horizon`` per cohort (view ``cohort``),
@@ -230,7 +232,7 @@ def plot_figure_cohort_sensitivity(data: pd.DataFrame, *, horizon: int = 2, lang
 def figure_cohort_sensitivity(
     cohorts: pd.DataFrame,
     *,
-    horizon: int = 2,
+    horizon: int = COHORT_SENSITIVITY_HORIZON,
     starters: bool = False,
     lang: str = "en",
     ax: Axes | None = None,
@@ -238,7 +240,9 @@ def figure_cohort_sensitivity(
     """Cohort sensitivity: cumulative arrears at duration ``horizon`` per cohort, within vs high.
 
     ``horizon=2`` (one year after origination) is the longest follow-up that
-    every cohort, including 2017, has.
+    every cohort, including 2017, has; the disclosure gate's secondary
+    suppression keeps these drawn points before the other rows of the data
+    (:data:`cohorts.disclosure.artefacts.COHORT_SENSITIVITY_HORIZON`).
     """
     data = T.cohort_sensitivity_data(cohorts, starters=starters)
     return plot_figure_cohort_sensitivity(data, horizon=horizon, lang=lang, ax=ax)
