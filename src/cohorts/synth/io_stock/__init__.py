@@ -94,7 +94,13 @@ from cohorts.synth.io_stock.ages import (
     plan_extra_io,
 )
 from cohorts.synth.io_stock.income import income_pension
-from cohorts.synth.io_stock.maturity import apply_maturities, debt_at_maturity, plan_fully_io, plan_maturities
+from cohorts.synth.io_stock.maturity import (
+    apply_maturities,
+    couple_maturities,
+    debt_at_maturity,
+    plan_fully_io,
+    plan_maturities,
+)
 from cohorts.synth.io_stock.wealth import wealth_dwelling, woz_low_factor
 
 __all__ = [
@@ -107,6 +113,7 @@ __all__ = [
     "apply_births",
     "apply_maturities",
     "build_io_stock",
+    "couple_maturities",
     "debt_at_maturity",
     "household_births",
     "income_pension",
@@ -221,8 +228,8 @@ def plan_stock(world: Any, *, snap: pd.DataFrame) -> StockPlan:
     """
     params = world.params.io_stock
     rng = np.random.default_rng(world.io_seed)
-    seeds = rng.bit_generator.seed_seq.spawn(7)
-    rng_full, rng_extra, rng_age = (np.random.default_rng(seeds[i]) for i in (4, 5, 6))
+    seeds = rng.bit_generator.seed_seq.spawn(8)
+    rng_full, rng_extra, rng_age, rng_couple = (np.random.default_rng(seeds[i]) for i in (4, 5, 6, 7))
     own = own_stock_loans(world)
     kinds = world.loans["kind"].to_numpy()
     dropped = np.isin(kinds, [K.CODE[k] for k in _DROPPED_KINDS])
@@ -233,6 +240,7 @@ def plan_stock(world: Any, *, snap: pd.DataFrame) -> StockPlan:
     full = plan_fully_io(rng_full, params, snap=snap, debt_to_income=dti)
     snap = next(apply_maturities([snap], full.iloc[:0].astype("datetime64[ns]"), repayment_type=full))
     recoded = pd.concat([extra, full]).sort_index()
+    snap = next(apply_maturities([snap], couple_maturities(rng_couple, params, snap=snap, debt_to_income=dti)))
     loans_2016 = np.unique(snap[C.LOAN_ID].to_numpy())
     births = household_births(world, loans_2016)
     _, hh = plan_maturities(np.random.default_rng(seeds[0]), params, snap=snap, births=births, debt_to_income=dti)
@@ -297,7 +305,7 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
     if plan is None:
         plan = plan_stock(world, snap=snap)
     rng = np.random.default_rng(world.io_seed)
-    rng_income, rng_wealth, rng_woz = (np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(7)[1:4])
+    rng_income, rng_wealth, rng_woz = (np.random.default_rng(s) for s in rng.bit_generator.seed_seq.spawn(8)[1:4])
     dti = _debt_to_income(world, snap, cbs_2017)
     maturity, hh, recoded, snap = plan.maturity, plan.households, plan.repayment_type, plan.snap
     loans_2016 = np.unique(snap[C.LOAN_ID].to_numpy())

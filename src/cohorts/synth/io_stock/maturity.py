@@ -315,3 +315,102 @@ def debt_at_maturity(parts: pd.DataFrame, refi_date: pd.Series) -> pd.Series:
     return s.reindex(refi_date.index).fillna(0.0)
 
 
+
+
+def couple_maturities(
+    rng: np.random.Generator,
+    params: Mapping[str, Any],
+    *,
+    snap: pd.DataFrame,
+    debt_to_income: pd.Series,
+) -> pd.Series:
+    """Re-assign the contractual IO maturities among the IO households so the late ones carry more debt.
+
+    The panel's terms do not depend on the debt: a mortgage maturing in 2020 is as stretched as one
+    maturing in 2040, so the study's forced sales fall mostly before 2030.  In the real stock the
+    late maturities are the 2005-2011 originations at peak prices and income multiples (84% of the
+    households that cannot refinance mature in 2030 or later, IO_TXT_forced_sale_ge10y_share).  Each
+    IO household gets the earliest-maturity year of another one by a Gaussian copula: its score is
+    ``rho x z(rank of debt / income) + sqrt(1 - rho^2) x N(0, 1)``, the households sorted by score get
+    the first-maturity years sorted; every IO part of a household moves by the same number of years,
+    never to less than ``coupled_min_term_years`` after its origination (the year distribution,
+    Figuur 4, stays that of the contracts up to these floors).  One normal per household.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Its own stream.
+    params : Mapping
+        The ``[io_stock]`` block; without ``maturity_dti_rho`` nothing changes.
+    snap : pandas.DataFrame
+        The end-2016 LLD rows (maturity = origination + term).
+    debt_to_income : pandas.Series
+        By loan id (NaN = median).
+
+    Returns
+    -------
+    pandas.Series
+        New maturity (datetime64[ns]) by ``loan_part_id`` of the IO/investment parts (sorted).
+    """
+    io = snap[C.REPAYMENT_TYPE].astype(str).isin(IO_TYPES).to_numpy()
+    parts = snap.loc[io, [C.LOAN_ID, C.LOAN_PART_ID, C.ORIGINATION_DATE, C.MATURITY_DATE]]
+    parts = parts.sort_values([C.LOAN_ID, C.LOAN_PART_ID], kind="stable")
+    keys = pd.Index(parts[C.LOAN_PART_ID].to_numpy(), name=C.LOAN_PART_ID)
+    natural = parts[C.MATURITY_DATE].to_numpy(dtype="datetime64[ns]")
+    hh, inv = np.unique(parts[C.LOAN_ID].to_numpy(), return_inverse=True)
+    z = rng.standard_normal(len(hh))
+    if "maturity_dti_rho" not in params or len(hh) < 2:
+        return pd.Series(natural, index=keys, name=C.MATURITY_DATE).sort_index()
+    rho = float(params["maturity_dti_rho"])
+    first = np.full(len(hh), np.iinfo("int64").max)
+    np.minimum.at(first, inv, _days(natural))
+    first_year = _year(first.astype("datetime64[D]"))
+    first_orig = np.full(len(hh), np.iinfo("int64").max)
+    np.minimum.at(first_orig, inv, _days(parts[C.ORIGINATION_DATE].to_numpy()))
+    d = debt_to_income.reindex(hh).to_numpy(dtype="float64")
+    d = np.where(np.isfinite(d), d, np.nanmedian(d) if np.isfinite(d).any() else 0.0)
+    r = (pd.Series(d).rank(method="first").to_numpy() - 0.5) / len(d)
+    score = rho * _probit(r) + np.sqrt(max(1.0 - rho * rho, 0.0)) * z
+    new_year = np.empty(len(hh), dtype="int64")
+    new_year[np.argsort(score, kind="stable")] = np.sort(first_year)
+    floor = _year(first_orig.astype("datetime64[D]")) + int(params.get("coupled_min_term_years", 0))
+    new_year = np.maximum(new_year, floor)
+    delta = (new_year - first_year)[inv]
+    out = _shift_years(natural, delta)
+    return pd.Series(out, index=keys, name=C.MATURITY_DATE).sort_index()
+
+
+def _probit(p: np.ndarray) -> np.ndarray:
+    """Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9), vectorised."""
+    p = np.asarray(p, dtype="float64")
+    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02, 1.383577518672690e02,
+         -3.066479806614716e01, 2.506628277459239e00)
+    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02, 6.680131188771972e01,
+         -1.328068155922557e01)
+    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00, -2.549732539343734e00,
+         4.374664141464968e00, 2.938163982698783e00)
+    dd = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
+    lo, hi = 0.02425, 1 - 0.02425
+    out = np.empty_like(p)
+    m = (p >= lo) & (p <= hi)
+    q = p[m] - 0.5
+    r = q * q
+    out[m] = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (
+        ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    for sel, sign in ((p < lo, 1.0), (p > hi, -1.0)):
+        t = np.sqrt(-2 * np.log(np.where(sign > 0, p[sel], 1 - p[sel])))
+        out[sel] = sign * (((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5]) / (
+            (((dd[0] * t + dd[1]) * t + dd[2]) * t + dd[3]) * t + 1)
+    return out
+
+
+def _shift_years(dates: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """``dates`` moved by whole ``years`` (day of month capped at 28; NaT stays NaT)."""
+    dates = np.asarray(dates, dtype="datetime64[ns]")
+    nat = np.isnat(dates)
+    safe = np.where(nat, np.datetime64("2000-01-01", "ns"), dates)
+    m = _month_index(safe)
+    day = safe.astype("datetime64[D]").astype("int64") - m.astype("datetime64[M]").astype("datetime64[D]").astype("int64") + 1
+    out = _date(m // 12 + 1970 + np.asarray(years, dtype="int64"), m % 12 + 1, np.minimum(day, 28))
+    out[nat | (np.asarray(years) == 0)] = dates[nat | (np.asarray(years) == 0)]
+    return out
