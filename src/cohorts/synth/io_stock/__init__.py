@@ -80,7 +80,7 @@ from cohorts.synth.io_stock._common import (
     INCOME_YEAR,
     IO_TYPES,
     SNAPSHOT,
-    _solve_share,
+    _solve_share,  # noqa: F401  (re-exported for tests)
     _year,
     perpetual_weight,
 )

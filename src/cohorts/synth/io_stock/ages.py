@@ -5,8 +5,8 @@ See :mod:`cohorts.synth.io_stock` for the whole block.
 * :func:`household_births` - the birth years of main person and partner of each loan;
 * :func:`plan_extra_io` - recodes one part of some pre-2012 mortgages without an IO part to
   interest-only, so the study's IO households number ``io_households_target`` x scale (Figuur 1);
-* :func:`plan_ages` - makes a share of the pre-2012 IO households "senior" (main earner 61-85 in
-  2016; the study's IO borrowers are older, Box 2), more among the perpetuals than among the
+* :func:`plan_ages` - makes a share of the pre-2012 IO households "senior" (main earner
+  ``senior_age_min``-``senior_age_max`` in 2016; the study's IO borrowers are older, Box 2), more among the perpetuals than among the
   dated households; main person and partner shift by the same number of years;
 * :func:`apply_births` - puts the new birth years into the CBS persons frames as they are written.
 
