@@ -22,6 +22,7 @@ import pytest
 
 from cohorts import columns as C
 from cohorts.contracts import validate_income_pension, validate_lld, validate_wealth_dwelling
+from cohorts.synth import kinds as K
 from cohorts.synth import streams
 from cohorts.synth.generator import build_world
 from cohorts.synth.io_stock import IO_TYPES, _solve_share, debt_at_maturity, perpetual_weight, woz_low_factor
@@ -55,9 +56,10 @@ def test_streams_of_existing_blocks_unchanged() -> None:
 def test_only_io_maturities_differ_from_the_panel_writer(io_tables: dict[str, pd.DataFrame]) -> None:
     """Property: every column of the existing files equals the unchanged panel writer's output,
     except ``maturity_date`` of interest-only/investment parts and ``repayment_type`` of parts recoded
-    fully IO, which are all ``interest_only``, originated before 2012 and belong to loans whose oldest
-    part is before 2012 (the first study's cohorts are 2012-2017); the block's own stream touches
-    nothing else."""
+    fully IO or IO (``plan_fully_io``, ``plan_extra_io``), which are all ``interest_only``, originated
+    before 2012 and belong to loans whose oldest part is before 2012 (the first study's cohorts are
+    2012-2017), and ``birth_year`` of the CBS persons moved older by ``plan_ages`` (persons of pre-2012
+    stock loans only); the block's own stream touches nothing else."""
     world = build_world(scale=SCALE, seed=SEED)
     base = pd.concat(list(lld_snapshots(world)), ignore_index=True)
     lld = io_tables["lld"]
@@ -79,7 +81,15 @@ def test_only_io_maturities_differ_from_the_panel_writer(io_tables: dict[str, pd
     io = lld[C.REPAYMENT_TYPE].astype(str).isin(IO_TYPES)
     assert same[~io].all()
     assert (~same[io]).sum() > 0.3 * io.sum()  # the block did change IO maturities
-    pd.testing.assert_frame_equal(io_tables["cbs"], cbs_persons(world))
+    cbs, cbs0 = io_tables["cbs"], cbs_persons(world)
+    pd.testing.assert_frame_equal(cbs.drop(columns=C.BIRTH_YEAR), cbs0.drop(columns=C.BIRTH_YEAR))
+    # birth years move (to older ages) only for persons of pre-2012 stock loans (plan_ages)
+    moved = cbs[C.BIRTH_YEAR].to_numpy() != cbs0[C.BIRTH_YEAR].to_numpy()
+    assert moved.sum() > 0 and (cbs[C.BIRTH_YEAR].to_numpy()[moved] < cbs0[C.BIRTH_YEAR].to_numpy()[moved]).all()
+    loans = world.loans
+    own = loans.loc[loans["kind"].to_numpy() == K.CODE[K.PRE_2012_STOCK], "main_pid"].to_numpy()
+    partners = world.persons.set_index("person_id")["partner_id"].reindex(own).to_numpy()
+    assert set(cbs.loc[moved, C.PERSON_ID].tolist()) <= set(own.tolist()) | set(partners[partners >= 0].tolist())
     pd.testing.assert_frame_equal(io_tables["key"], key_table(world))
     pd.testing.assert_frame_equal(io_tables["truth"], truth_table(world))
 

@@ -1,0 +1,125 @@
+"""Stage 3 of the interest-only block: 2017 income by source, labour status, pension and AOW entitlements.
+
+See :mod:`cohorts.synth.io_stock` for the whole block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cohorts import columns as C
+from cohorts.synth.io_stock._common import INCOME_YEAR
+
+
+def income_pension(rng: np.random.Generator, params: Mapping[str, Any], persons: pd.DataFrame) -> pd.DataFrame:
+    """Income by source, labour status, pension and AOW entitlements for 2017 (INPATAB, PAS, AOW-AANSPRAKEN).
+
+    The sources add up exactly to the person's 2017 ``gross_income`` of the CBS persons file:
+    employees have wages, self-employed own-business profit (the 2015-2017 mean of the real file is
+    the 2017 value here, fn 56: assumption), employee-self-employed both, dga a dga wage, benefit
+    recipients benefits, pensioners pension plus benefits (AOW), 'other' (income below
+    ``other_income_max``) wages.  A negative gross income (entrepreneurs) is business profit.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Drawn from the ``io_stock`` stream.
+    params : Mapping
+        The ``[io_stock]`` block.
+    persons : pandas.DataFrame
+        One row per person: ``person_id``, ``birth_year``, ``gross_income`` (2017), ``zzp``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`cohorts.columns.INCOME_PENSION_COLUMNS`, one row per person, year 2017.
+    """
+    p = params
+    n = len(persons)
+    g = persons[C.GROSS_INCOME].to_numpy(dtype="float64")
+    age = INCOME_YEAR - persons[C.BIRTH_YEAR].to_numpy().astype("int64")
+    zzp = persons[C.ZZP].to_numpy().astype(bool)
+    u_status, u_zzp, u_split, u_rr, u_active, u_frac, u_inactive, u_aow, u_aow_size = (rng.random(n) for _ in range(9))
+
+    pens_age, early = int(p["pension_age"]), int(p["early_retirement_age"])
+    pensioner = ((age >= pens_age) & (u_status < float(p["pensioner_share_old"]))) | (
+        (age >= early) & (age < pens_age) & (u_status < float(p["pensioner_share_early"]))
+    )
+    negative = g < 0
+    pensioner &= ~negative
+    other = ~pensioner & ~negative & (g < float(p["other_income_max"]))
+    working = ~pensioner & ~other & ~negative
+    emp_self = working & zzp & (u_zzp < float(p["employee_self_employed_share_of_zzp"]))
+    self_emp = (working & zzp & ~emp_self) | negative
+    dga_cut = float(p["dga_share"])
+    dga = working & ~zzp & (u_zzp < dga_cut)
+    benefits_status = working & ~zzp & (u_zzp >= dga_cut) & (u_zzp < dga_cut + float(p["benefits_share"]))
+    employee = working & ~zzp & ~dga & ~benefits_status
+
+    status = np.full(n, "employee", dtype=object)
+    for name, mask in (("self_employed", self_emp), ("employee_self_employed", emp_self), ("dga", dga),
+                       ("benefits", benefits_status), ("pensioner", pensioner), ("other", other)):
+        status[mask] = name
+
+    zero = np.zeros(n)
+    wage_share = float(p["wage_share_lo"]) + (float(p["wage_share_hi"]) - float(p["wage_share_lo"])) * u_split
+    pens_share = float(p["pension_share_lo"]) + (float(p["pension_share_hi"]) - float(p["pension_share_lo"])) * u_split
+    es_wage = np.round(g * wage_share)
+    pens_part = np.round(g * pens_share)
+    wages = np.where(employee | other, g, np.where(emp_self, es_wage, zero))
+    profit = np.where(self_emp, g, np.where(emp_self, g - es_wage, zero))
+    dga_wage = np.where(dga, g, zero)
+    pension = np.where(pensioner, pens_part, zero)
+    benefits = np.where(benefits_status, g, np.where(pensioner, g - pens_part, zero))
+
+    labour = np.maximum(wages + profit + dga_wage, 0.0)
+    rr = float(p["replacement_lo"]) + (float(p["replacement_hi"]) - float(p["replacement_lo"])) * u_rr
+    # cohort gradient of the attainable pension (older cohorts: fuller careers, more generous schemes)
+    rr = rr + float(p.get("replacement_age_slope", 0.0)) * (age - float(p.get("replacement_ref_age", 50)))
+    rr = np.clip(rr, float(p.get("replacement_min", 0.0)), float(p.get("replacement_max", 1.0)))
+    full = rr * labour
+    frac = float(p["inactive_fraction_max"]) * u_frac
+    active_emp = employee & (u_active < float(p["active_share_employee"]))
+    active_es = emp_self & (u_active < float(p["active_share_employee_self_employed"]))
+    active_pens = pensioner & (u_active < float(p["active_share_pensioner"]))
+    att_active = np.where(active_emp, full * (1 - frac), zero)
+    att_active = np.where(active_es, rr * wages * (1 - frac), att_active)
+    att_active = np.where(active_pens, rr * np.maximum(g, 0) * frac, att_active)
+    att_inactive = np.where(active_emp, full * frac, zero)
+    att_inactive = np.where(active_es, rr * wages * frac, att_inactive)
+    att_inactive = np.where(employee & ~active_emp, full * frac, att_inactive)
+    others = (self_emp | dga | benefits_status | other | (emp_self & ~active_es)) & (
+        u_inactive < float(p["inactive_share_non_employee"])
+    )
+    base = rr * np.maximum(np.maximum(labour, g), 0.0)
+    att_inactive = np.where(others, base * float(p["inactive_size_max"]) * u_frac, att_inactive)
+    start, end = float(p["career_start_age"]), float(p["pension_age_pas"])
+    accrual = np.clip((age - start) / (end - start), 0.0, 1.0)
+    accrued = np.where(pensioner, att_active + att_inactive, (att_active + att_inactive) * accrual)
+
+    partial = u_aow < float(p["aow_partial_share"])
+    lo = float(p["aow_partial_lo"])
+    aow = np.where(partial, np.floor((lo + (1 - lo) * u_aow_size) * 50) / 50, 1.0)
+
+    return pd.DataFrame(
+        {
+            C.PERSON_ID: persons[C.PERSON_ID].to_numpy().astype("int64"),
+            C.YEAR: np.full(n, INCOME_YEAR, dtype=np.int16),
+            C.WAGES: wages,
+            C.BUSINESS_PROFIT: profit,
+            C.DGA_WAGE: dga_wage,
+            C.PENSION_INCOME: pension,
+            C.BENEFITS: benefits,
+            C.LABOUR_STATUS: status,
+            C.PENSION_ATTAINABLE_ACTIVE: np.round(att_active),
+            C.PENSION_ATTAINABLE_INACTIVE: np.round(att_inactive),
+            C.PENSION_ACCRUED: np.round(accrued),
+            C.AOW_SHARE: aow,
+        }
+    )
+
+
