@@ -154,10 +154,18 @@ def run(args: argparse.Namespace) -> int:
     inputs = read_inputs(args.data, mapping=mapping)
     pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling,
                            lld_rows_read=inputs.lld_rows_read)
+    del inputs  # peak memory: the raw frames are not needed once the households are built
     log(f"  {len(pop.households):,} households with interest-only parts at the end-2016 snapshot "
         f"({time.perf_counter() - t0:.1f} s)")
+    sensitivity = None
+    if args.sensitivity:  # first, so that its preparations do not stack on the prepared frame and the outcomes
+        t = time.perf_counter()
+        sensitivity = run_sensitivity(pop.households, pop.parts, params=params, tables=tables)
+        log(f"  sensitivity analysis: {len(sensitivity)} grid points ({time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
     prepared = prepare(pop.households, pop.parts, params=params, tables=tables, scenarios=chosen)
+    population_selection = pop.selection
+    del pop  # the prepared frame holds the households from here on (one copy instead of two, and no parts)
     log(f"  projected debt, wealth and test income to each household's tested year ({time.perf_counter() - t:.1f} s)")
 
     sweep = None
@@ -172,11 +180,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         start_years = {n: (args.start_year if chosen[n].is_shock else None) for n in names}
     results = {n: outcomes(prepared, scenario=chosen[n], start_year=start_years[n]) for n in names}
-    sensitivity = None
-    if args.sensitivity:
-        t = time.perf_counter()
-        sensitivity = run_sensitivity(pop.households, pop.parts, params=params, tables=tables)
-        log(f"  sensitivity analysis: {len(sensitivity)} grid points ({time.perf_counter() - t:.1f} s)")
     tree = tree_table(results, start_years=start_years, scale=scale, settings=settings)
 
     log("disclosure control: the tables gated, then attacked together ...")
@@ -216,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
     writers.update(_figure_writers(gate, sweep_released=sweep is not None, sensitivity_released=sensitivity is not None,
                                    by_year_released=by_year is not None))
-    selection = release_selection(pop.selection, rules=rules)
+    selection = release_selection(population_selection, rules=rules)
     if selection is not None:
         writers["selection.csv"] = _csv(selection)
     log(f"  {len(gate.needing())} table(s) needed suppression ({time.perf_counter() - t:.1f} s)")
@@ -231,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
         return run_manifest(command="cohorts refinance", started=started, finished=utc_now(),
                             inputs={"data": {"path": str(args.data)}}, outputs=records, configuration=configuration,
                             mapping=mapping.to_dict() if mapping else None, synthetic=synthetic, selection=selection,
-                            extra={"rows": {"households": len(pop.households)}, "checker": sorted(checker)})
+                            extra={"rows": {"households": len(prepared.households)}, "checker": sorted(checker)})
 
     comparison = None
     if synthetic is not None:  # the published numbers beside the reproduced ones: on the synthetic twin only
