@@ -7,7 +7,9 @@ Kinds:
 * cross-check of two implementations: ``cohorts reproduce --study interest_only --data data_synthetic``
   writes the same files as ``cohorts refinance --scenario all --worst --sensitivity`` on the same data, the
   released tables byte for byte (the manifests differ only in their times), and the comparison too;
-* bad input: an unknown study exits 2 naming the known ones and writes nothing.
+* bad input: an unknown study exits 2 naming the known ones and writes nothing;
+* property: ``interest_only.memory.return_freed_memory`` (called by ``cohorts refinance``) leaves Arrow on the
+  system allocator (that the files do not change is the byte-for-byte check above, run with it).
 """
 
 from __future__ import annotations
@@ -92,3 +94,17 @@ def test_an_unknown_study_exits_2_naming_the_known_ones(tmp_path: Path, capsys: 
     err = capsys.readouterr().err
     assert "unknown study 'afm'" in err and "known studies: high_mortgages, interest_only" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_return_freed_memory_switches_the_allocators() -> None:
+    import pyarrow as pa
+
+    from cohorts.studies.interest_only.memory import return_freed_memory
+
+    before = pa.default_memory_pool()
+    try:
+        settings = return_freed_memory()
+        assert pa.default_memory_pool().backend_name == "system"
+        assert settings["arrow_system_pool"] is True and isinstance(settings["glibc_mmap_threshold"], bool)
+    finally:
+        pa.set_memory_pool(before)

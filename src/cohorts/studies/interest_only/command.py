@@ -37,6 +37,7 @@ from cohorts.report.style import figure_writers
 
 from . import columns as IO
 from .parameters import load_parameters
+from .memory import return_freed_memory
 from .population import build_population, read_inputs
 from .project import outcomes, prepare
 from .sensitivity import sensitivity as run_sensitivity
@@ -151,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
     strict = strict_default(synthetic=synthetic is not None, rules=rules) if args.strict is None else args.strict
 
     log(f"reading the raw inputs in {args.data} ...")
+    return_freed_memory()  # peak memory: freed frames go back to the system (cohorts.studies.interest_only.memory)
     inputs = read_inputs(args.data, mapping=mapping)
     pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling,
                            lld_rows_read=inputs.lld_rows_read)
