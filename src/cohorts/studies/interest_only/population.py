@@ -367,7 +367,10 @@ def build_population(
         b = other.map(table[src]).astype("float64").fillna(0.0).to_numpy()
         hh[out_col] = a + b
     hh[S.LIQUID_ASSETS] = hh[S.SAVINGS] + hh[S.SECURITIES] + hh[S.CASH]
-    return Population(households=hh.reset_index(), parts=sub, selection=selection_frame(steps))
+    # hh.reset_index() without its copy (a copy consolidates the columns: the frame twice at once)
+    hh.insert(0, S.HOUSEHOLD_ID, hh.index.to_numpy())
+    hh.index = pd.RangeIndex(len(hh))
+    return Population(households=hh, parts=sub, selection=selection_frame(steps))
 
 
 def households(
