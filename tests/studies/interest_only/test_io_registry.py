@@ -108,3 +108,29 @@ def test_return_freed_memory_switches_the_allocators() -> None:
         assert settings["arrow_system_pool"] is True and isinstance(settings["glibc_mmap_threshold"], bool)
     finally:
         pa.set_memory_pool(before)
+
+
+def test_the_lean_population_build_equals_the_plain_one() -> None:
+    """Cross-check: the parts as build_population returns them (sorted from the two key columns, one copy) equal
+    the plain pandas reference (filter, insert, sort_values) on shuffled loan parts; the households are
+    indexed 0..n-1, id first."""
+    import warnings
+
+    import pandas as pd
+
+    from cohorts import columns as C
+    from cohorts.studies.interest_only import columns as IO
+    from cohorts.studies.interest_only.population import build_population, read_inputs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inp = read_inputs(SAMPLE)
+        lld = inp.lld.sample(frac=1.0, random_state=1).reset_index(drop=True)  # any row order in
+        pop = build_population(lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
+    hid = pop.households[IO.HOUSEHOLD_ID].to_numpy()
+    ref = lld.loc[lld[C.LOAN_ID].isin(hid)].reset_index(drop=True)
+    ref.insert(0, IO.HOUSEHOLD_ID, ref[C.LOAN_ID].to_numpy())
+    ref = ref.sort_values([IO.HOUSEHOLD_ID, C.LOAN_PART_ID], kind="stable", ignore_index=True)
+    pd.testing.assert_frame_equal(pop.parts, ref, check_exact=True)
+    assert list(pop.households.columns[:1]) == [IO.HOUSEHOLD_ID]
+    assert pop.households.index.equals(pd.RangeIndex(len(hid))) and pd.Index(hid).is_unique
