@@ -6,7 +6,8 @@ Kinds:
   with only half of ``EXPORTS`` is refused;
 * cross-check of two implementations: ``cohorts reproduce --study interest_only --data data_synthetic``
   writes the same files as ``cohorts refinance --scenario all --worst --sensitivity`` on the same data, the
-  released tables byte for byte (the manifests differ only in their times), and the comparison too;
+  released tables byte for byte (the manifests differ only in their times), and the comparison too; and
+  on a fresh twin generated into ``OUT/data`` (deterministic generator) the same tables as on the sample;
 * bad input: an unknown study exits 2 naming the known ones and writes nothing;
 * property: ``interest_only.memory.return_freed_memory`` (called by ``cohorts refinance``) leaves Arrow on the
   system allocator (that the files do not change is the byte-for-byte check above, run with it).
@@ -87,6 +88,18 @@ def test_reproduce_writes_what_refinance_writes(both: tuple[Path, Path]) -> None
             assert reproduced[name] == refinance[name], name
     a, b = (json.loads((d / "manifest.json").read_text()) for d in both)
     assert a["outputs"] == b["outputs"] and a["configuration"] == b["configuration"]
+
+
+def test_reproduce_on_a_fresh_twin_generates_it_and_releases_the_same(both: tuple[Path, Path], tmp_path: Path) -> None:
+    """Without --data the twin of --scale/--seed (default 0.01, 20221: the committed sample's) is generated in
+    OUT/data; the generator is deterministic, so the released tables equal those on the committed sample."""
+    out = tmp_path / "fresh"
+    with pytest.warns(Warning):
+        assert main(["reproduce", "--study", "interest_only", "--out", str(out), "--quiet"]) == 0
+    manifest = json.loads((out / "data" / "manifest.json").read_text())
+    assert manifest["synthetic"] and (manifest["scale"], manifest["seed"]) == (0.01, 20221)
+    for name in ("tree.csv", "sweep.csv", "sensitivity.csv", "comparison.csv"):
+        assert (out / name).read_bytes() == (both[0] / name).read_bytes(), name
 
 
 def test_an_unknown_study_exits_2_naming_the_known_ones(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
