@@ -36,8 +36,8 @@ from cohorts.progress import heartbeat
 from cohorts.report.style import figure_writers
 
 from . import columns as IO
-from .parameters import load_parameters
 from .memory import return_freed_memory
+from .parameters import load_parameters
 from .population import build_population, read_inputs
 from .project import outcomes, prepare
 from .sensitivity import sensitivity as run_sensitivity
