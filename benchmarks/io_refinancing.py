@@ -22,7 +22,9 @@ interpreter start-up and without the untimed set-up it needs):
 
 Every stage but ``synth`` first calls
 :func:`~cohorts.studies.interest_only.memory.return_freed_memory`, as ``cohorts refinance`` does
-(Arrow's system pool and a fixed glibc mmap threshold, so that freed frames leave the process).
+(Arrow's system pool and a fixed glibc mmap threshold, so that freed frames leave the process);
+``one`` and ``sweep`` call :func:`~cohorts.studies.interest_only.memory.reuse_freed_memory` once
+prepared, as the command does.
 
 Peak memory is the whole process's (set-up included), i.e. what running that stage from the
 pickled population needs.  Usage::
@@ -129,6 +131,10 @@ def worker(stage: str, data: str, work: str, scale: float, seed: int) -> None:
             t0 = time.perf_counter()
             prep = prepare(hh, parts, params=params, tables=tables, scenarios=scenarios)
             t_prep = time.perf_counter() - t0
+            if stage != "prepare":  # as cohorts refinance does once prepared
+                from cohorts.studies.interest_only.memory import reuse_freed_memory
+
+                side["reuse_freed_memory"] = reuse_freed_memory()
             if stage == "prepare":
                 inner = t_prep
             elif stage == "one":

@@ -112,13 +112,14 @@ def test_an_unknown_study_exits_2_naming_the_known_ones(tmp_path: Path, capsys: 
 def test_return_freed_memory_switches_the_allocators() -> None:
     import pyarrow as pa
 
-    from cohorts.studies.interest_only.memory import return_freed_memory
+    from cohorts.studies.interest_only.memory import return_freed_memory, reuse_freed_memory
 
     before = pa.default_memory_pool()
     try:
         settings = return_freed_memory()
         assert pa.default_memory_pool().backend_name == "system"
         assert settings["arrow_system_pool"] is True and isinstance(settings["glibc_mmap_threshold"], bool)
+        assert reuse_freed_memory() is settings["glibc_mmap_threshold"]  # glibc takes both thresholds or neither
     finally:
         pa.set_memory_pool(before)
 

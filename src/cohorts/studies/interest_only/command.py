@@ -36,7 +36,7 @@ from cohorts.progress import heartbeat
 from cohorts.report.style import figure_writers
 
 from . import columns as IO
-from .memory import return_freed_memory
+from .memory import return_freed_memory, reuse_freed_memory
 from .parameters import load_parameters
 from .population import build_population, read_inputs
 from .project import outcomes, prepare
@@ -168,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
     prepared = prepare(pop.households, pop.parts, params=params, tables=tables, scenarios=chosen)
     population_selection = pop.selection
     del pop  # the prepared frame holds the households from here on (one copy instead of two, and no parts)
+    reuse_freed_memory()  # the sweep's same-sized arrays from the heap (cohorts.studies.interest_only.memory)
     log(f"  projected debt, wealth and test income to each household's tested year ({time.perf_counter() - t:.1f} s)")
 
     sweep = None
