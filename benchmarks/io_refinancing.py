@@ -15,13 +15,23 @@ interpreter start-up and without the untimed set-up it needs):
 * ``sweep`` -- :func:`~cohorts.studies.interest_only.sweep.sweep`: 31 start years x 3 shock
   scenarios + base (94 runs), compile included;
 * ``sensitivity`` -- :func:`~cohorts.studies.interest_only.sensitivity.sensitivity` on the packaged
-  grid (58 points, 17 preparations).
+  grid (58 points, 17 preparations);
+* ``command`` -- the whole ``cohorts refinance --scenario all --worst --sensitivity`` (population,
+  sensitivity, prepare, sweep, the four outcomes, the gate, the comparison and the files) into
+  ``<work>/refinance``, as a user runs it.
+
+Every stage but ``synth`` first calls
+:func:`~cohorts.studies.interest_only.memory.return_freed_memory`, as ``cohorts refinance`` does
+(Arrow's system pool and a fixed glibc mmap threshold, so that freed frames leave the process);
+``one`` and ``sweep`` call :func:`~cohorts.studies.interest_only.memory.reuse_freed_memory` once
+prepared, as the command does.
 
 Peak memory is the whole process's (set-up included), i.e. what running that stage from the
 pickled population needs.  Usage::
 
     python benchmarks/io_refinancing.py --scale 1.0 --data /tmp/io-1.0 --out benchmarks/io_refinancing-1.0.json
     python benchmarks/io_refinancing.py --scale 2.0 --stages synth,population,prepare,one,sweep,sensitivity
+    python benchmarks/io_refinancing.py --scale 1.0 --data /tmp/io-1.0 --stages population,prepare,one,sweep,sensitivity,command
 
 The social-assistance levels are not packaged (the seed does not print them); the benchmark sets
 them to 0, as ``/tmp/chain.py`` does, which disables that measurement flag.
@@ -42,7 +52,7 @@ sys.path.insert(0, str(HERE))
 
 from run import run_stage, write_report  # noqa: E402
 
-STAGE_NAMES = ("synth", "population", "prepare", "one", "sweep", "sensitivity")
+STAGE_NAMES = ("synth", "population", "prepare", "one", "sweep", "sensitivity", "command")
 
 
 def _setup(work: Path):  # noqa: ANN202
@@ -70,11 +80,24 @@ def worker(stage: str, data: str, work: str, scale: float, seed: int) -> None:
     w = Path(work)
     w.mkdir(parents=True, exist_ok=True)
     side: dict = {}
+    if stage != "synth":
+        from cohorts.studies.interest_only.memory import return_freed_memory
+
+        side["allocators"] = return_freed_memory()
     if stage == "synth":
         from cohorts.cli import main
 
         t0 = time.perf_counter()
         rc = main(["synth", "--scale", str(scale), "--seed", str(seed), "--out", data])
+        inner = time.perf_counter() - t0
+        if rc:
+            raise SystemExit(rc)
+    elif stage == "command":
+        from cohorts.cli import main
+
+        t0 = time.perf_counter()
+        rc = main(["refinance", "--data", data, "--out", str(w / "refinance"), "--scenario", "all", "--worst",
+                   "--sensitivity", "--quiet"])
         inner = time.perf_counter() - t0
         if rc:
             raise SystemExit(rc)
@@ -87,9 +110,10 @@ def worker(stage: str, data: str, work: str, scale: float, seed: int) -> None:
         inp = read_inputs(data)
         pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
         inner = time.perf_counter() - t0
+        del inp  # as cohorts refinance does once the households are built
         pd.to_pickle(pop.households, w / "households.pkl")
         pd.to_pickle(pop.parts, w / "parts.pkl")
-        side = {"households": len(pop.households), "parts": len(pop.parts)}
+        side.update(households=len(pop.households), parts=len(pop.parts))
     else:
         from cohorts.studies.interest_only.project import counts, outcomes, prepare
 
@@ -107,6 +131,10 @@ def worker(stage: str, data: str, work: str, scale: float, seed: int) -> None:
             t0 = time.perf_counter()
             prep = prepare(hh, parts, params=params, tables=tables, scenarios=scenarios)
             t_prep = time.perf_counter() - t0
+            if stage != "prepare":  # as cohorts refinance does once prepared
+                from cohorts.studies.interest_only.memory import reuse_freed_memory
+
+                side["reuse_freed_memory"] = reuse_freed_memory()
             if stage == "prepare":
                 inner = t_prep
             elif stage == "one":

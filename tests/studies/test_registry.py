@@ -10,13 +10,13 @@ from cohorts import studies
 
 
 def test_the_shipped_study_is_registered_and_is_the_default():
-    assert studies.names() == ("high_mortgages",) and studies.DEFAULT == "high_mortgages"
+    assert studies.names() == ("high_mortgages", "interest_only") and studies.DEFAULT == "high_mortgages"
     study = studies.get("high_mortgages")
     assert study.NAME == "high_mortgages" and study.NOTEBOOKS[0] == "notebooks/01-data-and-cohorts.ipynb"
 
 
 def test_an_unknown_name_lists_the_known_studies():
-    with pytest.raises(studies.UnknownStudyError, match="unknown study 'afm'; known studies: high_mortgages"):
+    with pytest.raises(studies.UnknownStudyError, match="unknown study 'afm'; known studies: high_mortgages, interest_only"):
         studies.get("afm")
     assert issubclass(studies.UnknownStudyError, ValueError)  # the CLI prints it and exits with code 2
 
@@ -40,4 +40,4 @@ def test_register_adds_a_study_by_its_dotted_name(monkeypatch):
     monkeypatch.setattr(studies, "REGISTRY", dict(studies.REGISTRY))
     studies.register("mine", "my.package")
     studies.register("mine", "my.package")  # the same package again is fine
-    assert studies.names() == ("high_mortgages", "mine")
+    assert studies.names() == ("high_mortgages", "interest_only", "mine")

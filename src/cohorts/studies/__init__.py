@@ -12,7 +12,7 @@ study shipped with the toolkit, or :func:`register` for one of your own::
 
     >>> import cohorts.studies as studies
     >>> studies.names()
-    ('high_mortgages',)
+    ('high_mortgages', 'interest_only')
     >>> studies.get("high_mortgages").TITLE
     'AFM (2022), Hoge hypotheken en betalingsproblemen'
 
@@ -28,11 +28,16 @@ from types import ModuleType
 #: Study name -> its package (imported only when asked for).
 REGISTRY: dict[str, str | ModuleType] = {
     "high_mortgages": "cohorts.studies.high_mortgages",
+    "interest_only": "cohorts.studies.interest_only",
 }
 #: The study ``cohorts reproduce`` runs without ``--study``.
 DEFAULT = "high_mortgages"
 #: What a study package must provide (checked by :func:`get`; see ``docs/studies.md``).
-REQUIRED: tuple[str, ...] = ("NAME", "TITLE", "NOTEBOOKS", "ARTEFACTS", "Exporter", "compare", "add_arguments", "run")
+REQUIRED: tuple[str, ...] = ("NAME", "TITLE", "NOTEBOOKS", "compare", "add_arguments", "run")
+#: What a study that releases through the engine's export gate (:class:`cohorts.report.gate.Exporter`)
+#: provides, both or neither (checked by :func:`get`): a study whose command gates its own tables
+#: (``cohorts.disclosure.protect``, as the interest-only study's) has no artefacts to declare.
+EXPORTS: tuple[str, ...] = ("ARTEFACTS", "Exporter")
 
 
 class UnknownStudyError(ValueError):
@@ -68,7 +73,8 @@ def get(name: str) -> ModuleType:
     UnknownStudyError
         If no study of that name is registered (a ``ValueError``; the message lists the known studies).
     TypeError
-        If the package lacks something a study must provide (:data:`REQUIRED`).
+        If the package lacks something a study must provide (:data:`REQUIRED`), or provides only part
+        of :data:`EXPORTS`.
     """
     if name not in REGISTRY:
         raise UnknownStudyError(f"unknown study {name!r}; known studies: {', '.join(names())}")
@@ -77,6 +83,10 @@ def get(name: str) -> ModuleType:
     missing = [attr for attr in REQUIRED if not hasattr(module, attr)]
     if missing:
         raise TypeError(f"study {name!r} ({module.__name__}) lacks {missing}; see docs/studies.md")
+    exports = [attr for attr in EXPORTS if hasattr(module, attr)]
+    if exports and len(exports) < len(EXPORTS):
+        raise TypeError(f"study {name!r} ({module.__name__}) provides {exports} but not "
+                        f"{[a for a in EXPORTS if a not in exports]} (both or neither); see docs/studies.md")
     return module
 
 
@@ -84,4 +94,4 @@ def _dotted(package: str | ModuleType) -> str:
     return package if isinstance(package, str) else package.__name__
 
 
-__all__ = ["DEFAULT", "REGISTRY", "REQUIRED", "UnknownStudyError", "get", "names", "register"]
+__all__ = ["DEFAULT", "EXPORTS", "REGISTRY", "REQUIRED", "UnknownStudyError", "get", "names", "register"]

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cohorts import columns as C
 from cohorts import scenarios as SC
 from cohorts.disclosure import Gate, load_rules, protect, release_selection, strict_default
 from cohorts.disclosure.checks import Checked, check_table
@@ -36,6 +37,7 @@ from cohorts.progress import heartbeat
 from cohorts.report.style import figure_writers
 
 from . import columns as IO
+from .memory import return_freed_memory, reuse_freed_memory
 from .parameters import load_parameters
 from .population import build_population, read_inputs
 from .project import outcomes, prepare
@@ -152,13 +154,26 @@ def run(args: argparse.Namespace) -> int:
     strict = strict_default(synthetic=synthetic is not None, rules=rules) if args.strict is None else args.strict
 
     log(f"reading the raw inputs in {args.data} ...")
+    return_freed_memory()  # peak memory: freed frames go back to the system (cohorts.studies.interest_only.memory)
     inputs = read_inputs(args.data, mapping=mapping)
     pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling,
                            lld_rows_read=inputs.lld_rows_read)
+    del inputs  # peak memory: the raw frames are not needed once the households are built
     log(f"  {len(pop.households):,} households with interest-only parts at the end-2016 snapshot "
         f"({time.perf_counter() - t0:.1f} s)")
+    sensitivity = None
+    if args.sensitivity:  # first, so that its preparations do not stack on the prepared frame and the outcomes
+        t = time.perf_counter()
+        sensitivity = run_sensitivity(pop.households, pop.parts, params=params, tables=tables)
+        log(f"  sensitivity analysis: {len(sensitivity)} grid points ({time.perf_counter() - t:.1f} s)")
     t = time.perf_counter()
     prepared = prepare(pop.households, pop.parts, params=params, tables=tables, scenarios=chosen)
+    population_selection = pop.selection
+    # what the descriptive tables and the profiles read of the parts (descriptives.py, profiles.py)
+    parts_kept = pop.parts[[IO.HOUSEHOLD_ID, C.REPAYMENT_TYPE, C.ORIGINAL_BALANCE, C.CURRENT_BALANCE,
+                            C.ARREARS]].copy()
+    del pop  # the prepared frame holds the households from here on (one copy instead of two, and no parts)
+    reuse_freed_memory()  # the sweep's same-sized arrays from the heap (cohorts.studies.interest_only.memory)
     log(f"  projected debt, wealth and test income to each household's tested year ({time.perf_counter() - t:.1f} s)")
 
     sweep = None
@@ -173,11 +188,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         start_years = {n: (args.start_year if chosen[n].is_shock else None) for n in names}
     results = {n: outcomes(prepared, scenario=chosen[n], start_year=start_years[n]) for n in names}
-    sensitivity = None
-    if args.sensitivity:
-        t = time.perf_counter()
-        sensitivity = run_sensitivity(pop.households, pop.parts, params=params, tables=tables)
-        log(f"  sensitivity analysis: {len(sensitivity)} grid points ({time.perf_counter() - t:.1f} s)")
     tree = tree_table(results, start_years=start_years, scale=scale, settings=settings)
 
     log("disclosure control: the tables gated, then attacked together ...")
@@ -206,11 +216,11 @@ def run(args: argparse.Namespace) -> int:
             sens_released, rules=rules, artefact=SENSITIVITY_FILE, keys=("parameter", "value"),
             values=("share", "change_share", "population"), statistic="count", n="fail_annuity_n_rounded",
             extra=extra)))
-    releases += descriptive_releases(prepared.households, pop.parts, pop.selection, results, scale=scale,
+    releases += descriptive_releases(prepared.households, parts_kept, population_selection, results, scale=scale,
                                      settings=settings, rules=rules)  # Figuren 1, 2, 7, 14 (descriptives.py)
     if "base" in results:  # the profiles of vulnerable households (Figuren 11-13, 25-28)
         from .profiles import profile_release
-        profiles, why = profile_release(prepared.households, results["base"], pop.parts, params=params, tables=tables,
+        profiles, why = profile_release(prepared.households, results["base"], parts_kept, params=params, tables=tables,
                                         scale=scale, settings=settings, rules=rules)
         releases.append(profiles)
         if why:
@@ -230,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
     if "profiles.csv" in gate.checked:
         from .figures_profiles import profile_figure_writers
         writers.update(profile_figure_writers(gate))
-    selection = release_selection(pop.selection, rules=rules)
+    selection = release_selection(population_selection, rules=rules)
     if selection is not None:
         writers["selection.csv"] = _csv(selection)
     log(f"  {len(gate.needing())} table(s) needed suppression ({time.perf_counter() - t:.1f} s)")
@@ -245,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
         return run_manifest(command="cohorts refinance", started=started, finished=utc_now(),
                             inputs={"data": {"path": str(args.data)}}, outputs=records, configuration=configuration,
                             mapping=mapping.to_dict() if mapping else None, synthetic=synthetic, selection=selection,
-                            extra={"rows": {"households": len(pop.households)}, "checker": sorted(checker)})
+                            extra={"rows": {"households": len(prepared.households)}, "checker": sorted(checker)})
 
     comparison = None
     if synthetic is not None:  # the published numbers beside the reproduced ones: on the synthetic twin only

@@ -183,8 +183,16 @@ def refinancing(
 
 
 def _one_per_person(df: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The ``year`` records indexed by person id (unique by the contracts)."""
-    return df.loc[df[C.YEAR].to_numpy() == year].set_index(C.PERSON_ID)
+    """The ``year`` records indexed by person id (unique by the contracts).
+
+    Without a copy of the columns when every row is of ``year`` (as :func:`read_inputs` gives them):
+    ``set_index`` would copy the whole frame, a CBS file of millions of persons held twice.
+    """
+    rows = df[C.YEAR].to_numpy() == year
+    if not rows.all():
+        df = keep_rows(df, rows)
+    index = pd.Index(df[C.PERSON_ID].array, name=C.PERSON_ID, copy=False)
+    return pd.DataFrame({c: df[c].array for c in df.columns if c != C.PERSON_ID}, index=index, copy=False)
 
 
 def build_population(
@@ -248,7 +256,8 @@ def build_population(
 
     # loan parts of the snapshot (read_inputs keeps only the snapshot's rows and says how many it read)
     n0 = len(lld) if lld_rows_read is None else int(lld_rows_read)
-    parts = keep_rows(lld, lld[C.SNAPSHOT_YEAR].to_numpy() == snap_year)
+    in_snapshot = lld[C.SNAPSHOT_YEAR].to_numpy() == snap_year
+    parts = lld if in_snapshot.all() else keep_rows(lld, in_snapshot)  # read_inputs keeps only the snapshot: no copy
     drop("loan parts", f"snapshot {snap_year}", n0, len(parts),
          f"the study is one cross-section: the Q4-{snap_year} LLD snapshot (seed 2636-2642)")
     lid = parts[C.LOAN_ID].to_numpy()
@@ -318,9 +327,15 @@ def build_population(
                            "one household per mortgage (household_id = loan_id)"))
 
     hid = mort.index.to_numpy()
-    sub = keep_rows(parts, np.isin(parts[C.LOAN_ID].to_numpy(), hid))
+    # the households' parts sorted by household and part: the order from the two key columns, then one copy
+    rows = np.flatnonzero(np.isin(parts[C.LOAN_ID].to_numpy(), hid))
+    keys = pd.DataFrame({S.HOUSEHOLD_ID: parts[C.LOAN_ID].array.take(rows),
+                         C.LOAN_PART_ID: parts[C.LOAN_PART_ID].array.take(rows)})
+    order = keys.sort_values([S.HOUSEHOLD_ID, C.LOAN_PART_ID], kind="stable").index.to_numpy()
+    del keys
+    sub = parts.take(rows[order])
+    sub.index = pd.RangeIndex(len(sub))
     sub.insert(0, S.HOUSEHOLD_ID, sub[C.LOAN_ID].to_numpy())
-    sub = sub.sort_values([S.HOUSEHOLD_ID, C.LOAN_PART_ID], kind="stable", ignore_index=True)
 
     hh = pd.DataFrame(index=pd.Index(hid, name=S.HOUSEHOLD_ID))
     hh[C.MAIN_ID] = main.to_numpy()
@@ -352,7 +367,10 @@ def build_population(
         b = other.map(table[src]).astype("float64").fillna(0.0).to_numpy()
         hh[out_col] = a + b
     hh[S.LIQUID_ASSETS] = hh[S.SAVINGS] + hh[S.SECURITIES] + hh[S.CASH]
-    return Population(households=hh.reset_index(), parts=sub, selection=selection_frame(steps))
+    # hh.reset_index() without its copy (a copy consolidates the columns: the frame twice at once)
+    hh.insert(0, S.HOUSEHOLD_ID, hh.index.to_numpy())
+    hh.index = pd.RangeIndex(len(hh))
+    return Population(households=hh, parts=sub, selection=selection_frame(steps))
 
 
 def households(

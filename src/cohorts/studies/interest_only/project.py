@@ -141,8 +141,9 @@ def prepare(
     -------
     Prepared
     """
-    hh = households.set_index(IO.HOUSEHOLD_ID, drop=False)
-    hh = hh.assign(**free_wealth(hh, params=params))  # replaces a liquid_assets the builder may carry
+    hh = households.set_index(IO.HOUSEHOLD_ID, drop=False)  # the one copy (the columns below are added to it)
+    for column, values in free_wealth(hh, params=params).items():  # replaces a liquid_assets the builder may carry
+        hh[column] = values
     perpetual = hh[IO.PERPETUAL].to_numpy(dtype=bool)
     e = event_year(hh[IO.MAIN_BIRTH_YEAR].to_numpy(dtype="int64"), params=params,
                    hra_rule=hra_rule, event_rule=event_rule)  # type: ignore[arg-type]
