@@ -1,4 +1,5 @@
-"""Which cell secondary suppression hides: the cheapest, unless a cell is worth more (``Release.cell_priority``).
+"""Which cells secondary suppression hides: the cheapest, unless a cell is worth more (``Release.cell_priority``),
+and none the run does not need (``protect(cleanup=True)``).
 
 Kind: hand-worked.  A one-way table of three cells (4, 30, 100) with its total
 released: the 4 is hidden by the frequency rule, and the total minus the two
@@ -80,3 +81,28 @@ def test_cohort_sensitivity_drawn_points_outrank_the_rest_of_the_file():
     assert rel.worth(f"view=leave_one_out; {head}; time={h:g}") == 0
     assert rel.worth(f"view=pooled; cohort=all; threshold=1.0; population=all; group=above; time={h:g}") == 0
     assert figure_release("figure_8_data", pd.DataFrame(), rules=RULES).worth("category=high; time=2") == 1
+
+
+def test_cleanup_keeps_a_needed_suppression():
+    """Hand-worked: the 30 protects the 4 (else total - 30 - 100 = 4), so the clean-up cannot show it again."""
+    res = protect([_release()], read=_read, universes={"t": UNIVERSE}, rules=RULES, cleanup=True)
+    assert _hidden(res) == [0, 1]
+
+
+def test_cleanup_shows_again_a_suppression_the_run_does_not_need():
+    """Hand-worked: a cross-check hides the 100 while the 30 is shown; the audit hides the 30 in the same round.
+
+    After the greedy rounds the 4, the 30 and the 100 are hidden, but one of the two protects the 4 alone.
+    The clean-up tries the last decision taken first (the audit's 30): with the 100 hidden the 4 lies in
+    [0, 104] and the cross-check asks for nothing more (the 100 is already hidden), so the 30 is shown again;
+    the 100 is then needed (else total - 30 - 100 = 4) and stays hidden.
+    """
+    def cross(frames):
+        n = frames["t.csv"]["n"]
+        return {("t.csv", _label(2), "cell"): "test"} if np.isfinite(n.iloc[1]) else {}
+    plain = protect([_release()], read=_read, universes={"t": UNIVERSE}, rules=RULES, cross_check=cross)
+    assert _hidden(plain) == [0, 1, 2]
+    clean = protect([_release()], read=_read, universes={"t": UNIVERSE}, rules=RULES, cross_check=cross, cleanup=True)
+    assert _hidden(clean) == [0, 2]
+    assert list(clean.decisions["t.csv"]) == [(_label(2), "cell")]
+    assert not clean.audit.exposures

@@ -219,6 +219,7 @@ def protect(
     max_rounds: int = 60,
     per_file: bool = False,
     cross_check: CrossCheck | None = None,
+    cleanup: bool = False,
 ) -> Protected:
     """Release every artefact of a run so that the audit finds no exposed target (module docstring).
 
@@ -251,6 +252,14 @@ def protect(
         like the audit's, and the run is released only when both find nothing.
         A decision on a file that is not part of this run (an earlier release)
         is an error: it cannot be hidden any more.
+    cleanup : bool, default False
+        After the greedy rounds, try to release each secondary decision again,
+        the last taken first: a cell is shown again when the run, attacked
+        anew without it (and checked by ``cross_check``), still exposes
+        nothing.  This removes suppressions that an earlier choice made
+        useless, and with them hidden cells that the rest of the release pins
+        down exactly (a suppressed number must not be recoverable even when it
+        is large).  One attack per decision: meant for runs with few decisions.
 
     Raises
     ------
@@ -284,6 +293,9 @@ def protect(
             b.lo, b.hi, min_units=rules.min_units, protection=rules.protection_level)}
         more = _cross(cross_check, checked, extra)
         if not audit.exposures and not more:
+            if cleanup:
+                checked, audit = _clean_up(releases, extra, checked, audit, read=read, universes=universes,
+                                           rules=rules, units=units, prior=prior, cross_check=cross_check)
             return Protected(checked, audit, {k: dict(v) for k, v in extra.items() if v}, round_no)
         chosen = _choose(audit.exposures, _facts_by_source(readings), own, extra, programmes=kept,
                          rules=rules) if audit.exposures else {}
@@ -292,6 +304,31 @@ def protect(
             extra[artefact][(cell, action)] = why
     raise DisclosureError({"audit": [b.label for b in audit.exposures[:10]]}, head=(
         f"disclosure control: secondary suppression did not converge in {max_rounds} rounds"))
+
+
+def _clean_up(releases: Sequence[Release], extra: dict[str, dict[tuple[str, str], str]],
+              checked: dict[str, Checked], audit: Audit, *, read: Reader, universes: Mapping[str, Universe],
+              rules: Rules, units: Mapping[str, pd.DataFrame] | None, prior: Mapping[str, Reading] | None,
+              cross_check: CrossCheck | None) -> tuple[dict[str, Checked], Audit]:
+    """Release again every secondary decision that the run no longer needs (``cleanup`` of :func:`protect`).
+
+    ``extra`` is changed in place; returns the released frames and the audit of the final release.
+    """
+    by_name = {r.name: r for r in releases}
+    taken = [(name, key) for name, decisions in extra.items() for key in decisions]
+    for name, key in reversed(taken):
+        trial = {n: (dict(d) if n != name else {k: v for k, v in d.items() if k != key}) for n, d in extra.items()}
+        frames = {**checked, name: by_name[name].make(trial[name])}
+        readings = _read(frames, read=read, marker=rules.marker, per_file=False, cache={})
+        for universe, rd in (prior or {}).items():
+            readings[universe] = combine([rd, readings.get(universe, Reading())])
+        again = attack(readings, universes, min_units=rules.min_units, protection=rules.protection_level,
+                       units=units)
+        if again.exposures or _cross(cross_check, frames, trial):
+            continue
+        extra[name] = trial[name]
+        checked, audit = frames, again
+    return checked, audit
 
 
 def _cross(cross_check: CrossCheck | None, checked: Mapping[str, Checked],

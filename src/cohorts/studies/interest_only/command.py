@@ -230,7 +230,8 @@ def run(args: argparse.Namespace) -> int:
     with heartbeat(log, "checking and attacking the tables"):
         units = {"io_households": units_frame(results)}
         units.update({f"perpetuals[{n}]": perpetual_units(results[n]) for n in names})
-        protected = protect(releases, read=read_release, universes=universes(names), rules=rules, units=units)
+        protected = protect(releases, read=read_release, universes=universes(names), rules=rules, units=units,
+                            cleanup=True)
     gate = Gate(protected.checked, rules, bool(strict))
     gate.enforce()
     writers = {name: _csv(gate.published(name)) for name in gate.checked}
