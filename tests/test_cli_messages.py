@@ -12,6 +12,7 @@ run, in a subprocess so that Python's own warning display is what is checked.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import time
@@ -205,6 +206,31 @@ def test_notes_as_lines_changes_only_the_display():
         with pytest.warns(NormTableFallbackWarning, match="2016"):  # still a warning: filters and records see it
             warnings.warn("2016 uses 2015", NormTableFallbackWarning, stacklevel=1)
     assert warnings.formatwarning is original
+
+
+_ONCE_SCRIPT = """
+import warnings
+from cohorts.cli import notes_as_lines
+from cohorts.errors import CohortsWarning, NormTableFallbackWarning
+with notes_as_lines("cohorts x"):
+    for _ in range(3):
+        with warnings.catch_warnings():  # resets Python's record of what it showed
+            pass
+        warnings.warn("2019 uses 2015", NormTableFallbackWarning, stacklevel=1)
+    warnings.warn("another note", CohortsWarning, stacklevel=1)
+    warnings.warn("plain", UserWarning, stacklevel=1)
+"""
+
+
+def test_a_note_is_shown_once_per_run_even_when_filters_change_in_between():
+    """Hand-worked: the same note issued three times, with a filter change (catch_warnings) between, prints once;
+    another note and a non-package warning print as usual (run in a child: pytest records warnings itself)."""
+    done = subprocess.run([sys.executable, "-c", _ONCE_SCRIPT], capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONWARNINGS": "default"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("cohorts x: note: 2019 uses 2015") == 1
+    assert done.stderr.count("cohorts x: note: another note") == 1
+    assert "UserWarning: plain" in done.stderr
 
 
 # ----------------------------------------------------------------------------- heartbeat

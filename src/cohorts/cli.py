@@ -66,18 +66,28 @@ def notes_as_lines(prog: str) -> Iterator[None]:
     warning is still issued, filtered and recorded as usual (``-W error``,
     ``pytest.warns``), and other warnings keep Python's format.
     """
-    original = warnings.formatwarning
+    original, original_show = warnings.formatwarning, warnings.showwarning
+    shown: set[str] = set()
 
     def formatwarning(message, category, filename, lineno, line=None):  # noqa: ANN001, ANN202
         if isinstance(category, type) and issubclass(category, CohortsWarning):
             return f"{prog}: note: {message}\n"
         return original(message, category, filename, lineno, line)
 
-    warnings.formatwarning = formatwarning
+    def showwarning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001, ANN202
+        # Python's registry forgets what it showed whenever a filter changes (warnings.catch_warnings inside
+        # a stage, e.g. once per grid point of a sensitivity run): a note is shown once per run all the same
+        if isinstance(category, type) and issubclass(category, CohortsWarning):
+            if str(message) in shown:
+                return
+            shown.add(str(message))
+        original_show(message, category, filename, lineno, file, line)
+
+    warnings.formatwarning, warnings.showwarning = formatwarning, showwarning
     try:
         yield
     finally:
-        warnings.formatwarning = original
+        warnings.formatwarning, warnings.showwarning = original, original_show
 
 
 def main(argv: Sequence[str] | None = None) -> int:
