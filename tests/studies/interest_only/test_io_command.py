@@ -139,18 +139,6 @@ def test_each_scenario_is_a_partition_and_the_worst_year_is_the_maximum(released
         assert (others["n_rounded"] <= np.ceil(worst / base) * base).all()
 
 
-@pytest.fixture(scope="module")
-def strict_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("refi95")
-    rules = root / "rules.toml"
-    rules.write_text("[frequency]\nmin_units = 95\n")
-    out = root / "out"
-    with pytest.warns(Warning):
-        assert main(["refinance", "--data", str(SAMPLE), "--out", str(out), "--disclosure-rules", str(rules),
-                     "--quiet"]) == 0
-    return out
-
-
 def test_attacker_cannot_recover_a_hidden_cell(strict_release: Path) -> None:
     tree = _tree(strict_release)
     marker = "x"

@@ -25,7 +25,6 @@ import pytest
 
 from cohorts import columns as C
 from cohorts import scenarios as SC
-from cohorts.cli import main
 from cohorts.disclosure import load_rules
 from cohorts.norms.tables import load_tables
 from cohorts.studies.interest_only import columns as IO
@@ -273,14 +272,8 @@ def test_tabel2_growth_equals_the_scenario_paths() -> None:
 # the command's files against direct computations, and the attacker
 # --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("refi_desc")
-    rules = root / "rules.toml"
-    rules.write_text("[frequency]\nmin_units = 95\n")
-    out = root / "out"
-    with pytest.warns(Warning):
-        assert main(["refinance", "--data", str(SAMPLE), "--out", str(out), "--disclosure-rules", str(rules),
-                     "--quiet"]) == 0
+def run(strict_release: Path) -> dict:
+    out = strict_release  # conftest.py: cohorts refinance on the sample with min_units = 95
     inputs = read_inputs(SAMPLE)
     pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling)
     scenarios = SC.load_scenarios(scenarios_path())
