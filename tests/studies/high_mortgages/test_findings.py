@@ -19,6 +19,7 @@ Kinds of test here:
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -190,6 +191,36 @@ def test_sweep_with_a_hidden_cell_and_a_reversal():
     assert "at 120% the share above is pooled by disclosure control" in s and "9.2%" not in s
     assert s.endswith("higher above the threshold at three of the four thresholds where both are released "
                       "(not at 110%).")
+
+
+def test_sweep_quotes_figure_9_where_its_own_point_at_the_report_threshold_is_hidden():
+    """Planted: the sweep's 100% point hidden (as the gate hides it when Figure 9 pools a step before it);
+    Figure 9's released six-year values of first-time buyers (high 7.89%, within 4.61%, TRUTH) stand in,
+    named as Figure 9's, and count in the verdict; another threshold hidden is still said to be hidden."""
+    hidden = {(1.0, "above"): "suppressed (disclosure control)", (1.0, "within"): "suppressed (disclosure control)"}
+    sweep = sweep_finding(sweep_frame(hidden))
+    starters = curve_finding(curve_frame(), logrank_frame(), population="starters")
+    s = sweep.sentence(reference=starters)
+    assert ("8.7% vs 5.1% at 90%; 7.9% vs 4.6% at 100% (the report's threshold: Figure 9's released values, as "
+            "the sweep's own point is not released there); 10.5% vs 5.7% at 110%") in s
+    assert s.endswith("higher above the threshold at all five thresholds where both are released.")
+    assert "9.7%" not in s                                  # the sweep's own hidden point is never printed
+    # without a reference, or with one that cannot stand in, the point stays hidden and uncounted
+    assert "at 100% both shares are suppressed by disclosure control" in sweep.sentence()
+    assert sweep.sentence().endswith("at all four thresholds where both are released.")
+    other = curve_finding(curve_frame(), logrank_frame(), population="all")
+    assert not sweep.stands_in(other)
+    cut = curve_finding(curve_frame({("high", 7): CUT_NOTE}), logrank_frame(), population="starters")
+    assert not sweep.stands_in(cut) and "at 100% both shares are suppressed" in sweep.sentence(reference=cut)
+    hidden_110 = sweep_finding(sweep_frame({**hidden, (1.1, "above"): POOLED_NOTE}))
+    s = hidden_110.sentence(reference=starters)
+    assert "at 110% the share above is pooled by disclosure control" in s and "7.9% vs 4.6% at 100%" in s
+    assert s.count("7.9%") == 1                             # Figure 9 stands in at the report's threshold only
+    assert not sweep_finding(sweep_frame()).stands_in(starters)   # nothing hidden: the sweep's own values
+    # in the paper the report's Figure 9 is a reference to the paper's own label of it
+    tex = sweep.sentence(LATEX, reference=starters)
+    assert r"7.9\% vs 4.6\% at 100\% (the report's threshold: Figure~\ref{fig:f9}'s released values" in tex
+    assert r"\label{fig:f9}" in (Path(__file__).parents[3] / "paper" / "main.tex").read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ import pandas as pd
 HORIZON = 7
 #: The note column of the released frames (:data:`cohorts.disclosure.NOTE`).
 NOTE = "disclosure"
+#: The report's LTI threshold (100%: "high" = above it), where the sweep meets Figure 9.
+REPORT_THRESHOLD = 1.0
 #: Population of the findings -> (figure whose data holds its curves, how the text names it).
 POPULATIONS: Mapping[str, tuple[str, str]] = {
     "all": ("figure_8", "new mortgages"),
@@ -113,6 +115,13 @@ class Style:
 
     def chi2(self) -> str:
         return r"$\chi^2$" if self.latex else "chi2"
+
+    def figure(self, stem: str) -> str:
+        """A figure of the report by its export stem: ``Figure 9`` in text; in LaTeX a reference to the
+        paper's label of that figure (``figure_9`` -> ``Figure~\\ref{fig:f9}``), as the paper numbers its
+        figures its own way."""
+        number = stem.removeprefix("figure_")
+        return f"Figure~\\ref{{fig:f{number}}}" if self.latex else f"Figure {number}"
 
 
 PLAIN = Style()
@@ -334,20 +343,58 @@ class SweepFinding:
         """Thresholds (of :meth:`both`) at which the released share above exceeds the one at or below."""
         return [t for t in self.both() if self.above[t].value > self.within[t].value]
 
-    def sentence(self, style: Style = PLAIN) -> str:
-        """The sweep in one sentence."""
+    def stands_in(self, reference: CurveFinding | None, *, threshold: float = REPORT_THRESHOLD) -> bool:
+        """Whether ``reference`` (Figure 9's finding) may be quoted for the sweep's hidden point at ``threshold``.
+
+        At the report's threshold the sweep's population is Figure 9's (high =
+        above, within = at or below).  The gate hides the sweep's exact point
+        there whenever Figure 9 pools a step before it (the exact value beside
+        the pooled curve would give the pooled steps away:
+        :func:`cohorts.disclosure.survival.point_decisions`), so the released
+        value of that population at that time is Figure 9's.  True when the
+        point is hidden on either side, ``reference`` is of the same population
+        and both its values at the sweep's time are released.
+        """
+        if reference is None or threshold not in self.above:
+            return False
+        hidden = not (self.above[threshold].released and self.within[threshold].released)
+        return (hidden and reference.population == self.population and reference.time == self.time
+                and all(p.released for p in reference.at_horizon.values()) and reference.horizon == self.time)
+
+    def sentence(self, style: Style = PLAIN, *, reference: CurveFinding | None = None) -> str:
+        """The sweep in one sentence.
+
+        Parameters
+        ----------
+        style : Style
+            Plain text or LaTeX.
+        reference : CurveFinding, optional
+            Figure 9's finding: where the sweep's point at the report's
+            threshold is hidden and Figure 9 releases that population at the
+            same time (:meth:`stands_in`), the sentence quotes Figure 9's values
+            there, names them as such and counts them in the verdict.
+        """
         who = POPULATIONS.get(self.population, ("", self.population))[1]
         cells = []
+        shown: dict[float, tuple[float, float]] = {}
         for t in self.thresholds:
             a, w = self.above[t], self.within[t]
             if a.released and w.released:
+                shown[t] = (a.value, w.value)
                 cells.append(f"{style.pct(a.value)} vs {style.pct(w.value)} at {style.pct_of(t)}")
+            elif t == REPORT_THRESHOLD and self.stands_in(reference):
+                h, wv = reference.at_horizon["high"].value, reference.at_horizon["within"].value
+                shown[t] = (h, wv)
+                figure = style.figure(POPULATIONS[self.population][0])
+                cells.append(f"{style.pct(h)} vs {style.pct(wv)} at {style.pct_of(t)} (the report's threshold: "
+                             f"{figure}'s released values, as the sweep's own point is not released there)")
             else:
                 hidden = [s for s, p in (("above", a), ("at or below", w)) if not p.released]
                 why = why_not((a if not a.released else w).note)
                 cells.append(f"at {style.pct_of(t)} the share {hidden[0]} is {why}" if len(hidden) == 1
                              else f"at {style.pct_of(t)} both shares are {why}")
-        both, higher = self.both(), self.higher_above()
+        both = [t for t in self.thresholds if t in shown]
+        higher = [t for t in both if shown[t][0] > shown[t][1]]
         n = len(both)
         count = _WORDS[n] if n < len(_WORDS) else str(n)
         if n == 0:
@@ -400,7 +447,8 @@ class Findings:
 
     def lines(self, style: Style = PLAIN) -> list[str]:
         out = [self.all.sentence(style), self.starters.sentence(style)]
-        out.append(self.sweep.sentence(style) if self.sweep is not None else "The threshold sweep is not released.")
+        out.append(self.sweep.sentence(style, reference=self.starters) if self.sweep is not None
+                   else "The threshold sweep is not released.")
         return out
 
     def text(self) -> str:
@@ -462,7 +510,7 @@ def paper_values(found: Findings) -> dict[str, str]:
             values[f"{name}{cap}CI"] = (LATEX.ci(p.lower, p.upper) if p.released and p.lower is not None
                                         and p.upper is not None else "no interval released")
         values[f"{name}Logrank"] = f.test.text(LATEX)
-    values["FindingSweep"] = (found.sweep.sentence(LATEX) if found.sweep is not None
+    values["FindingSweep"] = (found.sweep.sentence(LATEX, reference=found.starters) if found.sweep is not None
                               else "The threshold sweep is not released.")
     values["SweepYears"] = years_after(found.sweep.time if found.sweep is not None else HORIZON)
     return values
