@@ -33,6 +33,7 @@ from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
 from cohorts.progress import heartbeat
 from cohorts.survival.sweep import DEFAULT_THRESHOLDS
 from cohorts.survival.tables import analysis_tables
+from cohorts.disclosure.options import add_gate_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,12 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--thresholds", type=float, nargs="+", default=list(DEFAULT_THRESHOLDS),
                         help="thresholds of the sweep table (default 0.8 0.9 1.0 1.1 1.2)")
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
-    parser.add_argument("--disclosure-rules", type=Path, default=None, metavar="TOML",
-                        help="disclosure rules overriding the packaged ones (see docs/disclosure.md)")
-    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
-                        help="refuse to write anything when a table needs suppression (default: strict unless the "
-                             "build manifest beside --cohorts says the data are synthetic)")
-    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_gate_arguments(parser, strict_default="strict unless the build manifest beside --cohorts says the data "
+                                              "are synthetic")
 
 
 def read_cohorts(path: Path) -> pd.DataFrame:

@@ -90,6 +90,7 @@ from cohorts.studies.high_mortgages.findings import numbers_tex, read_findings
 from cohorts.report.study import load_study
 from cohorts.norms.command import add_wlt_reading_argument
 from cohorts.report.style import house_style, new_figure
+from cohorts.disclosure.options import add_gate_arguments
 
 
 def copy_files(paths: list[Path], out_dir: str | os.PathLike) -> list[Path]:
@@ -143,16 +144,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Figure 7 arrears: first arrears in the origination year, as Tabel 5 (default; the "
                              "caption's N = Tabel B3 x Tabel 5 starters) or at any time during follow-up")
     parser.add_argument("--worst", type=int, default=10, help="how many of the worst rows to print (default 10)")
-    parser.add_argument("--disclosure-rules", type=Path, default=None, metavar="TOML",
-                        help="disclosure rules overriding the packaged ones (see docs/disclosure.md)")
-    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
-                        help="refuse to write anything when an output needs suppression (default: strict on real "
-                             "data, not strict on the synthetic twin)")
+    add_gate_arguments(parser, strict_default="strict on real data, not strict on the synthetic twin",
+                       quiet_help="print only the findings and the comparison summary")
     parser.add_argument("--also-released", type=Path, nargs="*", default=[], metavar="DIR",
                         help="folders released earlier from the same data: the audit attacks this release together "
                              "with their tables (see docs/disclosure.md)")
-    parser.add_argument("--quiet", action="store_true",
-                        help="print only the findings and the comparison summary")
     add_wlt_reading_argument(parser)  # the reading of Box 1 the build applies (cohorts.norms.wlt)
 
 

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cohorts import columns as C
 from cohorts import scenarios as SC
 from cohorts.disclosure import Gate, load_rules, protect, release_selection, strict_default
 from cohorts.disclosure.checks import Checked, check_table
@@ -35,6 +34,7 @@ from cohorts.io import write_csv, write_outputs, write_outputs_with_manifest
 from cohorts.norms.tables import load_tables
 from cohorts.progress import heartbeat
 from cohorts.report.style import figure_writers
+from cohorts.disclosure.options import add_gate_arguments
 
 from . import columns as IO
 from .memory import return_freed_memory, reuse_freed_memory
@@ -44,7 +44,9 @@ from .project import outcomes, prepare
 from .sensitivity import sensitivity as run_sensitivity
 from .sweep import sweep as run_sweep
 from .sweep import worst_start_years
+from .descriptives import PART_COLUMNS as DESCRIPTIVE_PART_COLUMNS
 from .descriptives import descriptive_releases, release_descriptives
+from .profiles import PART_COLUMNS as PROFILE_PART_COLUMNS
 from .figures import plot_maturities, plot_sensitivity, plot_sweep, plot_tree
 from .findings import findings, perpetual_findings
 from .release import (
@@ -101,12 +103,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", type=float, default=None,
                         help="synthetic scale for the population estimates (default: from the data's manifest; 1 on "
                              "real data)")
-    parser.add_argument("--disclosure-rules", type=Path, default=None, metavar="TOML",
-                        help="disclosure rules overriding the packaged ones (see docs/disclosure.md)")
-    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
-                        help="refuse to write anything when a table needs suppression (default: strict unless the "
-                             "data are the synthetic twin)")
-    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_gate_arguments(parser, strict_default="strict unless the data are the synthetic twin")
 
 
 def _chosen(names: list[str], choice: str, source: str) -> list[str]:
@@ -169,9 +166,8 @@ def run(args: argparse.Namespace) -> int:
     t = time.perf_counter()
     prepared = prepare(pop.households, pop.parts, params=params, tables=tables, scenarios=chosen)
     population_selection = pop.selection
-    # what the descriptive tables and the profiles read of the parts (descriptives.py, profiles.py)
-    parts_kept = pop.parts[[IO.HOUSEHOLD_ID, C.REPAYMENT_TYPE, C.ORIGINAL_BALANCE, C.CURRENT_BALANCE,
-                            C.ARREARS]].copy()
+    # what the descriptive tables and the profiles read of the parts
+    parts_kept = pop.parts[list(dict.fromkeys(DESCRIPTIVE_PART_COLUMNS + PROFILE_PART_COLUMNS))].copy()
     del pop  # the prepared frame holds the households from here on (one copy instead of two, and no parts)
     reuse_freed_memory()  # the sweep's same-sized arrays from the heap (cohorts.studies.interest_only.memory)
     log(f"  projected debt, wealth and test income to each household's tested year ({time.perf_counter() - t:.1f} s)")

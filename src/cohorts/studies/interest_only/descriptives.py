@@ -69,6 +69,9 @@ COVERAGE_FILE = "coverage.csv"
 RISK_BY_YEAR_FILE = "risk_by_year.csv"
 PROFILE_FILE = "perpetual_profile.csv"
 METHOD_TABLES_FILE = "method_tables.csv"
+#: The loan-part columns the descriptive tables read (:func:`voluntary_repayment`, :func:`coverage`,
+#: :func:`perpetual_profile`); ``cohorts refinance`` keeps only these of the parts once the households are projected.
+PART_COLUMNS = (IO.HOUSEHOLD_ID, C.REPAYMENT_TYPE, C.ORIGINAL_BALANCE, C.CURRENT_BALANCE)
 ROUNDED_NOTE = "rounded to 0: fewer than half the rounding base"
 #: Groups of ``risk_by_year.csv`` (households with a refinancing moment, and the two nested failures).
 RISK_GROUPS: tuple[str, ...] = ("households", "fail_annuity", "forced_sale")

@@ -86,6 +86,9 @@ REFI_MOMENT = "refi_moment"
 GROUPS: tuple[str, ...] = (VULNERABLE, REFI_MOMENT)
 ALL = "all"
 KEYS = (IO.PROFILE_FIGURE, IO.PROFILE_PANEL, IO.PROFILE_GROUP, IO.PROFILE_CLASS)
+#: The loan-part columns the profiles read (Figuren 27 and 28); ``cohorts refinance`` keeps only these (and
+#: :data:`cohorts.studies.interest_only.descriptives.PART_COLUMNS`) of the parts once the households are projected.
+PART_COLUMNS = (IO.HOUSEHOLD_ID, C.REPAYMENT_TYPE, C.ORIGINAL_BALANCE, C.ARREARS)
 #: The figures' numbers in the report, in order.
 FIGURES: tuple[int, ...] = (11, 12, 13, 25, 26, 27, 28)
 DGA, SELF_EMPLOYED, NO_ENTREPRENEUR = "director-shareholder (dga)", "self-employed", "no entrepreneur"

@@ -25,6 +25,7 @@ import argparse
 from pathlib import Path
 
 from cohorts.report.study import ensure_synthetic
+from cohorts.disclosure.options import add_gate_arguments, gate_argv
 
 from . import command as _refinance
 
@@ -45,12 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mapping", type=Path, default=None, help="column-mapping TOML of a real extract")
     parser.add_argument("--real", action="store_true",
                         help="--data holds real extracts: no synthetic generation, scale 1")
-    parser.add_argument("--disclosure-rules", type=Path, default=None, metavar="TOML",
-                        help="disclosure rules overriding the packaged ones (see docs/disclosure.md)")
-    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
-                        help="refuse to write anything when a table needs suppression (default: strict unless the "
-                             "data are the synthetic twin)")
-    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_gate_arguments(parser, strict_default="strict unless the data are the synthetic twin")
 
 
 def refinance_arguments(args: argparse.Namespace, *, data: Path) -> argparse.Namespace:
@@ -60,12 +56,7 @@ def refinance_arguments(args: argparse.Namespace, *, data: Path) -> argparse.Nam
     argv = ["--data", str(data), "--out", str(args.out), *REFINANCE_OPTIONS]
     if getattr(args, "mapping", None) is not None:
         argv += ["--mapping", str(args.mapping)]
-    if getattr(args, "disclosure_rules", None) is not None:
-        argv += ["--disclosure-rules", str(args.disclosure_rules)]
-    if getattr(args, "strict", None) is not None:
-        argv.append("--strict" if args.strict else "--no-strict")
-    if getattr(args, "quiet", False):
-        argv.append("--quiet")
+    argv += gate_argv(args)
     parser = argparse.ArgumentParser(prog="cohorts refinance")
     _refinance.add_arguments(parser)
     return parser.parse_args(argv)
