@@ -6,7 +6,8 @@ Kinds:
   ``(*released_rules(...), *RULES)`` as :func:`cohorts.studies.interest_only.comparison.compare` orders
   them, and the number written out: the fully-IO median for both texts, 100 minus the <= 5-year median, the
   Tabel 3 note share; a hidden cell (the gate's marker), a missing row and a missing file give "not
-  released", never a number; the <= 5-year share statement stays not reproducible with its reason;
+  released", never a number; the <= 5-year share statement and the share of CBS mortgage households stay
+  not reproducible with their reasons;
 * cross-check (``test_cross_*``): the class labels the rules look up are those ``descriptives.coverage``
   writes (labels built from the same settings by the writer's own functions, compared with a table the
   writer produced on a hand-made household set).
@@ -74,6 +75,12 @@ def test_hw_numbers_from_the_released_frames():
 def test_hw_share_statement_stays_not_reproducible():
     with pytest.raises(NotReproducible, match="median coverage .* not the share"):
         value(released(), "IO_TXT_le5y_half_mostly_uncovered")
+
+
+def test_hw_other_denominator_stays_not_reproducible():
+    # prevalence.csv has 88.36% of the LLD's mortgages with an IO part; the 75% is of CBS mortgage households
+    with pytest.raises(NotReproducible, match="LLD's mortgages .* not over the CBS households"):
+        value(released(), "IO_TXT_mortgagors_with_io_share")
 
 
 def test_hw_hidden_cell_is_not_released():

@@ -34,7 +34,10 @@ hides gives "not released", never a number:
   pensioner with an active scheme;
 * ``IO_TXT_le5y_half_mostly_uncovered`` ("de helft" of the <= 5-year households has not covered
   most of its debt) stays not reproducible: the released file gives that class's median coverage,
-  not the share of households below 50% covered.
+  not the share of households below 50% covered;
+* ``IO_TXT_mortgagors_with_io_share`` ("Driekwart" of the CBS households with mortgage debt) stays
+  not reproducible: ``prevalence.csv``'s share of mortgages with an IO part is over the LLD's
+  mortgages before the link to CBS, another denominator.
 
 Medians have no binomial standard error: their tolerance is the kind's absolute bound (half a
 printed percent).
@@ -203,6 +206,11 @@ def released_rules(released: Mapping[str, pd.DataFrame] | None) -> tuple[Rule, .
         raise NotReproducible("coverage.csv releases the median coverage of the households with <= 5 years to "
                               "maturity, not the share of them with less than half covered ('de helft' is that share)")
 
+    def mortgagors_with_io(res: Results, row: pd.Series) -> float:
+        raise NotReproducible("prevalence.csv's share of mortgages with an IO part (panel 'mortgages') is over the "
+                              "LLD's mortgages at the snapshot, before the link to CBS, not over the CBS households "
+                              "with mortgage debt that the 75% counts (the analysis file holds IO households only)")
+
     def retirees_active(res: Results, row: pd.Series) -> float:
         return _released_cell(released, PREVALENCE_FILE, {"panel": "tabel3_note", "group": "retired_active_scheme"},
                               "share")
@@ -215,6 +223,8 @@ def released_rules(released: Mapping[str, pd.DataFrame] | None) -> tuple[Rule, .
              id=r"^IO_TXT_le5y_half_mostly_uncovered$"),
         Rule("released share of retirees with an active scheme", retirees_active, "share",
              id=r"^IO_TXT_retirees_active_scheme_share$"),
+        Rule("released prevalence: another denominator", mortgagors_with_io, "share",
+             id=r"^IO_TXT_mortgagors_with_io_share$"),
     )
 
 
