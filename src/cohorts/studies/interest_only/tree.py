@@ -266,8 +266,8 @@ def classify(
         ``wealth_at_refi`` (W_T), ``max_monthly_cost`` (X_T, may be negative), ``rate_at_refi``
         (fraction), ``debt_now`` (D0), ``house_value_now`` (V0 > 0), ``income_now`` (2017).
         The ``*_at_refi`` values may be missing on perpetual rows only.  Optional:
-        ``social_assistance`` (euro per year, same basis as ``income_now``) and ``has_partner``
-        (to take the level from the parameters).
+        ``social_assistance`` (euro per year, same basis as ``income_now``), ``has_partner`` and
+        ``main_birth_year`` (to take the level from the parameters: :func:`social_assistance_level`).
     params : Parameters
         ``ltv_limit``, ``io_cap``, ``io_cap_core``, ``term_months``, ``high_ltv``, ``now_year``,
         and the optional social-assistance levels.
