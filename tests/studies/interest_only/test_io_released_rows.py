@@ -97,7 +97,8 @@ def test_hw_hidden_cell_is_not_released():
 
 
 def test_hw_missing_row_or_file_is_not_released():
-    rel = released(prevalence_csv=PREVALENCE_CSV.replace("tabel3_note,retired_active_scheme,16300,0.85,24000.0,count,100,\n", ""))
+    row = "tabel3_note,retired_active_scheme,16300,0.85,24000.0,count,100,\n"
+    rel = released(prevalence_csv=PREVALENCE_CSV.replace(row, ""))
     with pytest.raises(NotReproducible, match="not released: prevalence.csv has no single row"):
         value(rel, "IO_TXT_retirees_active_scheme_share")
     for rel in (None, {"prevalence.csv": released()["prevalence.csv"]}):
@@ -110,7 +111,8 @@ def test_cross_class_labels_are_the_writers():
     # three fully-IO households and two partly-IO ones with a refinancing moment, maturing 2019 (<= 5 years)
     # and 2030; coverage = (free wealth + voluntary repayment) / original IO principal
     d = load_descriptive_settings()
-    hh = pd.DataFrame({IO.HOUSEHOLD_ID: [1, 2, 3, 4, 5], IO.PERPETUAL: False, IO.FULLY_IO: [True, True, True, False, False],
+    hh = pd.DataFrame({IO.HOUSEHOLD_ID: [1, 2, 3, 4, 5], IO.PERPETUAL: False,
+                       IO.FULLY_IO: [True, True, True, False, False],
                        IO.FREE_WEALTH_NOW: [10_000.0, 20_000.0, 30_000.0, 0.0, 0.0],
                        IO.REFI_YEAR: pd.array([2019, 2030, 2030, 2019, 2030], dtype="Int64")})
     parts = pd.DataFrame({IO.HOUSEHOLD_ID: [1, 2, 3, 4, 4, 5, 5],
