@@ -224,24 +224,27 @@ def social_assistance_note(frame: pd.DataFrame, *, params: Parameters) -> str | 
 
     ``None`` when every household's level is the frame's column or a user-supplied gross level;
     otherwise one sentence that says which level was used (the packaged net proxy, a lower bound)
-    or that it is unknown for some households.
+    or that it is unknown for some households.  The sentence names no household count, so the
+    preparations of one run on subsets of the households (the sensitivity grid) give the same note
+    and the command prints it once.
     """
     src = social_assistance_level(frame, params=params)["source"].to_numpy(dtype=object)
-    n_unknown, n_net = int((src == "unknown").sum()), int((src == "packaged_net").sum())
-    if n_unknown:
+    if (src == "unknown").any():
         return (
-            "social-assistance level (bijstandsnorm 2017) not supplied for "
-            f"{n_unknown} of {len(src)} household(s) (the study's text does not print it, A10): the measurement flag "
-            f"'{IO.LOW_INCOME_FLAG}' is <NA> there, and so are '{IO.VULNERABLE}' and '{IO.CORE_RISK}' of those "
-            "forced sales; give user_supplied.social_assistance_single and _couple in a --parameters file"
+            "social-assistance level (bijstandsnorm 2017) not supplied (the study's text does not print it, A10) and "
+            f"no [social_assistance_net] proxy: the measurement flag '{IO.LOW_INCOME_FLAG}' is <NA> where no level is "
+            f"known, and so are '{IO.VULNERABLE}' and '{IO.CORE_RISK}' of those forced sales; give "
+            "user_supplied.social_assistance_single and _couple in a --parameters file"
         )
-    if n_net:
+    net = src == "packaged_net"
+    if net.any():
+        who = "every household" if net.all() else "the households without a user-supplied gross level"
         return (
             f"social-assistance level of the measurement flag '{IO.LOW_INCOME_FLAG}' (A10, E27): packaged net level, "
             f"Stcrt. 2017, 36285 (12 x the net Participatiewet norm of 1 July 2017 incl. holiday allowance, by "
-            f"household type and the main earner's age in 2017) for {n_net} of {len(src)} household(s): a lower bound "
-            f"of the study's flag on gross income (so '{IO.VULNERABLE}' and '{IO.CORE_RISK}' are upper bounds); "
-            "supply the gross level with --parameters ([user_supplied] social_assistance_single/_couple)"
+            f"household type and the main earner's age in 2017) for {who}: a lower bound of the study's flag on gross "
+            f"income (so '{IO.VULNERABLE}' and '{IO.CORE_RISK}' are upper bounds); supply the gross level with "
+            "--parameters ([user_supplied] social_assistance_single/_couple)"
         )
     return None
 
