@@ -259,8 +259,11 @@ def test_progress_lines(random_prepared):
 def test_unknown_social_assistance_warns_once(random_prepared):
     hh = random_prepared.households.drop(columns=[IO.SOCIAL_ASSISTANCE])
     prep = dataclasses.replace(random_prepared, households=hh,
-                               params=random_prepared.params.replace(social_assistance_single=None,
-                                                                     social_assistance_couple=None))
+                               params=random_prepared.params.replace(
+                                   social_assistance_single=None, social_assistance_couple=None,
+                                   social_assistance_net_single_monthly=None, social_assistance_net_couple_monthly=None,
+                                   social_assistance_net_single_pension_monthly=None,
+                                   social_assistance_net_couple_pension_monthly=None))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         kernel = compile_counts(prep)

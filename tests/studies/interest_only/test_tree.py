@@ -184,8 +184,11 @@ def test_hw_years_to_refi(out):
 
 def test_hw_social_assistance_missing_warns():
     f = table(hh(7, x=480.0), hh(3, x=900.0))
+    no_proxy = load_parameters().replace(  # neither a gross level nor the packaged net proxy
+        social_assistance_net_single_monthly=None, social_assistance_net_couple_monthly=None,
+        social_assistance_net_single_pension_monthly=None, social_assistance_net_couple_pension_monthly=None)
     with pytest.warns(CohortsWarning, match="social-assistance level .* unknown for 2 of 2"):
-        out = classify(f, params=load_parameters())
+        out = classify(f, params=no_proxy)
     assert out[IO.LOW_INCOME_FLAG].isna().all()
     # a forced sale with the flag unknown is unknown; a household that passes stays False
     assert out[IO.VULNERABLE].isna().tolist() == [True, False]

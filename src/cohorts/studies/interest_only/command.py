@@ -258,12 +258,15 @@ def run(args: argparse.Namespace) -> int:
     if synthetic is not None:  # the published numbers beside the reproduced ones: on the synthetic twin only
         from cohorts.report.comparison import summarize
 
-        from .comparison import compare
+        from .comparison import RELEASED_FILES, compare
+        from .descriptives import read_released
         from .results import Results, report_coverage
 
         comparison = compare(Results(households=prepared.households, outcomes=results, sweep=sweep, scale=scale,
                                      coverage=report_coverage(), scenarios=chosen, params=params,
-                                     sensitivity=sensitivity))
+                                     sensitivity=sensitivity),
+                             released={f: as_read_back(gate.published(f), read_released)
+                                       for f in RELEASED_FILES if f in gate.checked})
         writers["comparison.csv"] = _csv(comparison)
     write_outputs(args.out, checker)
     write_outputs_with_manifest(args.out, writers, manifest)

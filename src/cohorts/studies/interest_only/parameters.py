@@ -17,9 +17,14 @@ Two groups of amounts are **not printed in the seed**; they sit in the ``[user_s
   :class:`~cohorts.errors.ConfigError` when a household needs them;
 * the social-assistance level (bijstandsnorm 2017; ``social_assistance_single``,
   ``social_assistance_couple``): needed only for the measurement flag of checklist E27 (A10).
-  **No default**: the Participatiewet norms are net amounts, the study's incomes gross, and no
-  official gross equivalent was found (``data/SOURCES.md``).  Absent, the flag is missing
-  (``<NA>``) and :func:`cohorts.studies.interest_only.tree.classify` says so in a warning.
+  **No gross default**: the Participatiewet norms are net amounts, the study's incomes gross, and
+  no official gross equivalent was found (``data/SOURCES.md``).  In their absence the tree uses a
+  documented **proxy**, the packaged official *net* norms of 1 July 2017 (table
+  ``[social_assistance_net]``: Stcrt. 2017, 36285; 986.52 / 1,409.31 a month below the pension
+  age, 1,108.48 / 1,514.74 from it, single / couple, incl. holiday allowance), x 12 a year.  A net
+  level is below any gross equivalent, so the flag it gives is a lower bound of the study's
+  (:func:`cohorts.studies.interest_only.tree.social_assistance_level`).  A user-supplied gross
+  level overrides the proxy.
 
 Change or supply them in the ``[user_supplied]`` table of your own copy of the file, or with
 :meth:`Parameters.replace`.
@@ -66,6 +71,12 @@ _SCHEMA: dict[tuple[str, str], tuple[str, str, bool]] = {
     ("tests", "table_year"): ("table_year", _INT, True),
     ("measurement", "high_ltv"): ("high_ltv", _FLOAT, True),
     ("measurement", "now_year"): ("now_year", _INT, True),
+    ("social_assistance_net", "single_monthly"): ("social_assistance_net_single_monthly", _FLOAT, False),
+    ("social_assistance_net", "couple_monthly"): ("social_assistance_net_couple_monthly", _FLOAT, False),
+    ("social_assistance_net", "single_pension_age_monthly"): ("social_assistance_net_single_pension_monthly",
+                                                              _FLOAT, False),
+    ("social_assistance_net", "couple_pension_age_monthly"): ("social_assistance_net_couple_pension_monthly",
+                                                              _FLOAT, False),
     ("user_supplied", "aow_full_single"): ("aow_full_single", _FLOAT, False),
     ("user_supplied", "aow_full_partnered"): ("aow_full_partnered", _FLOAT, False),
     ("user_supplied", "social_assistance_single"): ("social_assistance_single", _FLOAT, False),
@@ -131,7 +142,13 @@ class Parameters:
         rates of 1 July 2017 (14,783.40 / 10,214.76, ``data/SOURCES.md``).
     social_assistance_single, social_assistance_couple : float or None
         Social-assistance level per household per year (2017), gross like ``income_now``.  Not in
-        the seed: user supplied, no default.
+        the seed: user supplied, no default; when given it overrides the net proxy below.
+    social_assistance_net_single_monthly, social_assistance_net_couple_monthly : float or None
+        The proxy (A10, E27): official net Participatiewet norm per household per month, incl.
+        holiday allowance, from 21 years to the pension age (1 July 2017, Stcrt. 2017, 36285;
+        packaged 986.52 / 1,409.31).  Used x 12 where the gross level is absent.
+    social_assistance_net_single_pension_monthly, social_assistance_net_couple_pension_monthly : float or None
+        The same at or above the pension age (packaged 1,108.48 / 1,514.74).
     source : str
         The file the values were read from.
     """
@@ -163,6 +180,10 @@ class Parameters:
     aow_full_partnered: float | None = None
     social_assistance_single: float | None = None
     social_assistance_couple: float | None = None
+    social_assistance_net_single_monthly: float | None = None
+    social_assistance_net_couple_monthly: float | None = None
+    social_assistance_net_single_pension_monthly: float | None = None
+    social_assistance_net_couple_pension_monthly: float | None = None
     source: str = "<constructed>"
 
     def __post_init__(self) -> None:
@@ -225,6 +246,10 @@ def _check_values(p: Parameters) -> None:
         "aow_full_partnered",
         "social_assistance_single",
         "social_assistance_couple",
+        "social_assistance_net_single_monthly",
+        "social_assistance_net_couple_monthly",
+        "social_assistance_net_single_pension_monthly",
+        "social_assistance_net_couple_pension_monthly",
     ):
         v = getattr(p, name)
         if v is not None and not v >= 0:
@@ -320,6 +345,8 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
     >>> p = load_parameters()
     >>> p.aow_age, p.life_expectancy, p.io_cap, p.table_year, p.aow_full_single, p.social_assistance_single
     (67, 85, 0.5, 2019, 14783.4, None)
+    >>> p.social_assistance_net_single_monthly, p.social_assistance_net_couple_pension_monthly
+    (986.52, 1514.74)
     """
     if path is None:
         text = resources.files("cohorts.studies.interest_only").joinpath("data", PARAMETERS_FILE).read_text(encoding="utf-8")

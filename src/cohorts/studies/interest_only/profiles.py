@@ -5,7 +5,9 @@ The study compares two groups of the base scenario (spec section 4, checklist H4
 * **vulnerable** (dark blue; checklist E28): fail step 6 (the 50%-interest-only test after using free
   wealth), the LTI norm binds, and no sign of a measurement error (income 2017 below the
   social-assistance level, or a current LTV above 200%).  The flag needs the social-assistance level,
-  which the report does not print (a user-supplied parameter): **without it the group is unknown** and
+  which the report does not print (A10): by default the packaged net proxy (Stcrt. 2017, 36285; a lower
+  bound of the flag, so the group is an upper bound: :func:`~.tree.social_assistance_level`), a
+  user-supplied gross level overriding it.  **Where no level is known the group is unknown** and
   :func:`profile_table` leaves its rows out, so only the comparison group is released;
 * **refi_moment** (light blue): every household with a refinancing moment (not perpetual; includes
   the step-2 repayers), 1.09 million in the report's sample.
@@ -157,7 +159,7 @@ def load_profile_classes(path: str | os.PathLike | None = None) -> dict[str, Pan
 
 
 def vulnerable_known(outcomes: pd.DataFrame) -> bool:
-    """Whether the vulnerable flag is known for every household (the social-assistance level was supplied)."""
+    """Whether the vulnerable flag is known for every household (a social-assistance level, A10, was found)."""
     return not bool(pd.array(outcomes[IO.VULNERABLE], dtype="boolean").isna().any())
 
 
@@ -407,7 +409,8 @@ def profile_release(
     released = released_profiles(profile_table(variables), scale=scale, settings=settings, rules=rules)
     note = None if vulnerable_known(outcomes) else (
         "profiles.csv: the vulnerable group is unknown (the social-assistance level, which the report does not "
-        "print, was not supplied: give user_supplied.social_assistance_single and _couple in a --parameters file); "
+        "print, was not supplied and the parameters have no [social_assistance_net] proxy: give "
+        "user_supplied.social_assistance_single and _couple in a --parameters file); "
         "only the households with a refinancing moment are released")
     return Release(PROFILES_FILE, lambda extra: check_profiles(released, rules=rules, extra=extra)), note
 

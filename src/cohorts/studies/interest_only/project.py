@@ -41,7 +41,7 @@ from cohorts.norms.tables import NormTables
 from . import columns as IO
 from .income import income_at_refi
 from .parameters import Parameters
-from .tree import classify, event_year, perpetual_outcomes
+from .tree import classify, event_year, perpetual_outcomes, social_assistance_note
 from .wealth import free_wealth, wealth_at_refi
 
 #: The end-2016 snapshot the study projects from (checklist A2).
@@ -173,18 +173,10 @@ def prepare(
 
 
 def _warn_if_no_social_assistance(households: pd.DataFrame, *, params: Parameters) -> None:
-    """One note per run when the measurement flag of E27 cannot be computed (the tree does not repeat it)."""
-    column = households[IO.SOCIAL_ASSISTANCE] if IO.SOCIAL_ASSISTANCE in households else None
-    in_params = params.social_assistance_single is not None and params.social_assistance_couple is not None
-    if in_params or (column is not None and column.notna().all()):
-        return
-    warnings.warn(
-        "social-assistance level (bijstandsnorm 2017) not supplied (the study's text does not print it): the "
-        f"measurement flag '{IO.LOW_INCOME_FLAG}' is <NA>, and so are '{IO.VULNERABLE}' and '{IO.CORE_RISK}' of "
-        "the forced sales; give user_supplied.social_assistance_single and _couple in a --parameters file",
-        CohortsWarning,
-        stacklevel=3,
-    )
+    """One note per run on the level of the measurement flag of E27 (the tree does not repeat it)."""
+    note = social_assistance_note(households, params=params)
+    if note is not None:
+        warnings.warn(note, CohortsWarning, stacklevel=3)
 
 
 def outcomes(

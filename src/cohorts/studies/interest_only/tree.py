@@ -33,8 +33,9 @@ euro amount (NaN unless forced sale).  Reason flags (E26): on ``fail_annuity`` r
 ``lti_binds_annuity`` = step-4 cost > X_T and ``ltv_binds_annuity`` = step-4 N > V_T; on
 ``forced_sale`` rows the same for the step-6 test (``*_io50``); False elsewhere.  Measurement
 flags (E27, A10) are household properties computed for every row: ``meas_low_income`` = 2017
-income below the social-assistance level (``social_assistance`` column, else the user-supplied
-parameters by household type; absent, <NA> and a warning) and ``meas_high_ltv`` = D0 / V0 > 2.0.
+income below the social-assistance level (:func:`social_assistance_level`: the ``social_assistance``
+column, else the user-supplied gross level by household type, else the packaged net proxy; absent,
+<NA> and a warning) and ``meas_high_ltv`` = D0 / V0 > 2.0.
 ``vulnerable`` = forced sale, LTI binding in the 50%-IO test, no measurement flag (E28);
 ``core_risk`` = vulnerable and still failing with I = min(N, 1.0 V_T) (E28, A15 default: the LTV
 cap still applies; ``core_ltv=False`` drops it).  ``years_to_refi`` = T - 2020 (E30).
@@ -130,20 +131,122 @@ def _test(
     return ~(lti | ltv_bind), lti, ltv_bind
 
 
-def _social_assistance(frame: pd.DataFrame, *, params: Parameters) -> np.ndarray:
-    """Social-assistance level per household: the frame's column, else the parameters by type."""
+#: Months in a year: the packaged net norms are monthly amounts, ``income_now`` a yearly one.
+MONTHS_PER_YEAR = 12
+#: Where a household's social-assistance level came from (codes of :func:`social_assistance_level`).
+LEVEL_SOURCES: tuple[str, ...] = ("column", "user_supplied_gross", "packaged_net", "unknown")
+
+
+def _amount(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
+def social_assistance_level(frame: pd.DataFrame, *, params: Parameters) -> pd.DataFrame:
+    """The social-assistance level (euro per household per year) of the measurement flag (E27, A10).
+
+    The study compares 2017 gross household income (``income_now``) with "the social-assistance
+    level" but prints no amount (A10: "The social-assistance level is not given").  Per household,
+    the first available of:
+
+    1. ``column``: the frame's ``social_assistance`` column (a caller's own level);
+    2. ``user_supplied_gross``: ``params.social_assistance_single`` / ``_couple`` by ``has_partner``
+       (a gross yearly level the user supplies in a ``--parameters`` file; the study's basis);
+    3. ``packaged_net``: the **documented proxy**, 12 x the official net Participatiewet norm of
+       1 July 2017 incl. holiday allowance (``[social_assistance_net]`` of ``parameters.toml``;
+       Stcrt. 2017, 36285, ``data/SOURCES.md``) by household type (``has_partner``) and by whether
+       the main earner has reached the pension age in the measurement year
+       (``price_base_year - main_birth_year >= aow_age``: 2017 - birth year >= 67).  Without
+       ``main_birth_year`` every household gets the level below the pension age.  A net level is
+       below any gross equivalent, so against gross income the flag raised is a **lower bound**
+       of the study's flag (fewer households flagged, so ``vulnerable`` and ``core_risk`` an upper
+       bound).  The choices on age keep that direction: only the main earner's age is known (a
+       couple whose partner alone has reached the pension age gets the lower level), and the
+       study's AOW age 67 is above the legal pension age of 2017, so some pensioners get the
+       lower level too;
+    4. ``unknown``: NaN (no ``has_partner`` column, or neither the gross level nor the proxy).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Optional columns ``social_assistance``, ``has_partner``, ``main_birth_year``.
+    params : Parameters
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index; ``level`` (float, euro per year, NaN when unknown) and ``source`` (one of
+        :data:`LEVEL_SOURCES`).
+
+    Examples
+    --------
+    >>> from cohorts.studies.interest_only.parameters import load_parameters
+    >>> f = pd.DataFrame({"has_partner": [False, True, True], "main_birth_year": [1970, 1970, 1949]})
+    >>> social_assistance_level(f, params=load_parameters()).round(2).values.tolist()
+    [[11838.24, 'packaged_net'], [16911.72, 'packaged_net'], [18176.88, 'packaged_net']]
+    """
     n = len(frame)
     level = (
         pd.to_numeric(frame[IO.SOCIAL_ASSISTANCE]).to_numpy(dtype="float64", na_value=np.nan)
         if IO.SOCIAL_ASSISTANCE in frame.columns
         else np.full(n, np.nan)
     )
+    source = np.where(np.isnan(level), 3, 0)
     if IO.HAS_PARTNER in frame.columns:
         partner = frame[IO.HAS_PARTNER].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        single = np.nan if params.social_assistance_single is None else params.social_assistance_single
-        couple = np.nan if params.social_assistance_couple is None else params.social_assistance_couple
-        level = np.where(np.isnan(level), np.where(partner, couple, single), level)
-    return level
+        gross = np.where(partner, _amount(params.social_assistance_couple), _amount(params.social_assistance_single))
+        fill = np.isnan(level) & ~np.isnan(gross)
+        level, source = np.where(fill, gross, level), np.where(fill, 1, source)
+        if IO.MAIN_BIRTH_YEAR in frame.columns:
+            birth = pd.to_numeric(frame[IO.MAIN_BIRTH_YEAR]).to_numpy(dtype="float64", na_value=np.nan)
+            pension_age = params.price_base_year - birth >= params.aow_age  # NaN birth year: below (lower level)
+        else:
+            pension_age = np.zeros(n, dtype=bool)
+        monthly = np.where(
+            partner,
+            np.where(pension_age, _amount(params.social_assistance_net_couple_pension_monthly),
+                     _amount(params.social_assistance_net_couple_monthly)),
+            np.where(pension_age, _amount(params.social_assistance_net_single_pension_monthly),
+                     _amount(params.social_assistance_net_single_monthly)),
+        )
+        fill = np.isnan(level) & ~np.isnan(monthly)
+        level, source = np.where(fill, MONTHS_PER_YEAR * monthly, level), np.where(fill, 2, source)
+    return pd.DataFrame({"level": level, "source": np.asarray(LEVEL_SOURCES, dtype=object)[source]},
+                        index=frame.index)
+
+
+def _social_assistance(frame: pd.DataFrame, *, params: Parameters) -> np.ndarray:
+    """Social-assistance level per household, euro per year (NaN unknown): :func:`social_assistance_level`."""
+    return social_assistance_level(frame, params=params)["level"].to_numpy(dtype="float64")
+
+
+def social_assistance_note(frame: pd.DataFrame, *, params: Parameters) -> str | None:
+    """The run's note on the social-assistance level used for the measurement flag (A10, E27).
+
+    ``None`` when every household's level is the frame's column or a user-supplied gross level;
+    otherwise one sentence that says which level was used (the packaged net proxy, a lower bound)
+    or that it is unknown for some households.  The sentence names no household count, so the
+    preparations of one run on subsets of the households (the sensitivity grid) give the same note
+    and the command prints it once.
+    """
+    src = social_assistance_level(frame, params=params)["source"].to_numpy(dtype=object)
+    if (src == "unknown").any():
+        return (
+            "social-assistance level (bijstandsnorm 2017) not supplied (the study's text does not print it, A10) and "
+            f"no [social_assistance_net] proxy: the measurement flag '{IO.LOW_INCOME_FLAG}' is <NA> where no level is "
+            f"known, and so are '{IO.VULNERABLE}' and '{IO.CORE_RISK}' of those forced sales; give "
+            "user_supplied.social_assistance_single and _couple in a --parameters file"
+        )
+    net = src == "packaged_net"
+    if net.any():
+        who = "every household" if net.all() else "the households without a user-supplied gross level"
+        return (
+            f"social-assistance level of the measurement flag '{IO.LOW_INCOME_FLAG}' (A10, E27): packaged net level, "
+            f"Stcrt. 2017, 36285 (12 x the net Participatiewet norm of 1 July 2017 incl. holiday allowance, by "
+            f"household type and the main earner's age in 2017) for {who}: a lower bound of the study's flag on gross "
+            f"income (so '{IO.VULNERABLE}' and '{IO.CORE_RISK}' are upper bounds); supply the gross level with "
+            "--parameters ([user_supplied] social_assistance_single/_couple)"
+        )
+    return None
 
 
 def classify(
@@ -166,8 +269,8 @@ def classify(
         ``wealth_at_refi`` (W_T), ``max_monthly_cost`` (X_T, may be negative), ``rate_at_refi``
         (fraction), ``debt_now`` (D0), ``house_value_now`` (V0 > 0), ``income_now`` (2017).
         The ``*_at_refi`` values may be missing on perpetual rows only.  Optional:
-        ``social_assistance`` (euro per year, same basis as ``income_now``) and ``has_partner``
-        (to take the level from the parameters).
+        ``social_assistance`` (euro per year, same basis as ``income_now``), ``has_partner`` and
+        ``main_birth_year`` (to take the level from the parameters: :func:`social_assistance_level`).
     params : Parameters
         ``ltv_limit``, ``io_cap``, ``io_cap_core``, ``term_months``, ``high_ltv``, ``now_year``,
         and the optional social-assistance levels.
@@ -254,8 +357,9 @@ def classify(
     if unknown.any() and warn_unknown_level:
         warnings.warn(
             f"{source}: social-assistance level (bijstandsnorm 2017) unknown for {int(unknown.sum())} of {len(frame)} "
-            f"household(s): column '{IO.SOCIAL_ASSISTANCE}' missing or empty and parameters "
-            "user_supplied.social_assistance_single/_couple not supplied (the seed does not print them); "
+            f"household(s): column '{IO.SOCIAL_ASSISTANCE}' missing or empty, parameters "
+            "user_supplied.social_assistance_single/_couple not supplied (the seed does not print them) and no "
+            "[social_assistance_net] proxy; "
             f"'{IO.LOW_INCOME_FLAG}' is <NA> there, and '{IO.VULNERABLE}'/'{IO.CORE_RISK}' of those forced sales too",
             CohortsWarning,
             stacklevel=2,
