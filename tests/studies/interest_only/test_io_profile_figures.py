@@ -6,6 +6,7 @@ Kinds:
   mark at its class, never a zero bar; the legend has one entry per drawn group, its handles are the
   drawn bar containers, and it prints the group sizes N (rounded sample count and population); the panel
   titles and classes are the tick labels and texts; without the vulnerable group the figure says why;
+  with it, on the packaged net social-assistance level, the figure says the group is an upper bound;
 * property: every plot function draws only its own figure's rows and refuses a table without them.
 """
 
@@ -19,7 +20,13 @@ import pandas as pd
 import pytest
 from matplotlib.container import BarContainer
 
-from cohorts.studies.interest_only.figures_profiles import HIDDEN_MARK, NOT_RELEASED, PLOTS, plot_arrears
+from cohorts.studies.interest_only.figures_profiles import (
+    HIDDEN_MARK,
+    NET_LEVEL_NOTE,
+    NOT_RELEASED,
+    PLOTS,
+    plot_arrears,
+)
 from cohorts.studies.interest_only.profiles import read_released_profiles
 
 RELEASED = """figure,panel,group,class,n_rounded,share,population,rounding_base,disclosure
@@ -84,6 +91,17 @@ def test_without_the_vulnerable_group_the_figure_says_why() -> None:
         assert not [t for t in ax.texts if t.get_text() == HIDDEN_MARK]
     finally:
         plt.close(ax.figure)
+
+
+def test_the_net_level_caveat_is_printed_only_under_a_drawn_vulnerable_group() -> None:
+    table = _table()
+    for figure_rows, net, expected in ((table, True, True), (table, False, False),
+                                       (table[table["group"] == "refi_moment"], True, False)):
+        ax = PLOTS[28](figure_rows, net_level=net)
+        try:
+            assert (NET_LEVEL_NOTE in ax.get_xlabel().replace("\n", " ")) is expected
+        finally:
+            plt.close(ax.figure)
 
 
 def test_each_plot_draws_only_its_figure() -> None:

@@ -74,6 +74,7 @@ from .release import (
     universes,
 )
 from .study_data import scenarios_path
+from .tree import PACKAGED_NET, social_assistance_level
 
 ALL_SCENARIOS = "all"
 
@@ -236,7 +237,8 @@ def run(args: argparse.Namespace) -> int:
     writers.update(release_descriptives(gate, params=params, scenarios=all_scenarios, scale=scale, settings=settings))
     if "profiles.csv" in gate.checked:
         from .figures_profiles import profile_figure_writers
-        writers.update(profile_figure_writers(gate))
+        net = social_assistance_level(prepared.households, params=params)["source"].eq(PACKAGED_NET).any()
+        writers.update(profile_figure_writers(gate, net_level=bool(net)))
     selection = release_selection(population_selection, rules=rules)
     if selection is not None:
         writers["selection.csv"] = _csv(selection)

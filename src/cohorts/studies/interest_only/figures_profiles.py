@@ -46,6 +46,10 @@ TITLES = {
 }
 HIDDEN_MARK = "x"
 NOT_RELEASED = "vulnerable households: not released (their flag needs the social-assistance level, not supplied)"
+#: Under the figure when the vulnerable group rests, for some households, on the packaged net social-assistance
+#: level (:func:`cohorts.studies.interest_only.tree.social_assistance_level`).
+NET_LEVEL_NOTE = ("vulnerable households: measurement flag on the net social-assistance level (Stcrt. 2017, 36285), "
+                  "a lower bound of the study's gross level, so this group is an upper bound")
 
 
 def _numbers(column: pd.Series) -> np.ndarray:
@@ -63,7 +67,7 @@ def _group_size(rows: pd.DataFrame) -> str:
     return f"n = {int(n[i]):,} sample, {int(pop[i]):,} population" if np.isfinite(pop[i]) else f"n = {int(n[i]):,}"
 
 
-def draw_profile(table: pd.DataFrame, *, figure: int, ax: Axes) -> Axes:
+def draw_profile(table: pd.DataFrame, *, figure: int, ax: Axes, net_level: bool = False) -> Axes:
     """Horizontal bars of one profile figure into ``ax`` (see the module docstring).
 
     Parameters
@@ -73,6 +77,9 @@ def draw_profile(table: pd.DataFrame, *, figure: int, ax: Axes) -> Axes:
     figure : int
         The report's figure number (:data:`~cohorts.studies.interest_only.profiles.FIGURES`).
     ax : matplotlib.axes.Axes
+    net_level : bool, default False
+        The vulnerable group's measurement flag used the packaged net social-assistance level for some
+        households: the figure says so (:data:`NET_LEVEL_NOTE`) when it draws that group.
 
     Returns
     -------
@@ -137,6 +144,8 @@ def draw_profile(table: pd.DataFrame, *, figure: int, ax: Axes) -> Axes:
         notes.append(f"sample counts rounded to {int(np.nanmax(base))} households; shares of the rounded counts")
     if VULNERABLE not in groups:
         notes.append(NOT_RELEASED)
+    elif net_level:
+        notes.append(NET_LEVEL_NOTE)
     if (rows["share"].astype(str) == HIDDEN_MARK).any() or (rows["n_rounded"].astype(str) == HIDDEN_MARK).any():
         notes.append(f"{HIDDEN_MARK}: not shown (disclosure control)")
     ax.set_xlabel("\n".join(["share of the group (%)", *(textwrap.fill(n, 110) for n in notes)]), fontsize="small")
@@ -147,45 +156,45 @@ def draw_profile(table: pd.DataFrame, *, figure: int, ax: Axes) -> Axes:
 
 
 @styled(width="double", aspect=0.62)
-def plot_income_credit(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_income_credit(table: pd.DataFrame, *, ax: Axes | None = None, net_level: bool = False) -> Axes:
     """Figuur 11: income class at the refinancing date and consumer credit (see :func:`draw_profile`)."""
-    return draw_profile(table, figure=11, ax=ax)
+    return draw_profile(table, figure=11, ax=ax, net_level=net_level)
 
 
 @styled(width="double", aspect=0.55)
-def plot_household_type(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_household_type(table: pd.DataFrame, *, ax: Axes | None = None, net_level: bool = False) -> Axes:
     """Figuur 12: household type and entrepreneurs (see :func:`draw_profile`)."""
-    return draw_profile(table, figure=12, ax=ax)
+    return draw_profile(table, figure=12, ax=ax, net_level=net_level)
 
 
 @styled(width="double", aspect=0.8)
-def plot_debt_value(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_debt_value(table: pd.DataFrame, *, ax: Axes | None = None, net_level: bool = False) -> Axes:
     """Figuur 13: mortgage debt, house value and LTV classes now (see :func:`draw_profile`)."""
-    return draw_profile(table, figure=13, ax=ax)
+    return draw_profile(table, figure=13, ax=ax, net_level=net_level)
 
 
 @styled(width="double", aspect=0.52)
-def plot_income_now(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_income_now(table: pd.DataFrame, *, ax: Axes | None = None, net_level: bool = False) -> Axes:
     """Figuur 25: current income (see :func:`draw_profile`)."""
-    return draw_profile(table, figure=25, ax=ax)
+    return draw_profile(table, figure=25, ax=ax, net_level=net_level)
 
 
 @styled(width="double", aspect=0.5)
-def plot_income_drop(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_income_drop(table: pd.DataFrame, *, ax: Axes | None = None, net_level: bool = False) -> Axes:
     """Figuur 26: income drop at retirement (see :func:`draw_profile`)."""
-    return draw_profile(table, figure=26, ax=ax)
+    return draw_profile(table, figure=26, ax=ax, net_level=net_level)
 
 
 @styled(width="double", aspect=0.46)
-def plot_io_origination(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_io_origination(table: pd.DataFrame, *, ax: Axes | None = None, net_level: bool = False) -> Axes:
     """Figuur 27: interest-only share of the original principal (see :func:`draw_profile`)."""
-    return draw_profile(table, figure=27, ax=ax)
+    return draw_profile(table, figure=27, ax=ax, net_level=net_level)
 
 
 @styled(width="double", aspect=0.42)
-def plot_arrears(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_arrears(table: pd.DataFrame, *, ax: Axes | None = None, net_level: bool = False) -> Axes:
     """Figuur 28: current payment arrears (see :func:`draw_profile`)."""
-    return draw_profile(table, figure=28, ax=ax)
+    return draw_profile(table, figure=28, ax=ax, net_level=net_level)
 
 
 #: Figure number -> its plot function.
@@ -194,11 +203,12 @@ PLOTS = {11: plot_income_credit, 12: plot_household_type, 13: plot_debt_value, 2
 assert tuple(PLOTS) == FIGURES
 
 
-def profile_figure_writers(gate: Gate) -> dict:
-    """Writers of ``figures/profile_<n>.{pdf,png}`` drawn from the gated ``profiles.csv`` as read back."""
+def profile_figure_writers(gate: Gate, *, net_level: bool = False) -> dict:
+    """Writers of ``figures/profile_<n>.{pdf,png}`` drawn from the gated ``profiles.csv`` as read back
+    (``net_level``: as :func:`draw_profile`)."""
     table = as_read_back(gate.published(PROFILES_FILE), read_released_profiles)
     writers: dict = {}
     for number, plot in PLOTS.items():
         if (pd.to_numeric(table[IO.PROFILE_FIGURE], errors="coerce") == number).any():
-            writers.update(figure_writers(plot(table).figure, f"figures/profile_{number}"))
+            writers.update(figure_writers(plot(table, net_level=net_level).figure, f"figures/profile_{number}"))
     return writers

@@ -135,6 +135,8 @@ def _test(
 MONTHS_PER_YEAR = 12
 #: Where a household's social-assistance level came from (codes of :func:`social_assistance_level`).
 LEVEL_SOURCES: tuple[str, ...] = ("column", "user_supplied_gross", "packaged_net", "unknown")
+#: The source code of the packaged net level (a lower bound of the study's gross level).
+PACKAGED_NET = LEVEL_SOURCES[2]
 
 
 def _amount(value: float | None) -> float:
@@ -236,7 +238,7 @@ def social_assistance_note(frame: pd.DataFrame, *, params: Parameters) -> str | 
             f"known, and so are '{IO.VULNERABLE}' and '{IO.CORE_RISK}' of those forced sales; give "
             "user_supplied.social_assistance_single and _couple in a --parameters file"
         )
-    net = src == "packaged_net"
+    net = src == PACKAGED_NET
     if net.any():
         who = "every household" if net.all() else "the households without a user-supplied gross level"
         return (
