@@ -284,3 +284,29 @@ def test_rules_refuse_what_they_cannot_compute() -> None:
     rec = CMP.load_targets().set_index("id", drop=False).loc["IO_TXT_f16_forced_sale_rec"]
     with pytest.raises(R.NotReproducible, match="recession"):
         R.population_count(res, rec)
+
+
+def test_figure_26_counts_the_vulnerable_with_retirement_ahead() -> None:
+    """Hand-worked: Figuur 26's n (34.0 thousand in the report, against 36.5 in the other profiles) counts the
+    vulnerable households whose main earner is below the AOW age (67) in 2017, not a pensioner, with a positive
+    2017 income.  Six households at scale 1/1000, all vulnerable: born 1960 (57, employee, income 40,000) ahead;
+    born 1950 (67) not; born 1955 pensioner not; born 1970 with income 0 not; born 1951 (66) ahead; one more
+    born 1980 (37) not vulnerable.  Ahead and vulnerable: 2 -> 2 / 0.001 / 1000 = 2.0 thousand; the other
+    profiles' n counts all 5 vulnerable -> 5.0."""
+    from cohorts import columns as C
+
+    hh = pd.DataFrame({
+        IO.HOUSEHOLD_ID: np.arange(6),
+        IO.MAIN_BIRTH_YEAR: [1960, 1950, 1955, 1970, 1951, 1980],
+        f"{C.LABOUR_STATUS}{IO.MAIN_SUFFIX}": ["employee", "employee", "pensioner", "employee", "employee",
+                                               "employee"],
+        IO.INCOME_NOW: [40_000.0, 30_000.0, 25_000.0, 0.0, 35_000.0, 50_000.0],
+    })
+    vuln = pd.array([True, True, True, True, True, False], dtype="boolean")
+    o = pd.DataFrame({IO.HOUSEHOLD_ID: np.arange(6), IO.VULNERABLE: vuln, IO.PERPETUAL: np.zeros(6, dtype=bool)})
+    res = Results(households=hh, outcomes={"base": o}, scale=0.001, coverage=1.0, params=load_parameters())
+    t = CMP.load_targets().set_index("id", drop=False)
+    f26 = next(r for r in R.RULES if r.matches(t.loc["IO_F26_n_vulnerable"]))
+    assert f26.compute(res, t.loc["IO_F26_n_vulnerable"]) == pytest.approx(2.0)
+    f25 = next(r for r in R.RULES if r.matches(t.loc["IO_F25_n_vulnerable"]))
+    assert f25.compute(res, t.loc["IO_F25_n_vulnerable"]) == pytest.approx(5.0)

@@ -180,6 +180,21 @@ def retirement_income(households: pd.DataFrame, *, params: Parameters, tables: N
     return (at[IO.TEST_INCOME_LABOUR_AOW] + at[IO.TEST_INCOME_SECOND_PILLAR]).to_numpy(dtype="float64")
 
 
+def retirement_ahead(households: pd.DataFrame, *, params: Parameters) -> np.ndarray:
+    """Households with their retirement still ahead in the income year: Figuur 26's population.
+
+    The main earner is below the AOW age in the income year (``income_year`` of ``population.toml``), is
+    not a pensioner, and the household's 2017 income is positive (the report's Figuur 26 counts 34.0
+    thousand sample households against 36.5 thousand in the other profiles: the retired have no drop ahead;
+    the report does not say so).  Used by the profile and by the comparison's rule for its N.
+    """
+    income_year = int(load_population_params()["income_year"])
+    main = households[f"{C.LABOUR_STATUS}{IO.MAIN_SUFFIX}"].astype(str).to_numpy()
+    income_now = households[IO.INCOME_NOW].to_numpy(dtype="float64")
+    return ((income_year - households[IO.MAIN_BIRTH_YEAR].to_numpy(dtype="int64") < params.aow_age)
+            & (main != "pensioner") & (income_now > 0))
+
+
 def profile_variables(
     households: pd.DataFrame,
     outcomes: pd.DataFrame,
@@ -248,9 +263,7 @@ def profile_variables(
     ltv = np.divide(100.0 * debt, value, out=np.full(len(hh), np.nan), where=value > 0)
     # Figuur 26: households whose main earner has not yet retired in the income year
     income_now = hh[IO.INCOME_NOW].to_numpy(dtype="float64")
-    income_year = int(load_population_params()["income_year"])
-    ahead = ((income_year - hh[IO.MAIN_BIRTH_YEAR].to_numpy(dtype="int64") < params.aow_age)
-             & (main != "pensioner") & (income_now > 0))
+    ahead = retirement_ahead(hh, params=params)
     drop = np.full(len(hh), np.nan)
     if ahead.any():
         rate = outcomes[IO.RATE_AT_T].to_numpy(dtype="float64")[ahead]

@@ -16,7 +16,8 @@ its number from a :class:`~cohorts.studies.interest_only.results.Results`.  Conv
   ``io_households`` (all), ``perpetual`` (step 1), ``refi_moment`` (not step 1),
   ``wealth_repay`` (step 2), ``must_refinance`` (after steps 1-2), ``fail_annuity`` (fail step 4),
   ``forced_sale`` (fail step 6), ``residual_debt``, ``vulnerable``, ``core_risk``,
-  ``perpetual_afford_fail``, ``perpetual_not_agile``, ``forced_sale_no_meas_error``.
+  ``perpetual_afford_fail``, ``perpetual_not_agile``, ``forced_sale_no_meas_error``; Figuur 26's n counts
+  ``vulnerable_retirement_ahead`` (vulnerable with the retirement still ahead, as the profile).
 * **Scenario parameters** (Tabel 2, 5-8 and the periods of Figuren 15/16) are recomputed from the
   scenario file through :func:`cohorts.scenarios.paths`: they check that the data file and the
   path builder reproduce the tables, not the households.
@@ -150,6 +151,9 @@ RULES: tuple[Rule, ...] = (
     Rule("worst start year", _worst_start, "year", id=r"^IO_F24_title_worst_start$"),
     Rule("sensitivity input", _sensitivity_input, "sensitivity_input", id=r"^IO_T4_"),
     # ---- sample sizes and population counts -------------------------------------------------------
+    Rule("sample size (Figuur 26: retirement ahead)",
+         lambda res, row: sample_size(res, row, group="vulnerable_retirement_ahead"), "thousands_1dp",
+         id=r"^IO_F26_n_vulnerable$"),
     Rule("sample size", sample_size, lambda r: "thousands_1dp" if r["unit"] == "count_thousands" else millions_kind(r),
          id=_SAMPLE_IDS),
     Rule("population (millions)", population_millions, millions_kind, id=_POP_MILLIONS),

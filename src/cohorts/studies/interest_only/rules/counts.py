@@ -51,9 +51,9 @@ def population_millions(res: Results, row: pd.Series) -> float:
     return _round_as_printed(float(m.sum()) / res.scale * res.coverage / 1e6, row)
 
 
-def sample_size(res: Results, row: pd.Series) -> float:
-    """Sample size of the row's group: count / scale, in the row's unit (millions or thousands)."""
-    m = group_mask(res, str(row["group"]), "base")
+def sample_size(res: Results, row: pd.Series, *, group: str | None = None) -> float:
+    """Sample size of the row's group (or ``group``): count / scale, in the row's unit (millions or thousands)."""
+    m = group_mask(res, str(row["group"]) if group is None else group, "base")
     unit = {"count_millions": 1e6, "count_thousands": 1e3}.get(str(row["unit"]))
     if unit is None:
         raise NotReproducible(f"unit {row['unit']!r} is not a sample size")

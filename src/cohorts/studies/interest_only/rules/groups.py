@@ -69,6 +69,7 @@ def group_mask(res: Results, group: str, scenario: str = "base") -> np.ndarray:
         "forced_sale": lambda: _flag(o, IO.FORCED_SALE),
         "residual_debt": lambda: _flag(o, IO.RESIDUAL_DEBT),
         "vulnerable": lambda: _known_flag(o, IO.VULNERABLE),
+        "vulnerable_retirement_ahead": lambda: _known_flag(o, IO.VULNERABLE) & _retirement_ahead(res),
         "core_risk": lambda: _known_flag(o, IO.CORE_RISK),
         "perpetual_afford_fail": lambda: perp & _flag(o, IO.AFFORD_FAIL),
         "perpetual_not_agile": lambda: perp & _not_agile(o),
@@ -77,6 +78,15 @@ def group_mask(res: Results, group: str, scenario: str = "base") -> np.ndarray:
     if group not in masks:
         raise NotReproducible(f"group {group!r} is not a population of the analysis file (IO households only)")
     return masks[group]()
+
+
+def _retirement_ahead(res: Results) -> np.ndarray:
+    """Figuur 26's population (:func:`cohorts.studies.interest_only.profiles.retirement_ahead`)."""
+    from cohorts.studies.interest_only.profiles import retirement_ahead
+
+    if res.params is None:
+        raise NotReproducible("Figuur 26's population needs the run's parameters (the AOW age)")
+    return retirement_ahead(res.households, params=res.params)
 
 
 def _known_flag(o: pd.DataFrame, col: str) -> np.ndarray:
