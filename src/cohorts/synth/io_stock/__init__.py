@@ -54,9 +54,12 @@ The stages in detail:
   IO/investment unchanged, matured guaranteed parts 0).
 * :func:`income_pension` and :func:`wealth_dwelling` - the two CBS files for 2017
   (:data:`cohorts.columns.INCOME_PENSION_COLUMNS`, :data:`cohorts.columns.WEALTH_DWELLING_COLUMNS`)
-  for every person of the end-2016 stock with a 2017 CBS record.
-* the WOZ value: the LLD-implied value x lognormal noise, with a low-WOZ tail leaning to high
-  debt / income (:func:`woz_low_factor`; A33 and the report's LTV > 200% measurement sign).
+  for every person of the end-2016 stock with a 2017 CBS record; the replacement rate of the
+  attainable pension is coupled to the household's debt / income rank (round 3,
+  ``replacement_dti_rho``).
+* the WOZ value: the LLD-implied value x lognormal noise, with low-WOZ tails concentrated on high
+  debt / income (:func:`woz_low_factor`; A33): a mild one for dated loans (LTV mostly 100-200%:
+  residual debts) and a deep one for perpetual loans (LTV > 200%: not agile at the event year).
 * :func:`plan_stock` - the recodes, ages and maturities from a world alone (the CBS persons file is
   written with :func:`apply_births`); :func:`build_io_stock` - all of the above from a world and its
   2017 CBS records; :func:`apply_maturities` puts the planned dates (and recoded repayment types)
