@@ -7,7 +7,9 @@ Kinds of test (each test's docstring starts with its kind):
 * **property**: a rule that must hold on every row (sums, ranges, consistency over snapshots,
   streams unchanged, every column except the IO maturities equal to the panel writer's output), or a
   direction the calibration plants (perpetuals lean to low debt / income and old originations, the
-  low-WOZ tail to high debt / income).
+  low-WOZ tail to high debt / income, round 3: the replacement rate to low debt / income);
+* **cross-check of two implementations**: the per-loan tail parameters of :func:`woz_low_factor`
+  against the scalar ones (same draws), and :func:`income_pension` without a rank against rho 0.
 
 The small twin is the session fixture of ``tests/synth/conftest.py`` (scale 0.002, seed 11).
 """
@@ -25,7 +27,14 @@ from cohorts.contracts import validate_income_pension, validate_lld, validate_we
 from cohorts.synth import kinds as K
 from cohorts.synth import streams
 from cohorts.synth.generator import build_world
-from cohorts.synth.io_stock import IO_TYPES, _solve_share, debt_at_maturity, perpetual_weight, woz_low_factor
+from cohorts.synth.io_stock import (
+    IO_TYPES,
+    _solve_share,
+    debt_at_maturity,
+    income_pension,
+    perpetual_weight,
+    woz_low_factor,
+)
 from cohorts.synth.panel import cbs_persons, key_table, lld_snapshots, truth_table
 from cohorts.synth.write import INCOME_PENSION_FILE, TRUTH_IO_FILE, WEALTH_DWELLING_FILE
 
@@ -158,11 +167,12 @@ def test_income_sources_add_up_and_statuses_fit_ages(io_tables: dict[str, pd.Dat
 
 
 def test_woz_close_to_lld_value_and_shared_in_household(io_tables: dict[str, pd.DataFrame]) -> None:
-    """Planted truth / property: the key person carries the household's planted WOZ value; outside the
-    low-WOZ tail (``woz_low_share`` = 4%, factor exp(N(-1.0, 0.3)) on top) it is within a factor 2 of the
-    LLD-implied house value (debt / current LTV); the share below half that value is the tail's (4% less
-    the tail's draws that stay above 0.5, about 3.4%; 2-6% at 3,500 households, sampling s.e. 0.3 pp) and
-    the median ratio is close to 1 (0.9-1.05)."""
+    """Planted truth / property: the key person carries the household's planted WOZ value; it is at most
+    twice the LLD-implied house value (debt / current LTV; the main noise has sigma 0.2); the share below
+    half that value is set by the two low-WOZ tails (round 3: dated loans 16% x weight 10 r^9 with median
+    factor 0.55, so about a tenth of their tail falls below 0.5 after the main noise; perpetual loans 5.3% x
+    2 r with median 0.37, mostly below 0.5): 2-6% at 3,500 households (sampling s.e. 0.3 pp), and the
+    median ratio is close to 1 (0.9-1.05)."""
     lld, truth, key, w = io_tables["lld"], io_tables["truth_io"], io_tables["key"], io_tables["wealth"]
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
     hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
@@ -260,6 +270,64 @@ def test_woz_low_factor_share_weight_and_size() -> None:
     assert (woz_low_factor(np.random.default_rng(1), {}, 100) == 1.0).all()
 
 
+def test_woz_low_factor_per_loan_parameters_match_scalar() -> None:
+    """Cross-check of two implementations: per-loan arrays equal to the scalar parameters give the same
+    factors (same two draws per loan); loans given another mu / sigma / share get exactly
+    exp(mu_i + sigma_i z) on the same draws (hand-worked from the scalar run: f^(sigma_i / sigma) x
+    exp(mu_i - mu sigma_i / sigma)), and a share of 0 keeps a loan out of the tail."""
+    params = {"woz_low_share": 0.3, "woz_low_log_mu": -1.0, "woz_low_log_sigma": 0.3}
+    n = 5_000
+    f = woz_low_factor(np.random.default_rng(7), params, n)
+    g = woz_low_factor(np.random.default_rng(7), params, n, share=np.full(n, 0.3), log_mu=np.full(n, -1.0),
+                       log_sigma=np.full(n, 0.3))
+    assert np.array_equal(f, g)
+    second = np.arange(n) >= n // 2
+    mu = np.where(second, -0.6, -1.0)
+    sd = np.where(second, 0.15, 0.3)
+    share = np.where(np.arange(n) % 10 == 0, 0.0, 0.3)
+    h = woz_low_factor(np.random.default_rng(7), params, n, share=share, log_mu=mu, log_sigma=sd)
+    z = (np.log(f) + 1.0) / 0.3  # the scalar run's normal draw where the loan is in the tail
+    tail = (f != 1.0) & (share > 0)
+    assert np.allclose(h[tail], np.exp(mu[tail] + sd[tail] * z[tail]))
+    assert (h[share == 0] == 1.0).all() and (h[(f == 1.0)] == 1.0).all()
+    assert abs(np.median(h[tail & second]) - np.exp(-0.6)) < 0.02
+
+
+def _persons(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame({C.PERSON_ID: np.arange(n, dtype="int64"), C.BIRTH_YEAR: np.full(n, 1970),
+                         C.GROSS_INCOME: rng.uniform(30_000, 90_000, n).round(), C.ZZP: np.zeros(n, dtype=bool)})
+
+
+def test_replacement_coupled_to_debt_to_income() -> None:
+    """Property / cross-check: without a rank (or with ``replacement_dti_rho`` 0) the output is the same
+    (same draws); with rho 0.6 only the pension entitlements change, and the attainable pension per
+    euro of labour income of the most stretched fifth of households (rank > 0.8) is below the least
+    stretched fifth's (uniform 0.45-0.81: a Gaussian copula with rho 0.6 moves the fifths' mean
+    replacement by about +-0.08 each; s.e. of a fifth's mean 0.003 at 4,000 persons)."""
+    from cohorts.synth.params import load_params
+
+    params = dict(load_params().io_stock)
+    persons = _persons(20_000)
+    rank = np.linspace(0.0, 1.0, len(persons))
+    plain = income_pension(np.random.default_rng(5), {**params, "replacement_dti_rho": 0.6}, persons)
+    zero = income_pension(np.random.default_rng(5), {**params, "replacement_dti_rho": 0.0}, persons, dti_rank=rank)
+    pd.testing.assert_frame_equal(plain, zero)
+    coupled = income_pension(np.random.default_rng(5), {**params, "replacement_dti_rho": 0.6}, persons, dti_rank=rank)
+    pension_cols = [C.PENSION_ATTAINABLE_ACTIVE, C.PENSION_ATTAINABLE_INACTIVE, C.PENSION_ACCRUED]
+    pd.testing.assert_frame_equal(plain.drop(columns=pension_cols), coupled.drop(columns=pension_cols))
+    emp = coupled[C.LABOUR_STATUS].to_numpy() == "employee"
+    top, bottom = (rank > 0.8)[emp], (rank < 0.2)[emp]
+
+    def replacement(frame: pd.DataFrame) -> np.ndarray:
+        e = frame.loc[emp]
+        return (e[C.PENSION_ATTAINABLE_ACTIVE] + e[C.PENSION_ATTAINABLE_INACTIVE]).to_numpy() / e[C.WAGES].to_numpy()
+
+    rr, rr0 = replacement(coupled), replacement(plain)
+    assert rr[bottom].mean() - rr[top].mean() > 0.1
+    assert abs(rr0[bottom].mean() - rr0[top].mean()) < 0.02
+
+
 def _debt_to_income_by_loan(io_tables: dict[str, pd.DataFrame]) -> pd.Series:
     lld, key, cbs = io_tables["lld"], io_tables["key"], io_tables["cbs"]
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
@@ -289,8 +357,8 @@ def test_perpetuals_lean_to_low_debt_to_income(io_tables: dict[str, pd.DataFrame
 
 
 def test_low_woz_tail_leans_to_high_debt_to_income(io_tables: dict[str, pd.DataFrame]) -> None:
-    """Property (planted direction, ``woz_low_dti_tilt`` = 0.9): WOZ below half the LLD-implied value is
-    more frequent in the highest debt / income third than in the lowest."""
+    """Property (planted direction, round 3 ``woz_low_dti_power`` = 9 and 1 for perpetuals): WOZ below
+    half the LLD-implied value is more frequent in the highest debt / income third than in the lowest."""
     lld, t = io_tables["lld"], io_tables["truth_io"].set_index(C.LOAN_ID)
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
     hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)

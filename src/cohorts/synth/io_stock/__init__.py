@@ -54,9 +54,12 @@ The stages in detail:
   IO/investment unchanged, matured guaranteed parts 0).
 * :func:`income_pension` and :func:`wealth_dwelling` - the two CBS files for 2017
   (:data:`cohorts.columns.INCOME_PENSION_COLUMNS`, :data:`cohorts.columns.WEALTH_DWELLING_COLUMNS`)
-  for every person of the end-2016 stock with a 2017 CBS record.
-* the WOZ value: the LLD-implied value x lognormal noise, with a low-WOZ tail leaning to high
-  debt / income (:func:`woz_low_factor`; A33 and the report's LTV > 200% measurement sign).
+  for every person of the end-2016 stock with a 2017 CBS record; the replacement rate of the
+  attainable pension is coupled to the household's debt / income rank (round 3,
+  ``replacement_dti_rho``).
+* the WOZ value: the LLD-implied value x lognormal noise, with low-WOZ tails concentrated on high
+  debt / income (:func:`woz_low_factor`; A33): a mild one for dated loans (LTV mostly 100-200%:
+  residual debts) and a deep one for perpetual loans (LTV > 200%: not agile at the event year).
 * :func:`plan_stock` - the recodes, ages and maturities from a world alone (the CBS persons file is
   written with :func:`apply_births`); :func:`build_io_stock` - all of the above from a world and its
   2017 CBS records; :func:`apply_maturities` puts the planned dates (and recoded repayment types)
@@ -328,8 +331,28 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
     d = dti.reindex(debt_now.index).to_numpy(dtype="float64")
     d = np.where(np.isfinite(d), d, np.nanmedian(d) if np.isfinite(d).any() else 0.0)
     # the tail leans to the high debt-to-income ratios (tilt > 0 = more tail among the stretched)
-    tail_weight = np.maximum(perpetual_weight(d, tilt=-float(params.get("woz_low_dti_tilt", 0.0))), 0.0)
-    woz_factor = woz_factor * woz_low_factor(rng_woz, params, len(hv), weight=tail_weight)
+    kinds = hh.set_index(C.LOAN_ID)["kind"].reindex(debt_now.index).to_numpy()
+    perp_loan = np.isin(kinds, ("admin", "age"))
+    power = float(params.get("woz_low_dti_power", 0.0))
+    if power > 0.0 and len(d) > 1:
+        # (k + 1) r^k, r the debt / income rank (1 = most stretched): mean 1, the tail concentrated
+        # on the stretched households (round 3: the LTV-bound failures also fail the LTI test);
+        # perpetual households have their own power
+        r_d = (pd.Series(d).rank(method="average").to_numpy() - 1.0) / (len(d) - 1)
+        k = np.where(perp_loan, float(params.get("woz_low_dti_power_perpetual", power)), power)
+        tail_weight = (k + 1.0) * r_d**k
+    else:
+        tail_weight = np.maximum(perpetual_weight(d, tilt=-float(params.get("woz_low_dti_tilt", 0.0))), 0.0)
+    # round 3: the perpetual households get their own (deeper) tail; dated and other loans the
+    # woz_low_* tail (keys absent = one tail for all, as before)
+    tails = {
+        key: np.where(perp_loan, float(params.get(f"{key}_perpetual", params.get(key, 0.0))), float(params.get(key, 0.0)))
+        for key in ("woz_low_share", "woz_low_log_mu", "woz_low_log_sigma")
+    }
+    woz_factor = woz_factor * woz_low_factor(
+        rng_woz, params, len(hv), weight=tail_weight,
+        share=tails["woz_low_share"], log_mu=tails["woz_low_log_mu"], log_sigma=tails["woz_low_log_sigma"],
+    )
     woz_loan = pd.Series(np.round(hv * woz_factor, -3), index=debt_now.index)
 
     refi = hh.loc[hh["kind"] == "dated"].set_index(C.LOAN_ID)["first_maturity"]
@@ -359,7 +382,9 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
     rec = cbs_2017.drop_duplicates(C.PERSON_ID).set_index(C.PERSON_ID)
     sp = sp.loc[sp[C.PERSON_ID].isin(rec.index)].sort_values(C.PERSON_ID, kind="stable")
     persons = rec.reindex(sp[C.PERSON_ID].to_numpy()).reset_index()
-    inc = income_pension(rng_income, params, persons)
+    rank = pd.Series((pd.Series(d).rank(method="average").to_numpy() - 1.0) / max(len(d) - 1, 1), index=debt_now.index)
+    person_rank = rank.reindex(sp[C.LOAN_ID].to_numpy()).fillna(0.5).to_numpy()
+    inc = income_pension(rng_income, params, persons, dti_rank=person_rank)
     woz = woz_loan.reindex(sp[C.LOAN_ID].to_numpy()).to_numpy()
     wealth = wealth_dwelling(rng_wealth, params, persons, status=inc[C.LABOUR_STATUS].to_numpy(), woz=woz)
     return IoStock(maturity=maturity, truth=truth, income_pension=inc, wealth_dwelling=wealth, repayment_type=recoded)

@@ -10,12 +10,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr, ndtri
 
 from cohorts import columns as C
 from cohorts.synth.io_stock._common import INCOME_YEAR
 
 
-def income_pension(rng: np.random.Generator, params: Mapping[str, Any], persons: pd.DataFrame) -> pd.DataFrame:
+def income_pension(
+    rng: np.random.Generator, params: Mapping[str, Any], persons: pd.DataFrame, *, dti_rank: np.ndarray | None = None
+) -> pd.DataFrame:
     """Income by source, labour status, pension and AOW entitlements for 2017 (INPATAB, PAS, AOW-AANSPRAKEN).
 
     The sources add up exactly to the person's 2017 ``gross_income`` of the CBS persons file:
@@ -32,6 +35,11 @@ def income_pension(rng: np.random.Generator, params: Mapping[str, Any], persons:
         The ``[io_stock]`` block.
     persons : pandas.DataFrame
         One row per person: ``person_id``, ``birth_year``, ``gross_income`` (2017), ``zzp``.
+    dti_rank : ndarray of float, optional
+        Rank in [0, 1] of the person's household by end-2016 debt / 2017 income (1 = most
+        stretched).  With ``replacement_dti_rho`` > 0 in ``params`` the replacement draw is coupled to
+        it by a Gaussian copula (stretched households accrue less pension: fewer full careers,
+        entrepreneurs); ``None`` or rho 0 = independent.  The same random draws either way.
 
     Returns
     -------
@@ -77,6 +85,13 @@ def income_pension(rng: np.random.Generator, params: Mapping[str, Any], persons:
     benefits = np.where(benefits_status, g, np.where(pensioner, g - pens_part, zero))
 
     labour = np.maximum(wages + profit + dga_wage, 0.0)
+    rho = float(p.get("replacement_dti_rho", 0.0))
+    if dti_rank is not None and rho != 0.0:
+        # Gaussian copula: a high debt / income rank pulls the replacement draw down
+        eps = 1e-6
+        z_d = ndtri(np.clip(1.0 - np.asarray(dti_rank, dtype="float64"), eps, 1 - eps))
+        z_u = ndtri(np.clip(u_rr, eps, 1 - eps))
+        u_rr = ndtr(rho * z_d + np.sqrt(1.0 - rho * rho) * z_u)
     rr = float(p["replacement_lo"]) + (float(p["replacement_hi"]) - float(p["replacement_lo"])) * u_rr
     # cohort gradient of the attainable pension (older cohorts: fuller careers, more generous schemes)
     rr = rr + float(p.get("replacement_age_slope", 0.0)) * (age - float(p.get("replacement_ref_age", 50)))

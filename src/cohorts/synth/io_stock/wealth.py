@@ -72,7 +72,14 @@ def wealth_dwelling(
 
 
 def woz_low_factor(
-    rng: np.random.Generator, params: Mapping[str, Any], n: int, *, weight: np.ndarray | None = None
+    rng: np.random.Generator,
+    params: Mapping[str, Any],
+    n: int,
+    *,
+    weight: np.ndarray | None = None,
+    share: np.ndarray | None = None,
+    log_mu: np.ndarray | None = None,
+    log_sigma: np.ndarray | None = None,
 ) -> np.ndarray:
     """Extra WOZ factor of the low-WOZ tail: ``exp(N(woz_low_log_mu, woz_low_log_sigma))`` for a share.
 
@@ -93,6 +100,9 @@ def woz_low_factor(
         Relative chance of each loan to be in the tail (mean about 1; :func:`perpetual_weight` of
         the debt-to-income ratio with a negative tilt leans the tail to the stretched households);
         ``None`` = all alike.
+    share, log_mu, log_sigma : ndarray, optional
+        Per-loan values replacing ``woz_low_share``, ``woz_low_log_mu``, ``woz_low_log_sigma``
+        (round 3: perpetual and dated households get different tails); the same two draws per loan.
 
     Returns
     -------
@@ -102,7 +112,10 @@ def woz_low_factor(
     u = rng.random(n)
     z = rng.standard_normal(n)
     w = np.ones(n) if weight is None else np.asarray(weight, dtype="float64")
-    low = u < float(params.get("woz_low_share", 0.0)) * w
-    return np.where(low, np.exp(float(params.get("woz_low_log_mu", 0.0)) + float(params.get("woz_low_log_sigma", 0.0)) * z), 1.0)
+    q = float(params.get("woz_low_share", 0.0)) if share is None else np.asarray(share, dtype="float64")
+    mu = float(params.get("woz_low_log_mu", 0.0)) if log_mu is None else np.asarray(log_mu, dtype="float64")
+    sd = float(params.get("woz_low_log_sigma", 0.0)) if log_sigma is None else np.asarray(log_sigma, dtype="float64")
+    low = u < q * w
+    return np.where(low, np.exp(mu + sd * z), 1.0)
 
 
