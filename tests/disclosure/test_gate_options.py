@@ -1,4 +1,5 @@
-"""Hand-worked checks of the gate's shared command-line options (:mod:`cohorts.disclosure.options`).
+"""Hand-worked checks of the shared command-line options: the gate's (:mod:`cohorts.disclosure.options`) and the
+reproductions' data options (:mod:`cohorts.studies.options`).
 
 Kind: hand-worked (each command's parser parsed on written-out argument lists).
 """
@@ -52,3 +53,13 @@ def test_the_interest_only_reproduction_forwards_them_to_refinance():
                                                               "r.toml"])
     forwarded = io_reproduce.refinance_arguments(args, data=Path("d"))
     assert (forwarded.strict, forwarded.disclosure_rules, forwarded.quiet) == (False, Path("r.toml"), False)
+
+
+def test_both_reproductions_read_the_data_options_alike():
+    argv = ["--out", "o", "--data", "d", "--real", "--mapping", "m.toml", "--scale", "0.5", "--seed", "7"]
+    for add in (reproduce_command.add_arguments, io_reproduce.add_arguments):
+        a = parser_of(add).parse_args(argv)
+        assert (a.out, a.data, a.real, a.mapping, a.scale, a.seed) == (Path("o"), Path("d"), True, Path("m.toml"),
+                                                                        0.5, 7)
+        d = parser_of(add).parse_args(["--out", "o"])
+        assert (d.data, d.real, d.mapping, d.scale, d.seed) == (None, False, None, 0.01, 20221)

@@ -91,6 +91,7 @@ from cohorts.report.study import load_study
 from cohorts.norms.command import add_wlt_reading_argument
 from cohorts.report.style import house_style, new_figure
 from cohorts.disclosure.options import add_gate_arguments
+from cohorts.studies.options import add_data_arguments
 
 
 def copy_files(paths: list[Path], out_dir: str | os.PathLike) -> list[Path]:
@@ -121,15 +122,7 @@ def draw_gated_survival(released: pd.DataFrame, *, lang: str = "en", threshold: 
 # ----------------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``cohorts reproduce``."""
-    parser.add_argument("--scale", type=float, default=0.01, help="synthetic population scale (default 0.01)")
-    parser.add_argument("--seed", type=int, default=20221, help="synthetic seed (default 20221)")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="raw data folder (default OUT/data, generated when missing); with --mapping or "
-                             "--real, used as it is")
-    parser.add_argument("--mapping", type=Path, default=None, help="column-mapping TOML of a real extract")
-    parser.add_argument("--real", action="store_true",
-                        help="--data holds real extracts: no synthetic generation, scale 1")
+    add_data_arguments(parser)
     parser.add_argument("--lang", choices=T.LANGS, default="en", help="labels of tables and figures (default en)")
     parser.add_argument("--paper", type=Path, default=None,
                         help="also write figures and tables to PAPER/figures and PAPER/tables")

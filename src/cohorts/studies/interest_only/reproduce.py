@@ -26,6 +26,7 @@ from pathlib import Path
 
 from cohorts.report.study import ensure_synthetic
 from cohorts.disclosure.options import add_gate_arguments, gate_argv
+from cohorts.studies.options import add_data_arguments
 
 from . import command as _refinance
 
@@ -37,15 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options ``run`` reads (``--out``, ``--data``, ``--real``, ``--mapping``, ``--scale``,
     ``--seed``, ``--disclosure-rules``, ``--strict``, ``--quiet``; the router registers the first study's,
     which include these)."""
-    parser.add_argument("--scale", type=float, default=0.01, help="synthetic population scale (default 0.01)")
-    parser.add_argument("--seed", type=int, default=20221, help="synthetic seed (default 20221)")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--data", type=Path, default=None,
-                        help="raw data folder (default OUT/data, generated when missing); with --mapping or "
-                             "--real, used as it is")
-    parser.add_argument("--mapping", type=Path, default=None, help="column-mapping TOML of a real extract")
-    parser.add_argument("--real", action="store_true",
-                        help="--data holds real extracts: no synthetic generation, scale 1")
+    add_data_arguments(parser)
     add_gate_arguments(parser, strict_default="strict unless the data are the synthetic twin")
 
 
