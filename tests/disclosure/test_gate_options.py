@@ -1,5 +1,5 @@
 """Hand-worked checks of the shared command-line options: the gate's (:mod:`cohorts.disclosure.options`) and the
-reproductions' data options (:mod:`cohorts.studies.options`).
+reproductions' data options (:mod:`cohorts.data_options`).
 
 Kind: hand-worked (each command's parser parsed on written-out argument lists).
 """

@@ -91,7 +91,7 @@ from cohorts.report.study import load_study
 from cohorts.norms.command import add_wlt_reading_argument
 from cohorts.report.style import house_style, new_figure
 from cohorts.disclosure.options import add_gate_arguments
-from cohorts.studies.options import add_data_arguments
+from cohorts.data_options import add_data_arguments
 
 
 def copy_files(paths: list[Path], out_dir: str | os.PathLike) -> list[Path]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cohorts.report.study import ensure_synthetic
 from cohorts.disclosure.options import add_gate_arguments, gate_argv
-from cohorts.studies.options import add_data_arguments
+from cohorts.data_options import add_data_arguments
 
 from . import command as _refinance
 
