@@ -7,7 +7,8 @@ Kinds of test (each test's docstring starts with its kind):
 * **property**: a rule that must hold on every row (sums, ranges, consistency over snapshots,
   streams unchanged, every column except the IO maturities equal to the panel writer's output), or a
   direction the calibration plants (perpetuals lean to low debt / income and old originations, the
-  low-WOZ tail to high debt / income, round 3: the replacement rate to low debt / income);
+  low-WOZ tail to high debt / income, round 3: the replacement rate to low debt / income, round 4:
+  the thin-pension group to high debt / income);
 * **cross-check of two implementations**: the per-loan tail parameters of :func:`woz_low_factor`
   against the scalar ones (same draws), and :func:`income_pension` without a rank against rho 0.
 
@@ -33,6 +34,7 @@ from cohorts.synth.io_stock import (
     debt_at_maturity,
     income_pension,
     perpetual_weight,
+    plan_extra_io,
     woz_low_factor,
 )
 from cohorts.synth.panel import cbs_persons, key_table, lld_snapshots, truth_table
@@ -307,7 +309,7 @@ def test_replacement_coupled_to_debt_to_income() -> None:
     replacement by about +-0.08 each; s.e. of a fifth's mean 0.003 at 4,000 persons)."""
     from cohorts.synth.params import load_params
 
-    params = dict(load_params().io_stock)
+    params = {**load_params().io_stock, "thin_pension_share": 0.0}  # the thin-pension group: the test below
     persons = _persons(20_000)
     rank = np.linspace(0.0, 1.0, len(persons))
     plain = income_pension(np.random.default_rng(5), {**params, "replacement_dti_rho": 0.6}, persons)
@@ -326,6 +328,40 @@ def test_replacement_coupled_to_debt_to_income() -> None:
     rr, rr0 = replacement(coupled), replacement(plain)
     assert rr[bottom].mean() - rr[top].mean() > 0.1
     assert abs(rr0[bottom].mean() - rr0[top].mean()) < 0.02
+
+
+def test_thin_pension_group_share_weight_and_size() -> None:
+    """Property / cross-check (round 4): the thin-pension group draws one extra uniform after the others,
+    so every column but the pension entitlements equals the run without the group, and there each
+    person's entitlements are either unchanged or ``thin_pension_factor`` (0.5 here) times them.  With
+    factor 0, share q = 0.05 and power k = 7 the chance is q (k + 1) r^k: on average q; in the most
+    stretched fifth (r > 0.8) q (1 - 0.8^8) / 0.2 = 0.208 (s.e. 0.008 at about 3,000 employees); in the
+    least stretched fifth q 0.2^7 = 6e-7."""
+    from cohorts.synth.params import load_params
+
+    params = {**load_params().io_stock, "thin_pension_dti_power": 7}
+    persons = _persons(20_000)
+    rank = np.linspace(0.0, 1.0, len(persons))
+    pension_cols = [C.PENSION_ATTAINABLE_ACTIVE, C.PENSION_ATTAINABLE_INACTIVE, C.PENSION_ACCRUED]
+    plain = income_pension(np.random.default_rng(5), {**params, "thin_pension_share": 0.0}, persons, dti_rank=rank)
+    half = income_pension(np.random.default_rng(5), {**params, "thin_pension_share": 0.05, "thin_pension_factor": 0.5},
+                          persons, dti_rank=rank)
+    pd.testing.assert_frame_equal(plain.drop(columns=pension_cols), half.drop(columns=pension_cols))
+    att0 = (plain[C.PENSION_ATTAINABLE_ACTIVE] + plain[C.PENSION_ATTAINABLE_INACTIVE]).to_numpy()
+    att1 = (half[C.PENSION_ATTAINABLE_ACTIVE] + half[C.PENSION_ATTAINABLE_INACTIVE]).to_numpy()
+    pos = att0 > 1000
+    ratio = att1[pos] / att0[pos]
+    unchanged, halved = np.abs(ratio - 1.0) < 0.01, np.abs(ratio - 0.5) < 0.01
+    assert (unchanged | halved).all() and halved.sum() > 0
+
+    none = income_pension(np.random.default_rng(5), {**params, "thin_pension_share": 0.05, "thin_pension_factor": 0.0},
+                          persons, dti_rank=rank)
+    emp = (none[C.LABOUR_STATUS].to_numpy() == "employee") & (none[C.WAGES].to_numpy() > 0)
+    thin = (none[C.PENSION_ATTAINABLE_ACTIVE] + none[C.PENSION_ATTAINABLE_INACTIVE]).to_numpy() == 0
+    assert (att0[emp] > 0).all()
+    assert thin[emp].mean() == pytest.approx(0.05, abs=0.01)
+    assert thin[emp & (rank > 0.8)].mean() == pytest.approx(0.208, abs=0.03)
+    assert thin[emp & (rank < 0.2)].mean() < 0.002
 
 
 def _debt_to_income_by_loan(io_tables: dict[str, pd.DataFrame]) -> pd.Series:
@@ -377,3 +413,32 @@ def test_fully_io_share_planted(io_tables: dict[str, pd.DataFrame]) -> None:
     full = s[C.REPAYMENT_TYPE].astype(str).isin(IO_TYPES).groupby(s[C.LOAN_ID]).all().reindex(t.index)
     assert (full.to_numpy() == t["planted_fully_io"].to_numpy()).all()
     assert abs(t["planted_fully_io"].mean() - 0.50) <= 0.03
+
+
+def test_plan_extra_io_candidates_and_part_hand_worked() -> None:
+    """Hand-worked (round 4): four end-2016 mortgages, all eligible and kept.  Loan 1 has an IO part
+    (counts as had: 1); loan 2's parts are all from before 2012; loan 3's oldest part is from 2005 and
+    its larger part from 2014 (a further advance); loan 4 originated in 2013.  A target of 3 at scale 1
+    needs 2 more: the only candidates are loans 2 and 3 (oldest part before 2012, no IO part), and the
+    part recoded is each one's largest part originated before 2012: 21 (the larger of 21 and 22) and 31
+    (not the larger 2014 part 32)."""
+    t = pd.Timestamp
+    snap = pd.DataFrame({
+        C.LOAN_ID: [1, 1, 2, 2, 3, 3, 4],
+        C.LOAN_PART_ID: [11, 12, 21, 22, 31, 32, 41],
+        C.REPAYMENT_TYPE: ["interest_only", "annuity", "annuity", "linear", "annuity", "annuity", "annuity"],
+        C.ORIGINATION_DATE: [t("2004-01-01"), t("2004-01-01"), t("2008-05-01"), t("2009-01-01"), t("2005-03-01"),
+                             t("2014-06-01"), t("2013-02-01")],
+        C.CURRENT_BALANCE: [100.0, 50.0, 90.0, 40.0, 30.0, 200.0, 300.0],
+    })
+    loans = np.array([1, 2, 3, 4], dtype="int64")
+    out = plan_extra_io(np.random.default_rng(0), {"io_households_target": 3}, snap=snap, eligible_loans=loans,
+                        kept_loans=loans, scale=1.0)
+    assert out.index.tolist() == [21, 31]
+    assert (out == C.INTEREST_ONLY).all()
+    # a target already met recodes nothing; the target beyond the candidates recodes all of them
+    assert plan_extra_io(np.random.default_rng(0), {"io_households_target": 1}, snap=snap, eligible_loans=loans,
+                         kept_loans=loans, scale=1.0).empty
+    big = plan_extra_io(np.random.default_rng(0), {"io_households_target": 10}, snap=snap, eligible_loans=loans,
+                        kept_loans=loans, scale=1.0)
+    assert big.index.tolist() == [21, 31]

@@ -6,8 +6,8 @@ Kinds:
   hidden cells), the release's rounding and shares from rounded counts, the percentile rule on a median;
 * external reference: Tables 2 and 5 as released equal the published numbers of the targets file;
 * cross-check of two implementations: Tabel 2's growth rates against the scenario paths
-  (:func:`cohorts.scenarios.paths`), and every released file of ``cohorts refinance`` on the committed
-  sample against the same numbers computed here directly with pandas from the raw and unreleased frames;
+  (:func:`cohorts.scenarios.paths`), and every released file of ``cohorts refinance`` on a small twin
+  (``conftest.strict_data``) against the same numbers computed here directly with pandas from the raw and unreleased frames;
 * attacker: a linear program over the base scenario's households by refinancing year and tree outcome,
   constrained by ``tree.csv`` (exact) and ``risk_by_year.csv`` (rounded intervals), cannot narrow the cells
   the gate hid in ``tree.csv`` below the minimum frequency (the constraint matrix is an interval matrix of
@@ -50,7 +50,6 @@ from cohorts.studies.interest_only.project import outcomes, prepare
 from cohorts.studies.interest_only.release import GROUPS, OUTCOMES, ReleaseSettings
 from cohorts.studies.interest_only.study_data import scenarios_path
 
-SAMPLE = Path(__file__).resolve().parents[3] / "data_synthetic"
 TARGETS = Path(__file__).resolve().parents[3] / "src/cohorts/studies/interest_only/data/io_refinancing_targets.csv"
 SETTINGS = ReleaseSettings(sample_households=1_920_000, population_households=2_900_000, round_to=1000,
                            rounding_base=100)
@@ -272,9 +271,9 @@ def test_tabel2_growth_equals_the_scenario_paths() -> None:
 # the command's files against direct computations, and the attacker
 # --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def run(strict_release: Path) -> dict:
-    out = strict_release  # conftest.py: cohorts refinance on the sample with min_units = 95
-    inputs = read_inputs(SAMPLE)
+def run(strict_release: Path, strict_data: Path) -> dict:
+    out = strict_release  # conftest.py: cohorts refinance on a small twin with a raised minimum
+    inputs = read_inputs(strict_data)
     pop = build_population(inputs.lld, inputs.cbs, inputs.key, inputs.income_pension, inputs.wealth_dwelling)
     scenarios = SC.load_scenarios(scenarios_path())
     with pytest.warns(Warning):
@@ -354,7 +353,7 @@ def test_no_file_states_an_exact_count(run: dict) -> None:
         assert not {"n", "n_units", "count"} & set(frame.columns), name
 
 
-def test_attacker_cannot_narrow_a_hidden_tree_cell_with_risk_by_year(run: dict) -> None:
+def test_attacker_cannot_narrow_a_hidden_tree_cell_with_risk_by_year(run: dict, raised_minimum: int) -> None:
     from scipy.optimize import linprog
 
     tree = pd.read_csv(run["out"] / "tree.csv", dtype={"start_year": str}, keep_default_na=False)
@@ -404,5 +403,5 @@ def test_attacker_cannot_narrow_a_hidden_tree_cell_with_risk_by_year(run: dict) 
     # from tree.csv alone a hidden cell lies in [0, sum of the hidden cells]
     total_hidden = float(base["all"]) - sum(float(base[o]) for o in OUTCOMES if base[o] != "x")
     for o, (lo, hi) in narrowed.items():
-        assert hi - lo >= 95, f"{o}: narrowed to [{lo:.0f}, {hi:.0f}] by risk_by_year.csv"
+        assert hi - lo >= raised_minimum, f"{o}: narrowed to [{lo:.0f}, {hi:.0f}] by risk_by_year.csv"
         assert lo <= 0.5 or hi >= total_hidden - 0.5, (o, lo, hi, total_hidden)

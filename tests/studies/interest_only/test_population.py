@@ -480,7 +480,8 @@ def test_calibration_tree_base(calibrated_tree: dict[str, float], key: str) -> N
 def test_calibration_forced_sales_mature_late(calibrated_tree: dict[str, float]) -> None:
     """Calibration: 84% +- 8 pp of the forced sales still have at least 10 years to maturity from 2020
     (IO_TXT_forced_sale_ge10y_share).  A strict xfail until round 3 (75% after round 2); round 3's
-    maturity coupling 0.6 gives about 82% (docs/io_calibration.md)."""
+    maturity coupling 0.6 gives about 82%, round 4 (the thin-pension group) about 84.5%
+    (docs/io_calibration.md)."""
     assert abs(calibrated_tree["refi_ge_2030_of_forced_sale"] - 84.0) <= 8.0
 
 

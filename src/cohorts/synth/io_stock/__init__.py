@@ -56,7 +56,8 @@ The stages in detail:
   (:data:`cohorts.columns.INCOME_PENSION_COLUMNS`, :data:`cohorts.columns.WEALTH_DWELLING_COLUMNS`)
   for every person of the end-2016 stock with a 2017 CBS record; the replacement rate of the
   attainable pension is coupled to the household's debt / income rank (round 3,
-  ``replacement_dti_rho``).
+  ``replacement_dti_rho``), and a thin-pension group leans to the most stretched (round 4,
+  ``thin_pension_*``).
 * the WOZ value: the LLD-implied value x lognormal noise, with low-WOZ tails concentrated on high
   debt / income (:func:`woz_low_factor`; A33): a mild one for dated loans (LTV mostly 100-200%:
   residual debts) and a deep one for perpetual loans (LTV > 200%: not agile at the event year).

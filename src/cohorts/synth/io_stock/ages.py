@@ -92,8 +92,10 @@ def plan_extra_io(
     keeps (``kept_loans``: its selection drops the unlinkable, multi-mortgage, not owner-occupied
     and CBS-missing kinds) number ``io_households_target`` x ``scale``; the recoded mortgages are
     drawn at random (one uniform per candidate) among ``eligible_loans`` that have no IO part at end
-    2016 and every part originated before 2012.  The part recoded is the household's largest
-    end-2016 part (ties: lowest part id), in every snapshot; balances are not touched.
+    2016 and whose oldest part originated before 2012 (round 4: a later part, a further advance, no
+    longer disqualifies the mortgage; the pool had run out at 1.91 million).  The part recoded is the
+    household's largest end-2016 part originated before 2012 (ties: lowest part id), in every
+    snapshot; balances are not touched.
 
     Parameters
     ----------
@@ -122,17 +124,18 @@ def plan_extra_io(
     io = snap[C.REPAYMENT_TYPE].astype(str).isin(IO_TYPES).to_numpy()
     frame = pd.DataFrame({"loan": lid, "io": io, "orig": _days(snap[C.ORIGINATION_DATE].to_numpy())})
     g = frame.groupby("loan", sort=True)
-    any_io, last_orig = g["io"].any(), g["orig"].max()
+    any_io, first_orig = g["io"].any(), g["orig"].min()
     loans = any_io.index.to_numpy()
     have = int(np.isin(loans[any_io.to_numpy()], kept_loans).sum())
     need = int(round(float(params["io_households_target"]) * float(scale))) - have
     cut = np.datetime64("2012-01-01", "D").astype("int64")
-    cand = loans[(~any_io.to_numpy()) & (last_orig.to_numpy() < cut) & np.isin(loans, eligible_loans)]
+    cand = loans[(~any_io.to_numpy()) & (first_orig.to_numpy() < cut) & np.isin(loans, eligible_loans)]
     u = rng.random(len(cand))
     if need <= 0 or len(cand) == 0:
         return empty
     chosen = cand[np.argsort(u, kind="stable")[: min(need, len(cand))]]
-    p = snap.loc[np.isin(lid, chosen), [C.LOAN_ID, C.LOAN_PART_ID, C.CURRENT_BALANCE]]
+    old_part = frame["orig"].to_numpy() < cut
+    p = snap.loc[np.isin(lid, chosen) & old_part, [C.LOAN_ID, C.LOAN_PART_ID, C.CURRENT_BALANCE]]
     p = p.sort_values([C.LOAN_ID, C.CURRENT_BALANCE, C.LOAN_PART_ID], ascending=[True, False, True], kind="stable")
     ids = np.unique(p.drop_duplicates(C.LOAN_ID)[C.LOAN_PART_ID].to_numpy().astype("int64"))
     return pd.Series(np.full(len(ids), C.INTEREST_ONLY, dtype=object), index=pd.Index(ids, name=C.LOAN_PART_ID),

@@ -39,7 +39,11 @@ def income_pension(
         Rank in [0, 1] of the person's household by end-2016 debt / 2017 income (1 = most
         stretched).  With ``replacement_dti_rho`` > 0 in ``params`` the replacement draw is coupled to
         it by a Gaussian copula (stretched households accrue less pension: fewer full careers,
-        entrepreneurs); ``None`` or rho 0 = independent.  The same random draws either way.
+        entrepreneurs); ``None`` or rho 0 = independent.  The same random draws either way.  With
+        ``thin_pension_share`` q > 0 (round 4) a further uniform per person puts it, with chance
+        q (k + 1) r^k (r the rank, k = ``thin_pension_dti_power``), in a thin-pension group whose
+        replacement rate is multiplied by ``thin_pension_factor`` (chance q for everyone without a
+        rank); without the key no extra draw.
 
     Returns
     -------
@@ -96,6 +100,15 @@ def income_pension(
     # cohort gradient of the attainable pension (older cohorts: fuller careers, more generous schemes)
     rr = rr + float(p.get("replacement_age_slope", 0.0)) * (age - float(p.get("replacement_ref_age", 50)))
     rr = np.clip(rr, float(p.get("replacement_min", 0.0)), float(p.get("replacement_max", 1.0)))
+    q = float(p.get("thin_pension_share", 0.0))
+    if q > 0.0:
+        # round 4: a thin-pension group (broken careers, no or small schemes), concentrated on the most
+        # stretched households: chance q (k + 1) r^k, r = dti_rank (q for everyone without a rank)
+        u_thin = rng.random(n)
+        k = float(p.get("thin_pension_dti_power", 0.0))
+        chance = np.full(n, q) if dti_rank is None else q * (k + 1.0) * np.asarray(dti_rank, dtype="float64") ** k
+        thin = u_thin < np.clip(chance, 0.0, 1.0)
+        rr = np.where(thin, rr * float(p["thin_pension_factor"]), rr)
     full = rr * labour
     frac = float(p["inactive_fraction_max"]) * u_frac
     active_emp = employee & (u_active < float(p["active_share_employee"]))
