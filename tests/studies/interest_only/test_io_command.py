@@ -7,9 +7,9 @@ Kinds:
 * property: each scenario's released cells form a partition of its total; the worst start year the
   command keeps really has the most step-4 failures among the sweep's rows (read from the files);
 * attacker (independent of the gate's audit): from the released files alone, with a raised minimum
-  frequency (on a smaller twin, ``conftest.strict_release``), no scenario hides exactly one cell (the total would give it away), the hidden cells of a
-  scenario sum to at least the minimum, and the scenario-free cell (no refinancing moment) is either
-  shown in every scenario or hidden in every one;
+  frequency (on a smaller twin, ``conftest.strict_release``), no scenario hides exactly one cell (the
+  total would give it away), the hidden cells of a scenario sum to at least the minimum, and the
+  scenario-free cell (no refinancing moment) is either shown in every scenario or hidden in every one;
 * bad input: an unknown scenario, a start year outside a scenario's range, a rounding base below the
   minimum frequency, and a negative pension in the raw data each exit 2 naming the problem, and write nothing.
 """
@@ -151,7 +151,8 @@ def test_attacker_cannot_recover_a_hidden_cell(strict_release: Path, raised_mini
         assert len(hidden) != 1, f"{name}: a single hidden cell is the total minus the others"
         if hidden:
             shown = sum(int(rows.loc[o, "n"]) for o in OUTCOMES if o not in hidden)
-            assert int(rows.loc[ALL, "n"]) - shown >= raised_minimum, f"{name}: the hidden cells sum to fewer than the minimum"
+            assert int(rows.loc[ALL, "n"]) - shown >= raised_minimum, \
+                f"{name}: the hidden cells sum to fewer than the minimum"
         for o in hidden:
             assert rows.loc[o, "share"] == marker and rows.loc[o, "population"] == marker
         perpetual_hidden.add(rows.loc["no_refinancing_moment", "n"] == marker)

@@ -7,7 +7,8 @@ Kinds:
 * external reference: Tables 2 and 5 as released equal the published numbers of the targets file;
 * cross-check of two implementations: Tabel 2's growth rates against the scenario paths
   (:func:`cohorts.scenarios.paths`), and every released file of ``cohorts refinance`` on a small twin
-  (``conftest.strict_data``) against the same numbers computed here directly with pandas from the raw and unreleased frames;
+  (``conftest.strict_data``) against the same numbers computed here directly with pandas from the raw
+  and unreleased frames;
 * attacker: a linear program over the base scenario's households by refinancing year and tree outcome,
   constrained by ``tree.csv`` (exact) and ``risk_by_year.csv`` (rounded intervals), cannot narrow the cells
   the gate hid in ``tree.csv`` below the minimum frequency (the constraint matrix is an interval matrix of
