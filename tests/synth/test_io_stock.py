@@ -31,10 +31,12 @@ from cohorts.synth.generator import build_world
 from cohorts.synth.io_stock import (
     IO_TYPES,
     _solve_share,
+    apply_income_factors,
     debt_at_maturity,
     income_pension,
     perpetual_weight,
     plan_extra_io,
+    plan_low_income,
     woz_low_factor,
 )
 from cohorts.synth.panel import cbs_persons, key_table, lld_snapshots, truth_table
@@ -93,14 +95,26 @@ def test_only_io_maturities_differ_from_the_panel_writer(io_tables: dict[str, pd
     assert same[~io].all()
     assert (~same[io]).sum() > 0.3 * io.sum()  # the block did change IO maturities
     cbs, cbs0 = io_tables["cbs"], cbs_persons(world)
-    pd.testing.assert_frame_equal(cbs.drop(columns=C.BIRTH_YEAR), cbs0.drop(columns=C.BIRTH_YEAR))
+    moved_cols = [C.BIRTH_YEAR, C.GROSS_INCOME]
+    pd.testing.assert_frame_equal(cbs.drop(columns=moved_cols), cbs0.drop(columns=moved_cols))
     # birth years move (to older ages) only for persons of pre-2012 stock loans (plan_ages)
     moved = cbs[C.BIRTH_YEAR].to_numpy() != cbs0[C.BIRTH_YEAR].to_numpy()
     assert moved.sum() > 0 and (cbs[C.BIRTH_YEAR].to_numpy()[moved] < cbs0[C.BIRTH_YEAR].to_numpy()[moved]).all()
     loans = world.loans
     own = loans.loc[loans["kind"].to_numpy() == K.CODE[K.PRE_2012_STOCK], "main_pid"].to_numpy()
     partners = world.persons.set_index("person_id")["partner_id"].reindex(own).to_numpy()
-    assert set(cbs.loc[moved, C.PERSON_ID].tolist()) <= set(own.tolist()) | set(partners[partners >= 0].tolist())
+    stock_persons = set(own.tolist()) | set(partners[partners >= 0].tolist())
+    assert set(cbs.loc[moved, C.PERSON_ID].tolist()) <= stock_persons
+    # round 5: 2017 incomes cut (plan_low_income) only for those persons, only in 2017, by the factor range
+    g, g0 = cbs[C.GROSS_INCOME].to_numpy(), cbs0[C.GROSS_INCOME].to_numpy()
+    cut = g != g0
+    assert cut.sum() > 0 and (cbs.loc[cut, C.YEAR] == 2017).all()
+    assert set(cbs.loc[cut, C.PERSON_ID].tolist()) <= stock_persons
+    from cohorts.synth.params import load_params
+    p = load_params().io_stock
+    big = cut & (np.abs(g0) > 1000)
+    ratio = g[big] / g0[big]
+    assert ((ratio > p["low_income_factor_lo"] - 0.001) & (ratio < p["low_income_factor_hi"] + 0.001)).all()
     pd.testing.assert_frame_equal(io_tables["key"], key_table(world))
     pd.testing.assert_frame_equal(io_tables["truth"], truth_table(world))
 
@@ -171,9 +185,10 @@ def test_income_sources_add_up_and_statuses_fit_ages(io_tables: dict[str, pd.Dat
 def test_woz_close_to_lld_value_and_shared_in_household(io_tables: dict[str, pd.DataFrame]) -> None:
     """Planted truth / property: the key person carries the household's planted WOZ value; it is at most
     twice the LLD-implied house value (debt / current LTV; the main noise has sigma 0.2); the share below
-    half that value is set by the two low-WOZ tails (round 3: dated loans 16% x weight 10 r^9 with median
-    factor 0.55, so about a tenth of their tail falls below 0.5 after the main noise; perpetual loans 5.3% x
-    2 r with median 0.37, mostly below 0.5): 2-6% at 3,500 households (sampling s.e. 0.3 pp), and the
+    half that value is set by the low-WOZ tails (round 5: dated loans 16.5% x weight 10 r^9 with median
+    factor 0.58 and sigma 0.08, so about a quarter of their tail falls below 0.5 after the main noise;
+    perpetual loans 5.2% x 2 r with median 0.37, mostly below 0.5; the low-income group, about 2% of the
+    households, 0.56 of them): 3-7% at 3,900 households (4.9% at seed 11; sampling s.e. 0.35 pp), and the
     median ratio is close to 1 (0.9-1.05)."""
     lld, truth, key, w = io_tables["lld"], io_tables["truth_io"], io_tables["key"], io_tables["wealth"]
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
@@ -181,7 +196,7 @@ def test_woz_close_to_lld_value_and_shared_in_household(io_tables: dict[str, pd.
     t = truth.set_index(C.LOAN_ID)
     ratio = t["planted_woz_value"] / hv.reindex(t.index)
     assert (ratio <= 2.0).all()
-    assert 0.02 <= (ratio < 0.5).mean() <= 0.06
+    assert 0.03 <= (ratio < 0.5).mean() <= 0.07
     assert 0.9 < ratio.median() < 1.05
     person = key.set_index(C.LOAN_ID)[C.PERSON_ID].reindex(t.index).dropna().astype("int64")
     person = person[~person.duplicated(keep=False)]  # a person with two IO mortgages has one WOZ record
@@ -364,6 +379,75 @@ def test_thin_pension_group_share_weight_and_size() -> None:
     assert thin[emp & (rank < 0.2)].mean() < 0.002
 
 
+def test_plan_low_income_hand_worked() -> None:
+    """Hand-worked (round 5): with share q = 1 and power k = 0 the chance q (k + 1) r^k is 1, so the group
+    is exactly the dated households among the eligible loans: loans 1, 2 and 4 (3 is perpetual, 5 not
+    eligible); their factors are lo + (hi - lo) u with u the second uniform draw of each of the three
+    (the first decides membership): 0.2 + 0.2 u.  Without ``low_income_share`` no draw, empty result."""
+    hh = pd.DataFrame({C.LOAN_ID: [4, 1, 3, 2, 5], "kind": ["dated", "dated", "age", "dated", "dated"]})
+    dti = pd.Series([5.0, 9.0, 7.0, 3.0, 8.0], index=[1, 2, 3, 4, 5])
+    params = {"low_income_share": 1.0, "low_income_dti_power": 0.0, "low_income_factor_lo": 0.2,
+              "low_income_factor_hi": 0.4}
+    out = plan_low_income(np.random.default_rng(9), params, households=hh, debt_to_income=dti,
+                          eligible=np.array([1, 2, 3, 4]))
+    u = np.random.default_rng(9)
+    u.random(3)  # membership
+    expected = 0.2 + 0.2 * u.random(3)
+    assert out.index.tolist() == [1, 2, 4]
+    np.testing.assert_allclose(out.to_numpy(), expected)
+    none = plan_low_income(np.random.default_rng(9), {}, households=hh, debt_to_income=dti, eligible=np.array([1, 2]))
+    assert none.empty
+
+
+def test_plan_low_income_leans_to_the_stretched() -> None:
+    """Property (round 5): chance q (k + 1) r^k with q = 0.05, k = 7, r the rank among the eligible dated
+    households: on average q (s.e. 0.0015 at 20,000); in the most stretched fifth q (1 - 0.8^8) / 0.2 =
+    0.208 (s.e. 0.006 at 4,000); in the least stretched fifth q 0.2^7 = 6e-7.  Factors in [lo, hi]."""
+    n = 20_000
+    hh = pd.DataFrame({C.LOAN_ID: np.arange(n), "kind": "dated"})
+    dti = pd.Series(np.random.default_rng(1).permutation(n).astype(float), index=np.arange(n))
+    params = {"low_income_share": 0.05, "low_income_dti_power": 7, "low_income_factor_lo": 0.15,
+              "low_income_factor_hi": 0.45}
+    out = plan_low_income(np.random.default_rng(2), params, households=hh, debt_to_income=dti, eligible=np.arange(n))
+    r = dti.to_numpy() / (n - 1)
+    inside = np.isin(np.arange(n), out.index.to_numpy())
+    assert inside.mean() == pytest.approx(0.05, abs=0.006)
+    assert inside[r > 0.8].mean() == pytest.approx(0.208, abs=0.025)
+    assert inside[r < 0.2].sum() == 0
+    assert out.between(0.15, 0.45).all() and out.std() > 0.05
+
+
+def test_apply_income_factors_hand_worked() -> None:
+    """Hand-worked: factor 0.5 on person 7 changes only its 2017 record, 40,001 -> 20,000 (20,000.5
+    rounded half to even); its 2016 record (30,000) and person 8 (factor absent) stay."""
+    frame = pd.DataFrame({C.PERSON_ID: [7, 7, 8], C.YEAR: np.array([2016, 2017, 2017], dtype=np.int16),
+                          C.GROSS_INCOME: [30_000.0, 40_001.0, 50_000.0]})
+    factors = pd.Series([0.5], index=pd.Index([7], name=C.PERSON_ID))
+    out = next(apply_income_factors([frame.copy()], factors, year=2017))
+    assert out[C.GROSS_INCOME].tolist() == [30_000.0, 20_000.0, 50_000.0]
+    assert out[C.YEAR].tolist() == [2016, 2017, 2017]
+
+
+def test_income_factor_keeps_the_career_pension() -> None:
+    """Cross-check (round 5): a person whose 2017 income was cut by f (``income_factor`` f) has the
+    wages of the cut income but the pension entitlements of the uncut one (same draws: every other
+    column equal up to the rounding of the cut income)."""
+    from cohorts.synth.params import load_params
+
+    params = load_params().io_stock
+    persons = _persons(2_000)
+    f = np.where(np.arange(len(persons)) % 2 == 0, 0.25, 1.0)
+    cut = persons.assign(**{C.GROSS_INCOME: persons[C.GROSS_INCOME].to_numpy() * f})
+    rank = np.linspace(0.0, 1.0, len(persons))
+    plain = income_pension(np.random.default_rng(4), params, persons, dti_rank=rank)
+    low = income_pension(np.random.default_rng(4), params, cut, dti_rank=rank, income_factor=f)
+    pension_cols = [C.PENSION_ATTAINABLE_ACTIVE, C.PENSION_ATTAINABLE_INACTIVE, C.PENSION_ACCRUED]
+    np.testing.assert_allclose(low[pension_cols].to_numpy(), plain[pension_cols].to_numpy(), atol=1.0)
+    emp = plain[C.LABOUR_STATUS].to_numpy() == "employee"
+    np.testing.assert_allclose(low.loc[emp, C.WAGES].to_numpy(), plain.loc[emp, C.WAGES].to_numpy() * f[emp])
+    assert (low[C.LABOUR_STATUS] == plain[C.LABOUR_STATUS]).all()
+
+
 def _debt_to_income_by_loan(io_tables: dict[str, pd.DataFrame]) -> pd.Series:
     lld, key, cbs = io_tables["lld"], io_tables["key"], io_tables["cbs"]
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
@@ -442,3 +526,27 @@ def test_plan_extra_io_candidates_and_part_hand_worked() -> None:
     big = plan_extra_io(np.random.default_rng(0), {"io_households_target": 10}, snap=snap, eligible_loans=loans,
                         kept_loans=loans, scale=1.0)
     assert big.index.tolist() == [21, 31]
+
+
+def test_low_income_group_cut_incomes_and_own_woz_tail(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Planted truth / property (round 5): the households whose 2017 CBS income was cut
+    (``plan_low_income``: 4.5% x 8 r^7 of the dated pre-2012 stock households, factor 0.15-0.45) are
+    dated, and their WOZ tail is their own: chance 0.6 unweighted at factor exp(N(-1.0, 0.08)), so with
+    the main noise (sigma 0.2) about 0.6 x 0.94 = 0.56 of them have a WOZ below half the LLD-implied
+    value, against about 0.165 x 0.24 x weight for the other dated households (s.e. of the group's share
+    about 0.055 at some 85 households; without the group's own tail 0.26, test fails)."""
+    world = build_world(scale=SCALE, seed=SEED)
+    cbs, cbs0 = io_tables["cbs"], cbs_persons(world)
+    cut_persons = cbs.loc[cbs[C.GROSS_INCOME].to_numpy() != cbs0[C.GROSS_INCOME].to_numpy(), C.PERSON_ID]
+    key, truth, lld = io_tables["key"], io_tables["truth_io"], io_tables["lld"]
+    group = np.unique(key.loc[key[C.PERSON_ID].isin(cut_persons), C.LOAN_ID].to_numpy())
+    t = truth.set_index(C.LOAN_ID)
+    assert len(group) >= 30 and set(group) <= set(t.index)
+    assert t.loc[group, "planted_refi_year"].notna().all()  # dated only
+    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
+    hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
+    low = (t["planted_woz_value"] / hv.reindex(t.index)) < 0.5
+    dated = t["planted_refi_year"].notna()
+    in_group = t.index.isin(group)
+    assert 0.35 <= low[in_group].mean() <= 0.8
+    assert low[dated & ~in_group].mean() < 0.15

