@@ -90,6 +90,7 @@ from cohorts.synth.io_stock._common import (
     _solve_share,  # noqa: F401  (re-exported for tests)
     _year,
     perpetual_weight,
+    power_weight,
 )
 from cohorts.synth.io_stock.ages import (
     apply_births,
@@ -359,7 +360,7 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
         # perpetual households have their own power
         r_d = (pd.Series(d).rank(method="average").to_numpy() - 1.0) / (len(d) - 1)
         k = np.where(perp_loan, float(params.get("woz_low_dti_power_perpetual", power)), power)
-        tail_weight = (k + 1.0) * r_d**k
+        tail_weight = power_weight(r_d, k)
     else:
         tail_weight = np.maximum(perpetual_weight(d, tilt=-float(params.get("woz_low_dti_tilt", 0.0))), 0.0)
     # round 3: the perpetual households get their own (deeper) tail; dated and other loans the

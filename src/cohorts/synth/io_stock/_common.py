@@ -78,3 +78,16 @@ def _solve_share(u: np.ndarray, weight: np.ndarray, target: float) -> float:
             hi = mid
     return hi
 
+
+
+def power_weight(rank: np.ndarray, power: float | np.ndarray) -> np.ndarray:
+    """(k + 1) r^k for a rank r in [0, 1] (1 = most stretched): mean 1 over uniform ranks, concentrated
+    on the top ranks for large k (the low-WOZ tail, the thin-pension and the low-income groups)."""
+    k = np.asarray(power, dtype="float64")
+    return (k + 1.0) * np.asarray(rank, dtype="float64") ** k
+
+
+def _lookup(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of ``ids`` in the sorted ``keys`` and whether each is there (``keys`` non-empty)."""
+    pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+    return pos, keys[pos] == ids

@@ -24,7 +24,7 @@ import pandas as pd
 
 from cohorts import columns as C
 from cohorts.synth import kinds as K
-from cohorts.synth.io_stock._common import IO_TYPES, SNAPSHOT, _days, _year
+from cohorts.synth.io_stock._common import IO_TYPES, SNAPSHOT, _days, _lookup, _year
 
 
 def household_births(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
@@ -249,9 +249,7 @@ def apply_births(frames: Iterable[pd.DataFrame], births: pd.Series) -> Iterator[
     values = births.to_numpy()
     for frame in frames:
         if len(keys) and len(frame):
-            ids = frame[C.PERSON_ID].to_numpy()
-            pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
-            hit = keys[pos] == ids
+            pos, hit = _lookup(keys, frame[C.PERSON_ID].to_numpy())
             if hit.any():
                 col = frame[C.BIRTH_YEAR].to_numpy().copy()
                 col[hit] = values[pos[hit]].astype(col.dtype)

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from cohorts import columns as C
-from cohorts.synth.io_stock._common import INCOME_YEAR
+from cohorts.synth.io_stock._common import INCOME_YEAR, _lookup, power_weight
 
 
 def income_pension(
@@ -116,7 +116,7 @@ def income_pension(
         # stretched households: chance q (k + 1) r^k, r = dti_rank (q for everyone without a rank)
         u_thin = rng.random(n)
         k = float(p.get("thin_pension_dti_power", 0.0))
-        chance = np.full(n, q) if dti_rank is None else q * (k + 1.0) * np.asarray(dti_rank, dtype="float64") ** k
+        chance = np.full(n, q) if dti_rank is None else q * power_weight(dti_rank, k)
         thin = u_thin < np.clip(chance, 0.0, 1.0)
         rr = np.where(thin, rr * float(p["thin_pension_factor"]), rr)
     to_career = 1.0 if income_factor is None else 1.0 / np.asarray(income_factor, dtype="float64")
@@ -212,7 +212,7 @@ def plan_low_income(
     r = np.where(np.isfinite(d), (r - 1.0) / max(np.isfinite(d).sum() - 1, 1), 0.5)
     k = float(params.get("low_income_dti_power", 0.0))
     u_in, u_factor = rng.random(len(dated)), rng.random(len(dated))
-    inside = u_in < np.clip(q * (k + 1.0) * r**k, 0.0, 1.0)
+    inside = u_in < np.clip(q * power_weight(r, k), 0.0, 1.0)
     lo, hi = float(params["low_income_factor_lo"]), float(params["low_income_factor_hi"])
     factor = lo + (hi - lo) * u_factor[inside]
     return pd.Series(factor, index=pd.Index(dated[inside], name=C.LOAN_ID), name="income_factor")
@@ -239,9 +239,8 @@ def apply_income_factors(frames: Iterable[pd.DataFrame], factors: pd.Series, *, 
     values = factors.to_numpy(dtype="float64")
     for frame in frames:
         if len(keys) and len(frame):
-            ids = frame[C.PERSON_ID].to_numpy()
-            pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
-            hit = (keys[pos] == ids) & (frame[C.YEAR].to_numpy() == year)
+            pos, hit = _lookup(keys, frame[C.PERSON_ID].to_numpy())
+            hit &= frame[C.YEAR].to_numpy() == year
             if hit.any():
                 col = frame[C.GROSS_INCOME].to_numpy(dtype="float64").copy()
                 col[hit] = np.round(col[hit] * values[pos[hit]])
