@@ -319,6 +319,12 @@ def test_valid_text_loads(tmp_path):
     loaded = load_scenarios(write(tmp_path, VALID))
     assert list(loaded) == ["base", "recession"]
     assert loaded["recession"].shock_growth[HOUSE] == pytest.approx((-0.05,) * 5)
+    assert loaded["recession"].timed_by == "outcome" and loaded["base"].timed_by == "outcome"  # the default
+
+
+def test_timed_by_floor_loads(tmp_path):
+    text = VALID.replace("start_year = 2032", "start_year = 2032\nfloor_years = 3\ntimed_by = \"floor\"", 1)
+    assert load_scenarios(write(tmp_path, text))["recession"].timed_by == "floor"
 
 
 @pytest.mark.parametrize(
@@ -349,6 +355,11 @@ def test_valid_text_loads(tmp_path):
         ("inflation = 1.5\n", "", r"\[base\] real: needs 'inflation'"),
         ("[base]\n", "stray = 1\n[base]\n", r"\[stray\]: top-level keys must be scenario blocks"),
         ("recovery_years = 5", "recovery_years = 0", r"\[recession\] recovery_years: must be a whole number >= 1"),
+        ("start_year = 2032", "start_year = 2032\ntimed_by = \"trough\"",
+         r"\[recession\] timed_by: must be one of \['outcome', 'floor'\] \(got 'trough'\)"),
+        ("start_year = 2032", "start_year = 2032\ntimed_by = \"floor\"",
+         r"\[recession\] timed_by: 'floor' needs floor_years >= 1"),
+        ("rate = 3.0", "rate = 3.0\ntimed_by = \"floor\"", r"\[base\] timed_by: unknown key for a trend block"),
     ],
 )
 def test_bad_file(tmp_path, old, new, match):

@@ -36,6 +36,7 @@ K_RECOVERY_YEARS: Final = "recovery_years"
 K_FLOOR_YEARS: Final = "floor_years"
 K_START_YEAR: Final = "start_year"
 K_START_YEARS: Final = "start_years"
+K_TIMED_BY: Final = "timed_by"
 TREND_KEYS: Final = (K_SOURCE, K_GROWTH, K_RATE, K_INFLATION, K_REAL)
 TREND_REQUIRED: Final = (K_SOURCE, K_GROWTH, K_RATE)
 SHOCK_KEYS: Final = (
@@ -48,11 +49,18 @@ SHOCK_KEYS: Final = (
     K_FLOOR_YEARS,
     K_START_YEAR,
     K_START_YEARS,
+    K_TIMED_BY,
 )
 SHOCK_REQUIRED: Final = (K_SOURCE, K_TREND, K_SHOCK_YEARS, K_GROWTH, K_RECOVERY_YEARS, K_START_YEAR, K_START_YEARS)
 
 _REAL_TOLERANCE: Final = 1e-9
 _N_EXAMPLES: Final = 5
+
+#: How a caller's start-year sweep picks the worst timing of a shock block (key ``timed_by``):
+#: ``"outcome"`` = the start year that maximises the caller's outcome count (the default);
+#: ``"floor"`` = the start year that puts the most of the caller's events (refinancing years) at
+#: the floor of the house-value path (a block with ``floor_years`` > 0).
+TIMED_BY: Final = ("outcome", "floor")
 
 StockTiming = Literal["start_of_year", "end_of_year"]
 RateRecovery = Literal["steps", "jump"]
@@ -96,6 +104,9 @@ class Scenario:
         Default start year S (None for a trend scenario).
     start_year_range : tuple of (int, int) or None
         The start years the scenario may be run for, inclusive.
+    timed_by : {"outcome", "floor"}
+        How a start-year sweep picks the worst start year (:data:`TIMED_BY`; ``"outcome"`` for a
+        trend scenario).
     real_growth : Mapping[str, float] or None
         Real trend growth per parameter, if the file states it (then nominal = real + inflation).
     inflation : float or None
@@ -114,6 +125,7 @@ class Scenario:
     floor_years: int = 0
     start_year: int | None = None
     start_year_range: tuple[int, int] | None = None
+    timed_by: str = "outcome"
     real_growth: Mapping[str, float] | None = None
     inflation: float | None = None
 

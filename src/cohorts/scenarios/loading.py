@@ -26,10 +26,12 @@ from cohorts.scenarios.definition import (
     K_SOURCE,
     K_START_YEAR,
     K_START_YEARS,
+    K_TIMED_BY,
     K_TREND,
     PARAMETERS,
     SHOCK_KEYS,
     SHOCK_REQUIRED,
+    TIMED_BY,
     TREND_KEYS,
     TREND_REQUIRED,
     _REAL_TOLERANCE,
@@ -189,6 +191,13 @@ def _check_shock(name: str, block: dict[str, Any], problems: _Problems) -> dict[
     elif years is not None and not (years[0] <= start <= years[1]):
         problems.add(name, K_START_YEAR, f"must lie in {K_START_YEARS} = {years}", start)
         ok = False
+    timed_by = block.get(K_TIMED_BY, "outcome")
+    if timed_by not in TIMED_BY:
+        problems.add(name, K_TIMED_BY, f"must be one of {list(TIMED_BY)}", timed_by)
+        ok = False
+    elif timed_by == "floor" and _is_int(floor) and floor == 0:
+        problems.add(name, K_TIMED_BY, f"'floor' needs {K_FLOOR_YEARS} >= 1 (a path without a floor)", timed_by)
+        ok = False
     if not ok:
         return None
     return {
@@ -199,6 +208,7 @@ def _check_shock(name: str, block: dict[str, Any], problems: _Problems) -> dict[
         "floor_years": floor,
         "start_year": start,
         "start_year_range": (years[0], years[1]),
+        "timed_by": timed_by,
     }
 
 

@@ -71,6 +71,9 @@ def test_sweep_steps_are_rounded_counts_and_the_worst_year_a_marker() -> None:
     np.testing.assert_allclose(marker.get_ydata(), [10.0])
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["housing crisis (rounded)", "housing crisis: worst start 2030 (exact)"]
+    timed = plot_sweep(sweep, tree, timed_by={"housing_crisis": "floor"})  # the shipped crisis: timed by its floor
+    assert [t.get_text() for t in timed.get_legend().get_texts()][1] == \
+        "housing crisis: start 2030, most refinancing at its floor (exact)"
 
 
 @pytest.mark.parametrize("plot", ["tree", "sweep"])

@@ -10,7 +10,10 @@ Kinds:
   (residual <= forced sale <= fail annuity <= must refinance) in every row; the base row equals
   ``counts(outcomes(base))``; a shock scenario whose start year lies after every household's
   tested year gives the base counts (its paths equal the trend before S), on the sample;
-* hand-worked: ties in a four-row frame go to the earliest year;
+* hand-worked: ties in a four-row frame go to the earliest year; a scenario timed by its floor ranks
+  by ``at_floor`` (ties earliest), the others by step-4 failures; ``at_floor`` on the sample equals
+  the refinancing years counted by hand in S+5 .. S+9 (the crisis's floor year-ends S+4 .. S+8, README
+  G36, read on 1 January of T);
 * bad input: an unknown scenario name, a start year outside the declared range (the error names
   the scenario and the range), a trend scenario given a start year, a negative debt.
 """
@@ -35,10 +38,12 @@ from cohorts.studies.interest_only.population import build_population, read_inpu
 from cohorts.studies.interest_only.project import TESTED_YEAR, counts, outcomes, prepare
 from cohorts.studies.interest_only.study_data import scenarios_path
 from cohorts.studies.interest_only.sweep import (
+    AT_FLOOR,
     COUNT_COLUMNS,
     WORST,
     compile_counts,
     fast_counts,
+    floor_count,
     mark_worst,
     sweep,
     worst_start_years,
@@ -152,9 +157,10 @@ def test_sweep_shape_and_worst_is_the_earliest_maximum(sample_sweep):
         assert g[IO.START_YEAR].tolist() == list(range(2020, 2051))
         w = g[g[WORST]]
         assert len(w) == 1
-        top = g["fail_annuity"].max()
-        assert int(w["fail_annuity"].iloc[0]) == top
-        assert int(w[IO.START_YEAR].iloc[0]) == int(g.loc[g["fail_annuity"] == top, IO.START_YEAR].min())
+        column = AT_FLOOR if name == "housing_crisis" else "fail_annuity"  # the crisis is timed by its floor
+        top = g[column].max()
+        assert int(w[column].iloc[0]) == top
+        assert int(w[IO.START_YEAR].iloc[0]) == int(g.loc[g[column] == top, IO.START_YEAR].min())
     assert not sw.loc[sw[IO.START_YEAR].isna(), WORST].any()
     worst = worst_start_years(sw)
     assert set(worst) == {"recession", "high_rate", "housing_crisis"}
@@ -207,6 +213,29 @@ def test_shock_after_every_tested_year_equals_base(sample_prepared):
         assert fast_counts(sample_prepared, scenario=SCENARIOS[name], start_year=s) != base_all, name
 
 
+def test_at_floor_counts_the_refinancing_years_of_the_five_year_trough(sample_prepared, sample_sweep):
+    """Planted by hand: the crisis stays at its floor for the year-ends S+4 .. S+8 (README G36, seed 3365),
+    which are the house values of 1 January S+5 .. S+9, the date a refinancing year T reads (A5 default,
+    ``stock_timing="start_of_year"``)."""
+    hh = sample_prepared.households
+    t = hh.loc[~hh[IO.PERPETUAL].to_numpy(dtype=bool), TESTED_YEAR].to_numpy()
+    crisis = sample_sweep[sample_sweep[IO.SCENARIO] == "housing_crisis"]
+    for s, n in zip(crisis[IO.START_YEAR], crisis[AT_FLOOR]):
+        assert int(n) == int(((t >= s + 5) & (t <= s + 9)).sum()), s
+    assert crisis[AT_FLOOR].max() > 0
+    # the scenarios without a floor have none; the recession is timed by step-4 failures
+    assert sample_sweep.loc[sample_sweep[IO.SCENARIO] != "housing_crisis", AT_FLOOR].isna().all()
+    assert floor_count(np.array([2034, 2035, 2036, 2039, 2040, 2040]), SCENARIOS["housing_crisis"], 2030) == 3
+    assert floor_count(np.array([2034, 2035, 2039, 2040]), SCENARIOS["housing_crisis"], 2030,
+                       counts=np.array([7, 2, 5, 1])) == 7  # distinct years with their counts
+
+
+def test_the_alternative_reading_times_the_crisis_by_step4_failures(sample_sweep):
+    by4 = mark_worst(sample_sweep)  # no timed_by: every scenario by its step-4 failures (Figuur 24's rule)
+    g = sample_sweep[sample_sweep[IO.SCENARIO] == "housing_crisis"]
+    assert int(g.loc[by4.loc[g.index], "fail_annuity"].iloc[0]) == g["fail_annuity"].max()
+
+
 # ---------------------------------------------------------------- hand-worked ties
 def test_ties_go_to_the_earliest_start_year():
     frame = pd.DataFrame({
@@ -222,6 +251,19 @@ def test_ties_go_to_the_earliest_start_year():
         mark_worst(frame, worst_by="residual_debt")
     with pytest.raises(ValueError, match="'x' has 2 rows"):
         worst_start_years(frame.assign(worst=[False, True, True, False, False]))
+
+
+def test_a_scenario_timed_by_its_floor_ranks_by_at_floor():
+    frame = pd.DataFrame({
+        IO.SCENARIO: ["x", "x", "x", "y", "y"],
+        IO.START_YEAR: pd.array([2030, 2031, 2032, 2030, 2031], dtype="Int64"),
+        "fail_annuity": [9, 5, 7, 3, 4],
+        AT_FLOOR: pd.array([10, 12, 12, None, None], dtype="Int64"),
+    })
+    marked = mark_worst(frame, timed_by={"x": "floor", "y": "outcome"})
+    assert marked.tolist() == [False, True, False, False, True]  # x: 2031 (tie with 2032: earliest); y: step 4
+    with pytest.raises(ValueError, match="'y' is timed by 'at_floor'"):
+        mark_worst(frame, timed_by={"y": "floor"})
 
 
 # ---------------------------------------------------------------- bad input and progress

@@ -14,6 +14,8 @@ microdata, so a notebook shows exactly what may leave.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -93,8 +95,17 @@ def plot_tree(tree: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _start_label(name: str, start: str, timed_by: Mapping[str, str] | None) -> str:
+    """``worst start S``, or for a scenario timed by its floor ``start S, most refinancing at its floor``."""
+    if (timed_by or {}).get(name) == "floor":
+        return f"start {start}, most refinancing at its floor"
+    return f"worst start {start}"
+
+
 @styled(width="double", aspect=0.45)
-def plot_sweep(sweep: pd.DataFrame, tree: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_sweep(
+    sweep: pd.DataFrame, tree: pd.DataFrame, *, timed_by: Mapping[str, str] | None = None, ax: Axes | None = None
+) -> Axes:
     """Share failing the annuity test (step 4) by start year, one line per shock scenario.
 
     Parameters
@@ -103,6 +114,9 @@ def plot_sweep(sweep: pd.DataFrame, tree: pd.DataFrame, *, ax: Axes | None = Non
         ``sweep.csv`` as released (rounded counts; the worst start year's row is in ``tree.csv``).
     tree : pandas.DataFrame
         ``tree.csv`` as released: the worst start year and its exact share (a point).
+    timed_by : Mapping[str, str], optional
+        Per scenario its ``timed_by`` (:class:`cohorts.scenarios.Scenario`): a scenario timed by its
+        floor (the housing crisis) is labelled so, since its start year need not maximise step 4.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -133,7 +147,7 @@ def plot_sweep(sweep: pd.DataFrame, tree: pd.DataFrame, *, ax: Axes | None = Non
                  else float(n[ALL]) - float(rest.sum()) if not rest.isna().any() else np.nan)
         if start != TREND and np.isfinite(exact):
             ax.plot([int(start)], [100.0 * exact / total], marker=marker, color=colour, linestyle="none",
-                    markersize=5, label=f"{label}: worst start {start} (exact)")
+                    markersize=5, label=f"{label}: {_start_label(name, start, timed_by)} (exact)")
     ax.set_xlabel("start year of the scenario")
     ax.set_ylabel("fail the annuity test (step 4), %")
     ax.set_title(f"Step-4 failures by start year (other years rounded to {base} households; band: "

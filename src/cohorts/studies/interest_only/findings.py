@@ -55,7 +55,7 @@ def findings(tree: pd.DataFrame) -> list[str]:
         cells = rows.set_index("outcome")["n"]
         total = float(pd.to_numeric(cells[ALL]))
         start = str(rows[IO.START_YEAR].iloc[0])
-        when = "" if start == TREND else f" starting in {start} (the start year with the most step-4 failures)"
+        when = "" if start == TREND else f" starting in {start} (its worst start year)"
         perpetual = group_count(cells, OUTCOMES[:1])
         wealth = group_count(cells, OUTCOMES[1:2])
         fail4 = group_count(cells, GROUPS["fail_annuity"])

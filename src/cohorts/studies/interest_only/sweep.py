@@ -7,6 +7,13 @@ seed 1234-1236; A22: the window is the scenario's declared ``start_years`` range
 (scenario, start year) with the sample counts of :func:`~cohorts.studies.interest_only.project.counts`
 and a boolean ``worst``; :func:`worst_start_years` reads the chosen year per scenario back.
 
+**The housing crisis is timed by its floor.**  The report times that scenario "zodanig dat een zo
+groot mogelijk aantal AFV-hypotheken in het dal afloopt" (seed 3365-3369): its worst start year is
+the one that puts the most refinancing years at the floor of the house-value path (column
+:data:`AT_FLOOR`, :func:`floor_count`), which the scenario file declares with ``timed_by =
+"floor"``.  Figuur 24's step-4 rule is the recession's and the high rate's.  The alternative
+reading (every scenario by step-4 failures) is a scenario file without that key.
+
 **Ties.**  When several start years reach the same maximum, the **earliest** is marked (the
 report gives no rule; the earliest is the first the report's "tussen nu en 2050" reaches).
 ``worst_by="forced_sale"`` ranks by step-6 failures instead (the alternative reading of A1).
@@ -61,6 +68,11 @@ COUNT_COLUMNS = (
 #: Column of :func:`sweep` marking the worst start year of each shock scenario.
 WORST = "worst"
 WORST_BY = ("fail_annuity", "forced_sale")
+#: Column of :func:`sweep`: households with a refinancing moment whose tested year lies at the floor of
+#: the scenario's house-value path (<NA> for a scenario without a floor); the criterion of a scenario
+#: ``timed_by = "floor"`` (the housing crisis, seed 3365-3369).  Not released (``sweep.csv`` keeps the
+#: tree's counts).
+AT_FLOOR = "at_floor"
 
 Progress = Callable[[str], None]
 
@@ -394,15 +406,79 @@ def _plan(
     return plan
 
 
-def mark_worst(frame: pd.DataFrame, *, worst_by: str = "fail_annuity") -> pd.Series:
-    """Boolean per row: the start year maximising ``worst_by`` within each shock scenario (ties: earliest).
+def floor_count(
+    tested_years: np.ndarray, scenario: SC.Scenario, start_year: int, *, counts: np.ndarray | None = None
+) -> int:
+    """Households whose tested year lies at the floor of the scenario's house-value path.
+
+    The floor is the path's lowest house-value factor from S on (:func:`floor_level`; ``np.isclose``,
+    rtol 1e-9, as the comparison's trough share), read as the projection reads V_T
+    (:func:`cohorts.scenarios.factor_at`: 1 January of T, the end of T - 1).  With the shipped housing crisis and start year S the floor holds for the
+    year-ends S+4 .. S+8 (the "5-jarige dal", seed 3365-3369), so the refinancing years S+5 .. S+9.
+
+    Parameters
+    ----------
+    tested_years : numpy.ndarray
+        The refinancing year T of each household with a refinancing moment.
+    scenario : cohorts.scenarios.Scenario
+    start_year : int
+    counts : numpy.ndarray, optional
+        With it, ``tested_years`` are distinct years and ``counts`` the households per year (the
+        sweep computes them once).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from cohorts.studies.interest_only.study_data import scenarios_path
+    >>> crisis = SC.load_scenarios(scenarios_path())["housing_crisis"]
+    >>> floor_count(np.array([2034, 2035, 2037, 2039, 2040]), crisis, 2030)
+    3
+    """
+    table = SC.paths(scenario, start_year=start_year)
+    if counts is None:
+        years, n = np.unique(np.asarray(tested_years, dtype="int64"), return_counts=True)
+    else:
+        years, n = np.asarray(tested_years, dtype="int64"), np.asarray(counts, dtype="int64")
+    if not len(years):
+        return 0
+    f = SC.factor_at(table, years, SC.HOUSE)
+    return int(n[np.isclose(f, floor_level(table, start_year), rtol=1e-9)].sum())
+
+
+def floor_level(table: pd.DataFrame, start_year: int) -> float:
+    """The lowest house-value factor of a scenario path from its start year on (the shock's trough).
+
+    Only the years from S count: a late shock may bottom out above the 2017 level.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({SC.YEAR: [2017, 2018, 2019, 2020], SC.HOUSE: [1.0, 1.1, 1.05, 1.2]})
+    >>> floor_level(t, 2018)
+    1.05
+    """
+    return float(table.loc[table[SC.YEAR].to_numpy() >= start_year, SC.HOUSE].min())
+
+
+def mark_worst(
+    frame: pd.DataFrame, *, worst_by: str = "fail_annuity", timed_by: Mapping[str, str] | None = None
+) -> pd.Series:
+    """Boolean per row: the start year maximising the timing criterion within each shock scenario (ties: earliest).
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        Rows with ``scenario``, ``start_year`` (<NA> for a trend scenario) and ``worst_by``.
+        Rows with ``scenario``, ``start_year`` (<NA> for a trend scenario), ``worst_by`` and, for a
+        scenario timed by its floor, :data:`AT_FLOOR`.
     worst_by : {"fail_annuity", "forced_sale"}, default "fail_annuity"
         The report's rule (Figuur 24 caption) ranks by step-4 failures.
+    timed_by : Mapping[str, str], optional
+        Per scenario name its ``timed_by`` (:data:`cohorts.scenarios.TIMED_BY`): ``"floor"`` ranks
+        that scenario's rows by :data:`AT_FLOOR` instead of ``worst_by`` (the housing crisis:
+        "zo groot mogelijk aantal AFV-hypotheken in het dal", seed 3365-3369).  Default: every
+        scenario by ``worst_by``.
 
     Returns
     -------
@@ -411,11 +487,15 @@ def mark_worst(frame: pd.DataFrame, *, worst_by: str = "fail_annuity") -> pd.Ser
     """
     if worst_by not in WORST_BY:
         raise ValueError(f"worst_by must be one of {WORST_BY}, got {worst_by!r}")
+    timed_by = dict(timed_by or {})
     worst = pd.Series(False, index=frame.index, name=WORST)
     shock = frame[frame[IO.START_YEAR].notna()]
-    for _, g in shock.groupby(IO.SCENARIO, sort=False):
+    for name, g in shock.groupby(IO.SCENARIO, sort=False):
         g = g.sort_values(IO.START_YEAR, kind="stable")
-        best = g[worst_by].to_numpy()
+        column = AT_FLOOR if timed_by.get(str(name), "outcome") == "floor" else worst_by
+        if column not in g or g[column].isna().any():
+            raise ValueError(f"mark_worst: scenario {name!r} is timed by {column!r}, which the sweep rows lack")
+        best = g[column].to_numpy(dtype="float64")
         worst.loc[g.index[int(np.argmax(best))]] = True  # argmax: the first (earliest) maximum
     return worst
 
@@ -447,7 +527,8 @@ def sweep(
         :func:`cohorts.progress.heartbeat`), e.g. ``print``.
     worst_by : {"fail_annuity", "forced_sale"}, default "fail_annuity"
         The count maximised by the worst start year (the report: step-4 failures, Figuur 24).
-        Ties go to the earliest start year.
+        Ties go to the earliest start year.  A scenario with ``timed_by = "floor"`` (the housing
+        crisis) is timed by :data:`AT_FLOOR` instead (:func:`mark_worst`).
     fast : bool, default True
         Use :func:`fast_counts` (validated once); ``False`` runs ``counts(outcomes(...))`` per row.
     wealth_grows, netting
@@ -457,7 +538,8 @@ def sweep(
     -------
     pandas.DataFrame
         One row per (scenario, start year): ``scenario``, ``start_year`` (Int64), the counts of
-        :data:`COUNT_COLUMNS` and ``worst`` (bool; False on trend rows).
+        :data:`COUNT_COLUMNS`, :data:`AT_FLOOR` (Int64, <NA> without a floor) and ``worst`` (bool;
+        False on trend rows).
 
     Raises
     ------
@@ -471,6 +553,10 @@ def sweep(
     log = progress or (lambda _line: None)
     t0 = time.perf_counter()
     kernel = compile_counts(prepared) if fast else None
+    hh = prepared.households
+    years, per_year = np.unique(
+        hh.loc[~hh[IO.PERPETUAL].to_numpy(dtype=bool), TESTED_YEAR].to_numpy(dtype="int64"), return_counts=True
+    )
     rows = []
     with heartbeat(log, "sweeping start years") if progress else _null():
         current = None
@@ -483,11 +569,13 @@ def sweep(
                 c = fast_counts(kernel, scenario=sc, start_year=s, wealth_grows=wealth_grows, netting=netting)
             else:
                 c = counts(outcomes(prepared, scenario=sc, start_year=s, wealth_grows=wealth_grows, netting=netting))
-            rows.append({IO.SCENARIO: name, IO.START_YEAR: s, **c})
+            floor = floor_count(years, sc, s, counts=per_year) if s is not None and sc.floor_years > 0 else None
+            rows.append({IO.SCENARIO: name, IO.START_YEAR: s, **c, AT_FLOOR: floor})
     log(f"sweep: {len(plan)} runs in {time.perf_counter() - t0:.1f} s")
-    frame = pd.DataFrame(rows, columns=[IO.SCENARIO, IO.START_YEAR, *COUNT_COLUMNS])
+    frame = pd.DataFrame(rows, columns=[IO.SCENARIO, IO.START_YEAR, *COUNT_COLUMNS, AT_FLOOR])
     frame[IO.START_YEAR] = pd.array(frame[IO.START_YEAR], dtype="Int64")
-    frame[WORST] = mark_worst(frame, worst_by=worst_by)
+    frame[AT_FLOOR] = pd.array(frame[AT_FLOOR], dtype="Int64")
+    frame[WORST] = mark_worst(frame, worst_by=worst_by, timed_by={n: sc.timed_by for n, sc in scenarios.items()})
     return frame
 
 

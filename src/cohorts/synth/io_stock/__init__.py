@@ -16,7 +16,8 @@ of pre-2012 loans (kind ``pre_2012_stock``, persons on no other loan), outside t
 * :mod:`~cohorts.synth.io_stock.ages` (before the CBS file is written): :func:`plan_extra_io` - the
   number of IO households (Figuur 1); :func:`plan_ages` - the senior households (Box 2: IO borrowers
   are older, 47% of the perpetuals' main earners above 60);
-* :mod:`~cohorts.synth.io_stock.maturity`: :func:`plan_fully_io`, :func:`plan_maturities`,
+* :mod:`~cohorts.synth.io_stock.maturity`: :func:`plan_fully_io`, :func:`couple_maturities` (with
+  :func:`peaked_years`, round 6: the years peak in 2035-2039), :func:`plan_maturities`,
   :func:`debt_at_maturity`, :func:`apply_maturities`;
 * :mod:`~cohorts.synth.io_stock.income`: :func:`plan_low_income` (from the world alone, written into
   the CBS file by :func:`apply_income_factors`) and :func:`income_pension`;
@@ -105,6 +106,7 @@ from cohorts.synth.io_stock.income import apply_income_factors, income_pension, 
 from cohorts.synth.io_stock.maturity import (
     apply_maturities,
     couple_maturities,
+    peaked_years,
     debt_at_maturity,
     plan_fully_io,
     plan_maturities,
@@ -123,6 +125,7 @@ __all__ = [
     "apply_maturities",
     "build_io_stock",
     "couple_maturities",
+    "peaked_years",
     "debt_at_maturity",
     "household_births",
     "income_pension",
