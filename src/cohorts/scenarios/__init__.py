@@ -5,7 +5,8 @@ and in the header of the interest-only study's ``data/scenarios.toml``) holds on
 scenario.  A **trend** block gives constant nominal growth rates per parameter and a mortgage
 rate; a **shock** block names its trend block and deviates from it for a few years, then
 returns to it.  :func:`load_scenarios` reads and validates a file, :func:`paths` turns one
-scenario into a table with one row per year, and :func:`factor_at` / :func:`grow` look up each
+scenario into a table with one row per year (:func:`floor_level`: its trough from the start
+year on), and :func:`factor_at` / :func:`grow` look up each
 household's factor for its own year (vectorised), which is the projection of a household
 quantity (house value, wealth, income) to its refinancing or event year.
 
@@ -99,7 +100,7 @@ from cohorts.scenarios.definition import (  # noqa: F401
 )
 from cohorts.scenarios.loading import load_scenarios
 from cohorts.scenarios.projection import factor_at, grow
-from cohorts.scenarios.yearly import paths
+from cohorts.scenarios.yearly import floor_level, paths
 
 __all__ = [
     "FLOWS",
@@ -114,6 +115,7 @@ __all__ = [
     "YEAR",
     "Scenario",
     "factor_at",
+    "floor_level",
     "grow",
     "load_scenarios",
     "paths",

@@ -144,3 +144,17 @@ def paths(
     table = pd.DataFrame(out, columns=list(PATH_COLUMNS))
     table.attrs = {"scenario": scenario.name, "start_year": S, "first_year": first_year}
     return table
+
+
+def floor_level(table: pd.DataFrame, start_year: int) -> float:
+    """The lowest house-value factor of a :func:`paths` table from the start year on (the shock's trough).
+
+    Only the years from S count: a late shock may bottom out above the 2017 level.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({YEAR: [2017, 2018, 2019, 2020], HOUSE: [1.0, 1.1, 1.05, 1.2]})
+    >>> floor_level(t, 2018)
+    1.05
+    """
+    return float(table.loc[table[YEAR].to_numpy() >= start_year, HOUSE].min())

@@ -411,10 +411,11 @@ def floor_count(
 ) -> int:
     """Households whose tested year lies at the floor of the scenario's house-value path.
 
-    The floor is the path's lowest house-value factor from S on (:func:`floor_level`; ``np.isclose``,
-    rtol 1e-9, as the comparison's trough share), read as the projection reads V_T
-    (:func:`cohorts.scenarios.factor_at`: 1 January of T, the end of T - 1).  With the shipped housing crisis and start year S the floor holds for the
-    year-ends S+4 .. S+8 (the "5-jarige dal", seed 3365-3369), so the refinancing years S+5 .. S+9.
+    The floor is the path's lowest house-value factor from S on (:func:`cohorts.scenarios.floor_level`;
+    ``np.isclose``, rtol 1e-9, as the comparison's trough share), read as the projection reads V_T
+    (:func:`cohorts.scenarios.factor_at`: 1 January of T, the end of T - 1).  With the shipped housing
+    crisis and start year S the floor holds for the year-ends S+4 .. S+8 (the "5-jarige dal", seed
+    3365-3369), so the refinancing years S+5 .. S+9.
 
     Parameters
     ----------
@@ -445,21 +446,7 @@ def floor_count(
     if not len(years):
         return 0
     f = SC.factor_at(table, years, SC.HOUSE)
-    return int(n[np.isclose(f, floor_level(table, start_year), rtol=1e-9)].sum())
-
-
-def floor_level(table: pd.DataFrame, start_year: int) -> float:
-    """The lowest house-value factor of a scenario path from its start year on (the shock's trough).
-
-    Only the years from S count: a late shock may bottom out above the 2017 level.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({SC.YEAR: [2017, 2018, 2019, 2020], SC.HOUSE: [1.0, 1.1, 1.05, 1.2]})
-    >>> floor_level(t, 2018)
-    1.05
-    """
-    return float(table.loc[table[SC.YEAR].to_numpy() >= start_year, SC.HOUSE].min())
+    return int(n[np.isclose(f, SC.floor_level(table, start_year), rtol=1e-9)].sum())
 
 
 def mark_worst(

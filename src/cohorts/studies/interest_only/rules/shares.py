@@ -16,7 +16,6 @@ from cohorts import scenarios as SC
 from cohorts.report.comparison import NotReproducible
 from cohorts.studies.interest_only import columns as IO
 from cohorts.studies.interest_only.results import Results
-from cohorts.studies.interest_only.sweep import floor_level
 from cohorts.studies.interest_only.rules.groups import (
     _aggregate,
     _flag,
@@ -162,7 +161,7 @@ def _crisis_factor(res: Results) -> tuple[np.ndarray, np.ndarray]:
     if sc is None:
         raise NotReproducible("the housing-crisis scenario is not in the results")
     start = res.worst_start_year("housing_crisis")
-    return f, np.array([floor_level(SC.paths(sc, start_year=start), start)])
+    return f, np.array([SC.floor_level(SC.paths(sc, start_year=start), start)])
 
 
 def _trough_share(res: Results, row: pd.Series) -> float:
