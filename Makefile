@@ -8,11 +8,15 @@ BIN    := $(VENV)/bin
 SCALE  ?= 0.15
 SEED   ?= 20221
 OUT    ?= out
-# the committed sample is data_synthetic/ (scale 0.01, seed 20221: `make reproduce SCALE=0.01` uses it, as do the
-# tests and the notebooks); other scales or seeds go to out/
+# the small sample is data_synthetic/ (scale 0.01, seed 20221, generated, not committed: `make reproduce SCALE=0.01`
+# uses it, as do the tests and the notebooks; it is re-made whenever the generator changes); other scales or seeds go to out/
 DATA   ?= $(if $(and $(filter 0.01,$(SCALE)),$(filter 20221,$(SEED))),data_synthetic,$(OUT)/data-$(SCALE)-$(SEED))
 
 .PHONY: venv reproduce test data notebooks paper benchmark clean wheelhouse
+
+# what the small sample is made from: re-made when any of these is newer than its manifest
+SAMPLE        := data_synthetic/manifest.json
+SYNTH_SOURCES := $(shell find src/cohorts/synth -name '*.py' -o -name '*.toml') src/cohorts/columns.py src/cohorts/io.py src/cohorts/atomic.py
 
 $(BIN)/cohorts: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,26 +26,30 @@ $(BIN)/cohorts: pyproject.toml
 
 venv: $(BIN)/cohorts
 
-## Main job: synthetic data (made if missing; SCALE=0.01 uses the committed sample), build with the selection table
+## Main job: synthetic data (made if missing; SCALE=0.01 uses the small sample), build with the selection table
 ## and cohort summary, then every table and figure of the report and the comparison with its published numbers.
-reproduce: venv
+reproduce: venv $(if $(filter data_synthetic,$(DATA)),$(SAMPLE))
 	@test -f $(DATA)/manifest.json || $(BIN)/cohorts synth --scale $(SCALE) --seed $(SEED) --out $(DATA)
 	$(BIN)/cohorts build --data $(DATA) --out $(OUT)/build
 	$(BIN)/cohorts reproduce --data $(DATA) --scale $(SCALE) --seed $(SEED) --out $(OUT) --paper paper
 
-## Re-make the committed sample in data_synthetic/ (scale 0.01, seed 20221; byte-identical).
-data: venv
+$(SAMPLE): $(BIN)/cohorts $(SYNTH_SOURCES)
 	$(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic
 
-test: venv
+## Re-make the small sample in data_synthetic/ (scale 0.01, seed 20221; byte-identical; a few seconds) and record
+## its manifest in tests/synth/data/ (the tests check every machine makes the same bytes).
+data: venv
+	$(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic
+	cp data_synthetic/manifest.json tests/synth/data/sample_manifest.json
+
+test: venv $(SAMPLE)
 	$(BIN)/python -m pytest
 
 ## Execute the notebooks headless (they read ../data_synthetic). They show only the gated release: 01-04 (the report on
 ## high mortgages) that the first one writes to out/notebooks/release (cohorts.studies.high_mortgages.notebook), 07 (the
 ## interest-only study) what `cohorts refinance` writes to out/notebooks/io_release; their checker/ folders are for the
 ## output checker only; the executed notebooks go to out/notebooks; the build (microdata, stays inside) to out/build.
-notebooks: venv
-	@test -f data_synthetic/manifest.json || $(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic
+notebooks: venv $(SAMPLE)
 	$(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 --output-dir out/notebooks notebooks/*.ipynb
 
 ## Build paper/main.pdf when LaTeX is installed (see paper/README.md).

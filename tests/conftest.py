@@ -1,11 +1,32 @@
-"""Shared fixtures: the hand-built tiny panel of ``tiny_panel.py``."""
+"""Shared fixtures: the hand-built tiny panel of ``tiny_panel.py``; the small synthetic sample.
+
+The sample ``data_synthetic/`` (scale 0.01, seed 20221) is generated, not committed: ``make test``
+re-makes it whenever the generator changes, and a session started without it (``pytest`` run
+directly on a fresh checkout) makes it first.  ``tests/synth/test_committed_sample.py`` fails on a
+sample that a changed generator no longer makes.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tiny_panel import tiny_cbs, tiny_key, tiny_lld
+
+#: The small synthetic sample the tests and the notebooks read.
+SAMPLE = Path(__file__).resolve().parents[1] / "data_synthetic"
+SAMPLE_SCALE, SAMPLE_SEED = 0.01, 20221
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Generate the small sample if it is missing (a few seconds)."""
+    from cohorts.synth import write_synthetic
+    from cohorts.synth.write import MANIFEST_FILE
+
+    if not (SAMPLE / MANIFEST_FILE).is_file():
+        write_synthetic(SAMPLE, scale=SAMPLE_SCALE, seed=SAMPLE_SEED)
 
 
 @pytest.fixture

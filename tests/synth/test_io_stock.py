@@ -39,6 +39,7 @@ from cohorts.synth.io_stock import (
     perpetual_weight,
     plan_extra_io,
     plan_low_income,
+    underwater_woz,
     woz_low_factor,
 )
 from cohorts.synth.panel import cbs_persons, key_table, lld_snapshots, truth_table
@@ -190,15 +191,17 @@ def test_woz_close_to_lld_value_and_shared_in_household(io_tables: dict[str, pd.
     half that value is set by the low-WOZ tails (round 5: dated loans 16.5% x weight 10 r^9 with median
     factor 0.58 and sigma 0.08, so about a quarter of their tail falls below 0.5 after the main noise;
     perpetual loans 5.2% x 2 r with median 0.37, mostly below 0.5; the low-income group, about 2% of the
-    households, 0.56 of them): 3-7% at 3,900 households (4.9% at seed 11; sampling s.e. 0.35 pp), and the
-    median ratio is close to 1 (0.9-1.05)."""
+    households, 0.56 of them) and, round 7, the under-water loans (about a fifth of the dated loans maturing
+    in 2032-2042, whose WOZ becomes debt / l with l about 1.15, so the ratio is their current LTV / l, below
+    0.5 for current LTVs under about 0.57): 5-11% at 3,900 households (8.2% at seed 11, 4.9% without the
+    under-water loans; sampling s.e. 0.45 pp), and the median ratio is close to 1 (0.9-1.05)."""
     lld, truth, key, w = io_tables["lld"], io_tables["truth_io"], io_tables["key"], io_tables["wealth"]
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
     hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
     t = truth.set_index(C.LOAN_ID)
     ratio = t["planted_woz_value"] / hv.reindex(t.index)
     assert (ratio <= 2.0).all()
-    assert 0.03 <= (ratio < 0.5).mean() <= 0.07
+    assert 0.05 <= (ratio < 0.5).mean() <= 0.11
     assert 0.9 < ratio.median() < 1.05
     person = key.set_index(C.LOAN_ID)[C.PERSON_ID].reindex(t.index).dropna().astype("int64")
     person = person[~person.duplicated(keep=False)]  # a person with two IO mortgages has one WOZ record
@@ -287,6 +290,68 @@ def test_woz_low_factor_share_weight_and_size() -> None:
     g = woz_low_factor(np.random.default_rng(1), params, 20_000, weight=w)
     assert (g[:10_000] == 1.0).all() and abs((g[10_000:] != 1.0).mean() - 0.12) < 0.015
     assert (woz_low_factor(np.random.default_rng(1), {}, 100) == 1.0).all()
+
+
+_UNDERWATER = {"underwater_share": 0.25, "underwater_first_year": 2032, "underwater_last_year": 2042,
+               "underwater_ltv_lo": 1.0, "underwater_ltv_hi": 1.4}
+
+
+def test_underwater_woz_hand_worked() -> None:
+    """Hand-worked: a loan in the window that is drawn (u < share x weight) gets WOZ = min(WOZ, debt / l);
+    the draws are u then l, one each per loan.  Debt 240,000 throughout, u = 0.1 < 0.25 for every loan.
+    Loan 0: year 2035, WOZ = 240,000 / l; loan 1: the same but weight 0 (never drawn); loan 2: year 2031
+    (outside); loan 3: NaN year (perpetual); loans 4 and 5: the window's last and first years (2042,
+    2032) count; loan 6: its WOZ 100,000 is already below 240,000 / 1.4 and stays."""
+    u = np.full(7, 0.1)
+    l = np.array([1.0, 1.1, 1.2, 1.3, 1.25, 1.05, 1.35])
+    fake = type("Fake", (), {"random": lambda self, n: u, "uniform": lambda self, lo, hi, n: l})()
+    woz = np.array([300_000.0] * 6 + [100_000.0])
+    year = np.array([2035.0, 2035.0, 2031.0, np.nan, 2042.0, 2032.0, 2036.0])
+    weight = np.array([1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    got = underwater_woz(fake, _UNDERWATER, woz, debt=np.full(7, 240_000.0), maturity_year=year, weight=weight)
+    np.testing.assert_allclose(got, [240_000.0, 300_000.0, 300_000.0, 300_000.0, 192_000.0, 240_000.0 / 1.05, 100_000.0])
+
+
+def test_underwater_woz_share_and_ltv_range() -> None:
+    """Planted truth: in the window a share ``underwater_share`` x weight (s.e. 0.4 pp at 20,000 loans) ends
+    with debt / WOZ in [lo, hi) (WOZ far above the debt, so the minimum is always the drawn LTV), a
+    weight of 2 doubles it, nothing changes outside the window, and without ``underwater_share`` the
+    WOZ is returned as given and the stream is not drawn."""
+    n = 20_000
+    woz, debt = np.full(n, 1e6), np.full(n, 2e5)
+    year = np.r_[np.full(n // 2, 2036.0), np.full(n // 2, 2050.0)]
+    got = underwater_woz(np.random.default_rng(3), _UNDERWATER, woz, debt=debt, maturity_year=year)
+    ltv = debt / got
+    under = got < woz
+    assert not under[n // 2:].any()
+    assert abs(under[: n // 2].mean() - 0.25) < 0.015
+    assert (ltv[under] >= 1.0).all() and (ltv[under] < 1.4).all()
+    assert abs(np.median(ltv[under]) - 1.2) < 0.02
+    twice = underwater_woz(np.random.default_rng(3), _UNDERWATER, woz, debt=debt, maturity_year=year, weight=np.full(n, 2.0))
+    assert abs((twice[: n // 2] < woz[: n // 2]).mean() - 0.5) < 0.02
+    rng = np.random.default_rng(3)
+    assert (underwater_woz(rng, {}, woz, debt=debt, maturity_year=year) == woz).all()
+    assert rng.random() == np.random.default_rng(3).random()
+
+
+def test_underwater_loans_in_the_window(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Planted truth / property: the packaged parameters put a share of the dated loans whose planted first
+    maturity year is in the window under water (debt now / planted WOZ in [ltv_lo, ltv_hi)); outside the
+    window only the other WOZ draws do.  At seed 11 (about 1,900 dated loans) the share in that LTV range
+    is at least 12 points higher in the window than outside (the planted chance is underwater_share x
+    weight, about 0.2 for weight 1)."""
+    from cohorts.synth.params import load_params
+
+    p = load_params().io_stock
+    t = io_tables["truth_io"]
+    dated = t["planted_refi_year"].notna().to_numpy()
+    year = t["planted_refi_year"].astype("float64").to_numpy()
+    ratio = t["planted_debt_now"].to_numpy() / t["planted_woz_value"].to_numpy()
+    in_range = (ratio >= p["underwater_ltv_lo"]) & (ratio < p["underwater_ltv_hi"])
+    window = dated & (year >= p["underwater_first_year"]) & (year <= p["underwater_last_year"])
+    outside = dated & ~window & (year >= 2020)
+    assert window.sum() > 300 and outside.sum() > 300
+    assert in_range[window].mean() - in_range[outside].mean() >= 0.12
 
 
 def test_peaked_years_share_centre_and_spread() -> None:

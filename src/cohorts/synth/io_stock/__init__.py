@@ -21,7 +21,8 @@ of pre-2012 loans (kind ``pre_2012_stock``, persons on no other loan), outside t
   :func:`debt_at_maturity`, :func:`apply_maturities`;
 * :mod:`~cohorts.synth.io_stock.income`: :func:`plan_low_income` (from the world alone, written into
   the CBS file by :func:`apply_income_factors`) and :func:`income_pension`;
-* :mod:`~cohorts.synth.io_stock.wealth`: :func:`wealth_dwelling`, :func:`woz_low_factor`;
+* :mod:`~cohorts.synth.io_stock.wealth`: :func:`wealth_dwelling`, :func:`woz_low_factor`,
+  :func:`underwater_woz`;
 * this module: :func:`plan_stock` (stages 1-2, from the world alone) and :func:`build_io_stock`
   (the rest, from the 2017 CBS records).
 
@@ -64,7 +65,10 @@ The stages in detail:
 * the WOZ value: the LLD-implied value x lognormal noise, with low-WOZ tails concentrated on high
   debt / income (:func:`woz_low_factor`; A33): a mild one for dated loans (LTV mostly 100-200%:
   residual debts), a deep one for perpetual loans (LTV > 200%: not agile at the event year) and (round
-  5) a deep unweighted one for the low-registered-income group (both measurement signs).
+  5) a deep unweighted one for the low-registered-income group (both measurement signs); then (round 7)
+  the dated loans under water, first maturity in a window, their WOZ set to debt / an LTV drawn around
+  1.15 (:func:`underwater_woz`: below water in 2016, above it by the refinancing year on the trend, under
+  it again in a downturn).
 * :func:`plan_stock` - the recodes, ages, maturities and the low-registered-income group from a world
   alone (the CBS persons file is written with :func:`apply_births` and :func:`apply_income_factors`); :func:`build_io_stock` - all of the above from a world and its
   2017 CBS records; :func:`apply_maturities` puts the planned dates (and recoded repayment types)
@@ -111,7 +115,7 @@ from cohorts.synth.io_stock.maturity import (
     plan_fully_io,
     plan_maturities,
 )
-from cohorts.synth.io_stock.wealth import wealth_dwelling, woz_low_factor
+from cohorts.synth.io_stock.wealth import underwater_woz, wealth_dwelling, woz_low_factor
 
 __all__ = [
     "INCOME_YEAR",
@@ -137,6 +141,7 @@ __all__ = [
     "plan_low_income",
     "plan_maturities",
     "plan_stock",
+    "underwater_woz",
     "wealth_dwelling",
     "woz_low_factor",
 ]
@@ -357,11 +362,11 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
     kinds = hh.set_index(C.LOAN_ID)["kind"].reindex(debt_now.index).to_numpy()
     perp_loan = np.isin(kinds, ("admin", "age"))
     power = float(params.get("woz_low_dti_power", 0.0))
+    r_d = (pd.Series(d).rank(method="average").to_numpy() - 1.0) / max(len(d) - 1, 1)  # debt / income rank, 1 = most stretched
     if power > 0.0 and len(d) > 1:
         # (k + 1) r^k, r the debt / income rank (1 = most stretched): mean 1, the tail concentrated
         # on the stretched households (round 3: the LTV-bound failures also fail the LTI test);
         # perpetual households have their own power
-        r_d = (pd.Series(d).rank(method="average").to_numpy() - 1.0) / (len(d) - 1)
         k = np.where(perp_loan, float(params.get("woz_low_dti_power_perpetual", power)), power)
         tail_weight = power_weight(r_d, k)
     else:
@@ -383,9 +388,15 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
         rng_woz, params, len(hv), weight=tail_weight,
         share=tails["woz_low_share"], log_mu=tails["woz_low_log_mu"], log_sigma=tails["woz_low_log_sigma"],
     )
-    woz_loan = pd.Series(np.round(hv * woz_factor, -3), index=debt_now.index)
-
+    # round 7: the loans under water at the end of 2016 (first IO maturity in a window; stretched more often)
     refi = hh.loc[hh["kind"] == "dated"].set_index(C.LOAN_ID)["first_maturity"]
+    woz_raw = underwater_woz(
+        rng_woz, params, hv * woz_factor, debt=debt_now.to_numpy(),
+        maturity_year=refi.dt.year.reindex(debt_now.index).to_numpy(dtype="float64", na_value=np.nan),
+        weight=power_weight(r_d, float(params.get("underwater_dti_power", 0.0))),
+    )
+    woz_loan = pd.Series(np.round(woz_raw, -3), index=debt_now.index)
+
     debt_t = debt_at_maturity(snap, refi)
     h = hh[C.LOAN_ID].to_numpy()
     first = hh["first_maturity"].to_numpy(dtype="datetime64[ns]")

@@ -119,3 +119,55 @@ def woz_low_factor(
     return np.where(low, np.exp(mu + sd * z), 1.0)
 
 
+
+
+def underwater_woz(
+    rng: np.random.Generator,
+    params: Mapping[str, Any],
+    woz: np.ndarray,
+    *,
+    debt: np.ndarray,
+    maturity_year: np.ndarray,
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """WOZ of the under-water loans: lowered so that debt / WOZ is at least a drawn LTV.
+
+    A loan whose first interest-only maturity year lies in ``underwater_first_year`` ..
+    ``underwater_last_year`` is under water with chance ``underwater_share`` x ``weight``; its WOZ
+    becomes ``min(woz, debt / l)`` with ``l`` uniform in [``underwater_ltv_lo``, ``underwater_ltv_hi``)
+    (a WOZ the other draws already put lower stays).  Two draws per loan whatever the outcome, after
+    every other draw of the WOZ stream; without ``underwater_share`` nothing is drawn and ``woz`` is
+    returned unchanged.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The WOZ stream (drawn last).
+    params : Mapping
+        The ``[io_stock]`` block.
+    woz : ndarray of float
+        WOZ value per loan.
+    debt : ndarray of float
+        End-2016 debt per loan (every part).
+    maturity_year : ndarray of float
+        First interest-only maturity year per loan; NaN for perpetual and other loans (never under
+        water here).
+    weight : ndarray, optional
+        Relative chance per loan (mean about 1); ``None`` = all alike.
+
+    Returns
+    -------
+    numpy.ndarray
+        The WOZ value per loan.
+    """
+    woz = np.asarray(woz, dtype="float64")
+    if "underwater_share" not in params:
+        return woz
+    n = len(woz)
+    u = rng.random(n)
+    ltv = rng.uniform(float(params["underwater_ltv_lo"]), float(params["underwater_ltv_hi"]), n)
+    year = np.asarray(maturity_year, dtype="float64")
+    window = (year >= float(params["underwater_first_year"])) & (year <= float(params["underwater_last_year"]))
+    w = np.ones(n) if weight is None else np.asarray(weight, dtype="float64")
+    under = window & (u < float(params["underwater_share"]) * w)
+    return np.where(under, np.minimum(woz, np.asarray(debt, dtype="float64") / ltv), woz)
