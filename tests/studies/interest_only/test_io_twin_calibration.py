@@ -42,7 +42,7 @@ import pytest
 from cohorts import columns as C
 from cohorts import scenarios as SC
 from cohorts.norms.tables import load_tables
-from cohorts.studies.interest_only.parameters import load_parameters
+from cohorts.studies.interest_only.parameters import Parameters, load_parameters
 from cohorts.studies.interest_only.project import outcomes, prepare
 from cohorts.studies.interest_only.study_data import scenarios_path
 from cohorts.studies.interest_only import columns as S
@@ -68,17 +68,22 @@ def households(twin: tuple[int, Path]) -> pd.DataFrame:
     return build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling).households
 
 
+def _tree(folder: Path, scenario: str, *, params: Parameters, start_year: int | None = None) -> pd.DataFrame:
+    """Every household's tree outcome on the twin in ``folder`` under one packaged scenario."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the engine's package notes on a small twin
+        inp = read_inputs(folder)
+        pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
+        sc = SC.load_scenarios(scenarios_path())[scenario]
+        prep = prepare(pop.households, pop.parts, params=params, tables=load_tables(), scenarios={scenario: sc})
+        return outcomes(prep, scenario=sc, start_year=start_year)
+
+
 @pytest.fixture(scope="module")
 def base_outcomes(twin: tuple[int, Path]) -> pd.DataFrame:
     """Every household's tree outcome under the base scenario (social-assistance levels 0)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the engine's package notes on a small twin
-        inp = read_inputs(twin[1])
-        pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
-        params = load_parameters().replace(social_assistance_single=0.0, social_assistance_couple=0.0)
-        base = SC.load_scenarios(scenarios_path())["base"]
-        prep = prepare(pop.households, pop.parts, params=params, tables=load_tables(), scenarios={"base": base})
-        return outcomes(prep, scenario=base)
+    params = load_parameters().replace(social_assistance_single=0.0, social_assistance_couple=0.0)
+    return _tree(twin[1], "base", params=params)
 
 
 def _gt60(hh: pd.DataFrame) -> np.ndarray:
@@ -257,14 +262,7 @@ def test_maturities_peak_in_the_crisis_trough(households: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def crisis_outcomes(twin: tuple[int, Path]) -> pd.DataFrame:
     """Every household's tree outcome under the housing crisis started in 2030 (the study's timing)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the engine's package notes on a small twin
-        inp = read_inputs(twin[1])
-        pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
-        crisis = SC.load_scenarios(scenarios_path())["housing_crisis"]
-        prep = prepare(pop.households, pop.parts, params=load_parameters(), tables=load_tables(),
-                       scenarios={"housing_crisis": crisis})
-        return outcomes(prep, scenario=crisis, start_year=2030)
+    return _tree(twin[1], "housing_crisis", params=load_parameters(), start_year=2030)
 
 
 @pytest.mark.slow
