@@ -423,7 +423,7 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
     rec = cbs_2017.drop_duplicates(C.PERSON_ID).set_index(C.PERSON_ID)
     sp = sp.loc[sp[C.PERSON_ID].isin(rec.index)].sort_values(C.PERSON_ID, kind="stable")
     persons = rec.reindex(sp[C.PERSON_ID].to_numpy()).reset_index()
-    rank = pd.Series((pd.Series(d).rank(method="average").to_numpy() - 1.0) / max(len(d) - 1, 1), index=debt_now.index)
+    rank = pd.Series(r_d, index=debt_now.index)
     person_rank = rank.reindex(sp[C.LOAN_ID].to_numpy()).fillna(0.5).to_numpy()
     factor = plan.income_factors.reindex(persons[C.PERSON_ID].to_numpy()).fillna(1.0).to_numpy(dtype="float64")
     inc = income_pension(rng_income, params, persons, dti_rank=person_rank, income_factor=factor)

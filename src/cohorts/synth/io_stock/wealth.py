@@ -119,8 +119,6 @@ def woz_low_factor(
     return np.where(low, np.exp(mu + sd * z), 1.0)
 
 
-
-
 def underwater_woz(
     rng: np.random.Generator,
     params: Mapping[str, Any],
