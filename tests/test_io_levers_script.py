@@ -8,13 +8,12 @@ release path).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from benchmark_script import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data_synthetic"
@@ -23,12 +22,7 @@ SAMPLE_SCALE = 0.01  # as tests/conftest.py
 
 @pytest.fixture(scope="module")
 def levers():
-    spec = importlib.util.spec_from_file_location("cohorts_io_levers_script", ROOT / "benchmarks" / "io_levers.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    yield from load_benchmark("io_levers")
 
 
 def _households() -> pd.DataFrame:

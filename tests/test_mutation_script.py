@@ -8,23 +8,17 @@ that the packaged list is valid against the current tree.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from benchmark_script import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def mut():
-    spec = importlib.util.spec_from_file_location("cohorts_mutation_script", ROOT / "benchmarks" / "mutation.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses need the module registered
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    yield from load_benchmark("mutation")
 
 
 def _tree(tmp_path: Path, toml: str) -> Path:

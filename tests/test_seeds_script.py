@@ -8,24 +8,14 @@ counts by class, the conflicts, the misses by id, the one-sided violation of a b
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pandas as pd
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from benchmark_script import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def seeds():
-    spec = importlib.util.spec_from_file_location("cohorts_seeds_script", ROOT / "benchmarks" / "seeds.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    yield from load_benchmark("seeds")
 
 
 def _comparison(km_high: float, share: float) -> pd.DataFrame:
