@@ -9,13 +9,18 @@ SCALE  ?= 0.15
 SEED   ?= 20221
 OUT    ?= out
 # the small sample is data_synthetic/ (scale 0.01, seed 20221, generated, not committed: `make reproduce SCALE=0.01`
-# uses it, as do the tests and the notebooks; it is re-made whenever the generator changes); other scales or seeds go to out/
-DATA   ?= $(if $(and $(filter 0.01,$(SCALE)),$(filter 20221,$(SEED))),data_synthetic,$(OUT)/data-$(SCALE)-$(SEED))
+# uses it, as do the tests and the notebooks; it is re-made whenever the generator changes); other scales or seeds go to
+# out/.  Its scale and seed are also in tests/sample.py (tests/synth/test_sample.py checks they agree).
+SAMPLE_DIR   := data_synthetic
+SAMPLE_SCALE := 0.01
+SAMPLE_SEED  := 20221
+DATA   ?= $(if $(and $(filter $(SAMPLE_SCALE),$(SCALE)),$(filter $(SAMPLE_SEED),$(SEED))),$(SAMPLE_DIR),$(OUT)/data-$(SCALE)-$(SEED))
 
 .PHONY: venv reproduce test data notebooks paper benchmark clean wheelhouse
 
 # what the small sample is made from: re-made when any of these is newer than its manifest
-SAMPLE        := data_synthetic/manifest.json
+SAMPLE        := $(SAMPLE_DIR)/manifest.json
+MAKE_SAMPLE   = $(BIN)/cohorts synth --scale $(SAMPLE_SCALE) --seed $(SAMPLE_SEED) --out $(SAMPLE_DIR)
 SYNTH_SOURCES := $(shell find src/cohorts/synth -name '*.py' -o -name '*.toml') src/cohorts/columns.py src/cohorts/io.py src/cohorts/atomic.py
 
 $(BIN)/cohorts: pyproject.toml
@@ -28,19 +33,19 @@ venv: $(BIN)/cohorts
 
 ## Main job: synthetic data (made if missing; SCALE=0.01 uses the small sample), build with the selection table
 ## and cohort summary, then every table and figure of the report and the comparison with its published numbers.
-reproduce: venv $(if $(filter data_synthetic,$(DATA)),$(SAMPLE))
+reproduce: venv $(if $(filter $(SAMPLE_DIR),$(DATA)),$(SAMPLE))
 	@test -f $(DATA)/manifest.json || $(BIN)/cohorts synth --scale $(SCALE) --seed $(SEED) --out $(DATA)
 	$(BIN)/cohorts build --data $(DATA) --out $(OUT)/build
 	$(BIN)/cohorts reproduce --data $(DATA) --scale $(SCALE) --seed $(SEED) --out $(OUT) --paper paper
 
 $(SAMPLE): $(BIN)/cohorts $(SYNTH_SOURCES)
-	$(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic
+	$(MAKE_SAMPLE)
 
 ## Re-make the small sample in data_synthetic/ (scale 0.01, seed 20221; byte-identical; a few seconds) and record
 ## its manifest in tests/synth/data/ (the tests check every machine makes the same bytes).
 data: venv
-	$(BIN)/cohorts synth --scale 0.01 --seed 20221 --out data_synthetic
-	cp data_synthetic/manifest.json tests/synth/data/sample_manifest.json
+	$(MAKE_SAMPLE)
+	cp $(SAMPLE) tests/synth/data/sample_manifest.json
 
 test: venv $(SAMPLE)
 	$(BIN)/python -m pytest

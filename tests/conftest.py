@@ -8,16 +8,13 @@ sample that a changed generator no longer makes.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from tiny_panel import tiny_cbs, tiny_key, tiny_lld
+from sample import SAMPLE, SAMPLE_SCALE, SAMPLE_SEED
 
-#: The small synthetic sample the tests and the notebooks read.
-SAMPLE = Path(__file__).resolve().parents[1] / "data_synthetic"
-SAMPLE_SCALE, SAMPLE_SEED = 0.01, 20221
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -37,9 +37,10 @@ from pathlib import Path
 import pytest
 
 from cohorts import atomic
+from sample import SAMPLE
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data_synthetic"
+DATA = SAMPLE
 
 #: Runs ``cohorts`` with a pause of PAUSE seconds before every file a writer writes
 #: (cohorts.io.write_outputs) and before the synthetic panel is written (inside its temporary folder).

@@ -14,10 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from benchmark_script import load_benchmark
+from sample import SAMPLE, SAMPLE_SCALE
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data_synthetic"
-SAMPLE_SCALE = 0.01  # as tests/conftest.py
 
 
 @pytest.fixture(scope="module")

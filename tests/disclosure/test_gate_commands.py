@@ -12,7 +12,6 @@ import hashlib
 import json
 import shutil
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from cohorts.errors import NormTableFallbackWarning
 from cohorts.studies.high_mortgages import tables as T
 from cohorts.studies.high_mortgages.command import draw_gated_survival
 from cohorts.studies.high_mortgages.figures import FIGURES
+from sample import SAMPLE
 
 
 def _digest(folder):
@@ -146,7 +146,6 @@ def test_km_figure_is_drawn_from_the_gated_curve(analysis_cohorts):
 # --------------------------------------------------------------------------
 # the committed synthetic sample: every figure drawn from its gated data
 # --------------------------------------------------------------------------
-SAMPLE = Path(__file__).resolve().parents[2] / "data_synthetic"
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ not of numbers: the targets are made up near what the sample gives.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import example_study
 import pandas as pd
@@ -17,8 +16,9 @@ from cohorts import studies
 from cohorts.cli import main
 from cohorts.errors import NormTableFallbackWarning
 from cohorts.report import load_study
+from sample import SAMPLE
 
-DATA = Path(__file__).resolve().parents[2] / "data_synthetic"
+DATA = SAMPLE
 
 
 @pytest.fixture

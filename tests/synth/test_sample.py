@@ -23,8 +23,8 @@ from cohorts import columns as C
 from cohorts.synth import write_synthetic
 from cohorts.synth.panel import LAST_BITS_DECIMALS
 from cohorts.synth.write import MANIFEST_FILE
+from sample import SAMPLE, SAMPLE_SCALE, SAMPLE_SEED
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data_synthetic"
 RECORDED = Path(__file__).resolve().parent / "data" / "sample_manifest.json"
 
 
@@ -34,7 +34,7 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 def test_make_data_remakes_the_sample(tmp_path: Path) -> None:
-    write_synthetic(tmp_path / "fresh", scale=0.01, seed=20221)
+    write_synthetic(tmp_path / "fresh", scale=SAMPLE_SCALE, seed=SAMPLE_SEED)
     sample = _hashes(SAMPLE)
     assert sample == _hashes(tmp_path / "fresh"), "data_synthetic/ is not what the generator makes now: run `make data`"
     assert (SAMPLE / MANIFEST_FILE).read_bytes() == (tmp_path / "fresh" / MANIFEST_FILE).read_bytes()
@@ -51,3 +51,13 @@ def test_processor_dependent_fields_are_written_rounded() -> None:
     for column in (C.CURRENT_LTV, C.INTEREST_RATE):
         values = parts[column].dropna().to_numpy()
         np.testing.assert_array_equal(values, np.round(values, LAST_BITS_DECIMALS), err_msg=column)
+
+
+def test_makefile_makes_the_sample_the_tests_read() -> None:
+    """Property: the Makefile's SAMPLE_DIR / SAMPLE_SCALE / SAMPLE_SEED (``make data``, ``make test``) are
+    the folder, scale and seed of ``tests/sample.py`` (the test session's own fallback)."""
+    import re
+
+    text = (SAMPLE.parent / "Makefile").read_text()
+    values = dict(re.findall(r"^(SAMPLE_DIR|SAMPLE_SCALE|SAMPLE_SEED)\s*:=\s*(\S+)\s*$", text, flags=re.M))
+    assert values == {"SAMPLE_DIR": SAMPLE.name, "SAMPLE_SCALE": str(SAMPLE_SCALE), "SAMPLE_SEED": str(SAMPLE_SEED)}

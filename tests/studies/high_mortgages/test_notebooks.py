@@ -47,10 +47,10 @@ import nbformat
 import pytest
 
 from cohorts.studies.high_mortgages.exports import TEXT_DATA
+from sample import SAMPLE
 
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = ROOT / "notebooks"
-SAMPLE = ROOT / "data_synthetic"
 NAMES = ("01-data-and-cohorts", "02-norm-utilisation", "03-risk-profile", "04-arrears-survival")
 
 #: tables and figures each notebook shows (read back from the release)

@@ -36,8 +36,8 @@ from cohorts.studies.interest_only.project import counts, outcomes, prepare
 from cohorts.studies.interest_only.release import ALL, OUTCOMES, TREND
 from cohorts.studies.interest_only.study_data import scenarios_path
 from cohorts.norms.tables import load_tables
+from sample import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[3] / "data_synthetic"
 
 
 @pytest.fixture(scope="module")

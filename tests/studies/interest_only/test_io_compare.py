@@ -39,9 +39,8 @@ from cohorts.studies.interest_only.project import prepare
 from cohorts.studies.interest_only.sweep import sweep as run_sweep
 from cohorts.studies.interest_only.results import Results, report_coverage, results_from, targets_path
 from cohorts.studies.interest_only.study_data import scenarios_path
+from sample import SAMPLE
 
-REPO = Path(__file__).resolve().parents[3]
-SAMPLE = REPO / "data_synthetic"
 SHARED_TARGETS = Path("/work/shared/targets/io_refinancing/io_refinancing_targets.csv")
 
 #: The ten headline numbers of README section 1 (their rows as the README names them).

@@ -49,8 +49,8 @@ from cohorts.studies.interest_only.profiles import (
 from cohorts.studies.interest_only.project import outcomes, prepare
 from cohorts.studies.interest_only.release import ReleaseSettings
 from cohorts.studies.interest_only.study_data import scenarios_path
+from sample import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[3] / "data_synthetic"
 SETTINGS = ReleaseSettings(sample_households=1_920_000, population_households=2_900_000, round_to=1000,
                            rounding_base=100)
 #: TEST INPUT, not an official level: round gross yearly social-assistance levels for the synthetic twin.

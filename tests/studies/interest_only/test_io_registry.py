@@ -24,8 +24,8 @@ import pytest
 from cohorts import studies
 from cohorts.cli import main
 from cohorts.studies.interest_only import reproduce
+from sample import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[3] / "data_synthetic"
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -21,10 +21,10 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from sample import SAMPLE
 
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOK = ROOT / "notebooks" / "07-io-refinancing.ipynb"
-SAMPLE = ROOT / "data_synthetic"
 #: names that would reach the microdata or compute from it inside the notebook
 FORBIDDEN = {"read_inputs", "build_population", "prepare", "outcomes", "run_many", "read_parquet", "load_study"}
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")

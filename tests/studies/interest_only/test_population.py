@@ -37,6 +37,7 @@ from cohorts.selection import check_reconciles
 from cohorts.studies.interest_only import columns as S
 from cohorts.studies.interest_only.population import build_population, load_population_params, read_inputs, refinancing
 from cohorts.synth import write_synthetic
+from sample import SAMPLE
 
 SMALL_SCALE, SMALL_SEED = 0.002, 11
 
@@ -511,7 +512,7 @@ def test_read_inputs_keeps_only_the_cross_section_and_counts_the_file() -> None:
     from cohorts.raw import read_raw
     from cohorts.studies.interest_only.population import read_inputs
 
-    sample = Path(__file__).resolve().parents[3] / "data_synthetic"
+    sample = SAMPLE
     lean = read_inputs(sample)
     assert set(lean.lld[C.SNAPSHOT_YEAR].unique()) == {2016} and set(lean.cbs[C.YEAR].unique()) == {2017}
     assert lean.lld_rows_read == len(pd.read_parquet(sample / "lld_loan_parts.parquet", columns=[C.LOAN_ID]))

@@ -44,8 +44,8 @@ from cohorts.studies.interest_only.sensitivity import (
 from cohorts.studies.interest_only.tree import annuity_factor
 
 from io_tree_helpers import household, params, tables  # noqa: F401  (fixtures)
+from sample import SAMPLE
 
-SAMPLE = Path(__file__).resolve().parents[3] / "data_synthetic"
 TARGETS = Path("/work/shared/targets/io_refinancing/io_refinancing_targets.csv")
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -50,9 +49,9 @@ from cohorts.studies.interest_only.sweep import (
 )
 
 from io_tree_helpers import household, params, tables  # noqa: F401  (fixtures)
+from sample import SAMPLE
 
 SCENARIOS = SC.load_scenarios(scenarios_path())
-SAMPLE = Path(__file__).resolve().parents[3] / "data_synthetic"
 START_YEARS = (2020, 2026, 2030, 2032, 2041, 2050)
 
 
