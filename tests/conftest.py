@@ -1,20 +1,18 @@
 """Shared fixtures: the hand-built tiny panel of ``tiny_panel.py``; the small synthetic sample.
 
-The sample ``data_synthetic/`` (scale 0.01, seed 20221) is generated, not committed: ``make test``
-re-makes it whenever the generator changes, and a session started without it (``pytest`` run
-directly on a fresh checkout) makes it first.  ``tests/synth/test_committed_sample.py`` fails on a
-sample that a changed generator no longer makes.
+The sample ``data_synthetic/`` (folder, scale and seed in ``sample.py``) is generated, not committed:
+``make test`` re-makes it whenever the generator changes, and a session started without it (``pytest``
+run directly on a fresh checkout) makes it first.  ``tests/synth/test_sample.py`` fails on a sample
+that a changed generator no longer makes.
 """
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
-from tiny_panel import tiny_cbs, tiny_key, tiny_lld
 from sample import SAMPLE, SAMPLE_SCALE, SAMPLE_SEED
-
+from tiny_panel import tiny_cbs, tiny_key, tiny_lld
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -17,7 +17,6 @@ from benchmark_script import load_benchmark
 from sample import SAMPLE, SAMPLE_SCALE
 
 
-
 @pytest.fixture(scope="module")
 def levers():
     yield from load_benchmark("io_levers")

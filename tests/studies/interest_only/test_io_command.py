@@ -39,7 +39,6 @@ from cohorts.norms.tables import load_tables
 from sample import SAMPLE
 
 
-
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("refi") / "out"

@@ -27,7 +27,6 @@ from cohorts.studies.interest_only import reproduce
 from sample import SAMPLE
 
 
-
 def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
