@@ -54,8 +54,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cohorts.synth.io_stock import power_weight, underwater_woz
+
 #: The crisis and recession start years the study's Figuur 16 reports (worst start years).
 SCENARIO_RUNS: tuple[tuple[str, int | None], ...] = (("base", None), ("housing_crisis", 2030), ("recession", 2032))
+#: The thin-pension lever's power k of the chance (k + 1) r^k (the generator's ``thin_pension_dti_power``).
+THIN_PENSION_POWER = 7.0
 PENSION_COLUMNS = tuple(f"pension_attainable_{k}_{w}" for k in ("active", "inactive") for w in ("main", "partner"))
 GENERATOR_AOW_PARTIAL_LO = 0.30
 SNAPSHOT_YEAR = 2016
@@ -82,7 +86,7 @@ def thin_pension(hh: pd.DataFrame, value: float, ctx: Context) -> pd.DataFrame:
     rng = np.random.default_rng(ctx.seed)
     out = {}
     for who in ("main", "partner"):
-        thin = rng.random(len(hh)) < value * 8.0 * ctx.rank**7
+        thin = rng.random(len(hh)) < value * power_weight(ctx.rank, THIN_PENSION_POWER)
         for c in PENSION_COLUMNS:
             if c.endswith(who):
                 out[c] = np.where(thin, 0.0, hh[c].to_numpy(dtype="float64"))
@@ -128,12 +132,21 @@ def cap_high_ltv(hh: pd.DataFrame, value: float, ctx: Context) -> pd.DataFrame:
 
 
 def underwater(hh: pd.DataFrame, value: float, ctx: Context) -> pd.DataFrame:
-    """A further share value x 3 r^2 of the dated households refinancing in 2032-2042: WOZ = min(WOZ, debt / U[0.95, 1.35))."""
-    rng = np.random.default_rng(ctx.seed)
-    d0, v0 = hh["debt_now"].to_numpy(dtype="float64"), hh["house_value_now"].to_numpy(dtype="float64")
-    window = ctx.dated & (ctx.refi_year >= 2032) & (ctx.refi_year <= 2042)
-    pick = window & (rng.random(len(hh)) < value * 3.0 * ctx.rank**2)
-    return hh.assign(house_value_now=np.where(pick, np.minimum(v0, d0 / rng.uniform(0.95, 1.35, len(hh))), v0))
+    """A further share value x 3 r^2 of the dated households refinancing in 2032-2042: WOZ = min(WOZ, debt / U[0.95, 1.35)).
+
+    The generator's own rule (:func:`cohorts.synth.io_stock.underwater_woz`) with its packaged window,
+    LTV range and power, and ``value`` as the share.
+    """
+    from cohorts.synth.params import load_params
+
+    params = {**load_params().io_stock, "underwater_share": value}
+    year = np.where(ctx.dated, ctx.refi_year, np.nan)
+    woz = underwater_woz(
+        np.random.default_rng(ctx.seed), params, hh["house_value_now"].to_numpy(dtype="float64"),
+        debt=hh["debt_now"].to_numpy(dtype="float64"), maturity_year=year,
+        weight=power_weight(ctx.rank, float(params["underwater_dti_power"])),
+    )
+    return hh.assign(house_value_now=woz)
 
 
 LEVERS: Mapping[str, Callable[[pd.DataFrame, float, Context], pd.DataFrame]] = {
