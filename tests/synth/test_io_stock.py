@@ -4,6 +4,7 @@ Kinds of test (each test's docstring starts with its kind):
 
 * **hand-worked**: arithmetic written out in the test (the checklist B7 amortisation rules);
 * **planted truth**: the written files agree with what the generator planted (``truth_io.parquet``);
+  the voluntary repayment's mean fraction recovered from many draws (round 9);
 * **property**: a rule that must hold on every row (sums, ranges, consistency over snapshots,
   streams unchanged, every column except the IO maturities equal to the panel writer's output), or a
   direction the calibration plants (perpetuals lean to low debt / income and old originations, the
@@ -39,7 +40,9 @@ from cohorts.synth.io_stock import (
     perpetual_weight,
     plan_extra_io,
     plan_low_income,
+    plan_voluntary,
     underwater_woz,
+    voluntary_mean,
     woz_low_factor,
 )
 from cohorts.synth.panel import cbs_persons, key_table, lld_snapshots, truth_table
@@ -74,15 +77,26 @@ def test_only_io_maturities_differ_from_the_panel_writer(io_tables: dict[str, pd
     except ``maturity_date`` of interest-only/investment parts and ``repayment_type`` of parts recoded
     fully IO or IO (``plan_fully_io``, ``plan_extra_io``), which are all ``interest_only``, originated
     before 2012 and belong to loans whose oldest part is before 2012 (the first study's cohorts are
-    2012-2017), and ``birth_year`` of the CBS persons moved older by ``plan_ages`` (persons of pre-2012
-    stock loans only); the block's own stream touches nothing else."""
+    2012-2017), ``original_balance`` of interest-only/investment parts of the end-2016 IO households
+    (round 9, ``plan_voluntary``: it only grows, the same in every snapshot; the first study reads no
+    original balance), and ``birth_year`` of the CBS persons moved older by ``plan_ages`` (persons of
+    pre-2012 stock loans only); the block's own stream touches nothing else."""
     world = build_world(scale=SCALE, seed=SEED)
     base = pd.concat(list(lld_snapshots(world)), ignore_index=True)
     lld = io_tables["lld"]
     assert list(lld.columns) == list(base.columns) and len(lld) == len(base)
     for col in lld.columns:
-        if col not in (C.MATURITY_DATE, C.REPAYMENT_TYPE):
+        if col not in (C.MATURITY_DATE, C.REPAYMENT_TYPE, C.ORIGINAL_BALANCE):
             pd.testing.assert_series_equal(lld[col], base[col], check_names=True)
+    grown = lld[C.ORIGINAL_BALANCE].to_numpy() != base[C.ORIGINAL_BALANCE].to_numpy()
+    assert grown.sum() > 0
+    assert (lld.loc[grown, C.ORIGINAL_BALANCE] > base.loc[grown, C.ORIGINAL_BALANCE]).all()
+    assert lld.loc[grown, C.REPAYMENT_TYPE].astype(str).isin(IO_TYPES).all()
+    assert set(lld.loc[grown, C.LOAN_ID]) <= set(io_tables["truth_io"][C.LOAN_ID])
+    # a part's original grows in every snapshot it appears in, to one value
+    per_part = pd.Series(grown).groupby(lld[C.LOAN_PART_ID].to_numpy()).agg(["any", "all"])
+    assert (per_part["any"] == per_part["all"]).all()
+    assert (lld.loc[grown].groupby(C.LOAN_PART_ID)[C.ORIGINAL_BALANCE].nunique() == 1).all()
     assert lld[C.REPAYMENT_TYPE].dtype == base[C.REPAYMENT_TYPE].dtype
     recoded = lld[C.REPAYMENT_TYPE].astype(str) != base[C.REPAYMENT_TYPE].astype(str)
     assert recoded.sum() > 0
@@ -656,3 +670,90 @@ def test_low_income_group_cut_incomes_and_own_woz_tail(io_tables: dict[str, pd.D
     in_group = t.index.isin(group)
     assert 0.35 <= low[in_group].mean() <= 0.8
     assert low[dated & ~in_group].mean() < 0.15
+
+
+_VOLUNTARY = {"voluntary_near": 0.3, "voluntary_far": 0.1, "voluntary_half_years": 4.0,
+              "voluntary_concentration": 1e12, "voluntary_max": 0.17, "voluntary_perpetual_age": 67}
+
+
+def _voluntary_snap() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Four loans: 1 dated (IO part + annuity part), 2 perpetual by age, 3 dated far off (an IO part with
+    balance 0), 4 not an IO household."""
+    snap = pd.DataFrame({
+        C.LOAN_ID: [1, 1, 2, 3, 3, 4],
+        C.LOAN_PART_ID: [11, 12, 21, 31, 32, 41],
+        C.REPAYMENT_TYPE: [C.INTEREST_ONLY, "annuity", "investment", C.INTEREST_ONLY, C.INTEREST_ONLY, C.INTEREST_ONLY],
+        C.CURRENT_BALANCE: [100_000.0, 40_000.0, 50_000.0, 80_000.0, 0.0, 70_000.0],
+        C.ORIGINAL_BALANCE: [100_000.0, 60_000.0, 60_000.0, 80_000.0, 10_000.0, 70_000.0],
+    })
+    hh = pd.DataFrame({C.LOAN_ID: [3, 1, 2], "kind": ["dated", "dated", "age"],
+                       "first_maturity": pd.to_datetime(["2045-03-01", "2020-06-01", None])})
+    births = pd.Series([1970, 1956, 1980], index=[1, 2, 3])
+    return snap, hh, births
+
+
+def test_plan_voluntary_hand_worked() -> None:
+    """Hand-worked (round 9): near 0.3, far 0.1, half 4 years, cap 0.17; a concentration of 1e12 makes
+    the Beta draw its mean (sd below 1e-6).  Loan 1 (dated, first maturity 2020: g = 4) has
+    m = 0.1 + 0.2 x 2^-1 = 0.2 > cap, so v = 0.17: its IO part (current 100,000) gets
+    100,000 x 0.17 / 0.83 = 20,481.93 on top of its original 100,000; its annuity part is untouched.
+    Loan 2 (perpetual, main earner born 1956, 60 at the snapshot: g = 67 - 60 = 7) has
+    m = 0.1 + 0.2 x 2^-1.75 = 0.1 + 0.2 x 0.297302 = 0.159460: 50,000 x 0.159460 / 0.840540 = 9,485.59
+    on top of its 60,000.  Loan 3 (dated, 2045: g = 29) has m = 0.1 + 0.2 x 2^-7.25 = 0.101314:
+    80,000 x 0.101314 / 0.898686 = 9,018.85 on its first part; its second part has balance 0 and keeps
+    its original (not in the result).  Loan 4 is not an IO household.  Without ``voluntary_near``
+    nothing is planted."""
+    snap, hh, births = _voluntary_snap()
+    assert voluntary_mean(np.array([4.0, 7.0, 29.0]), near=0.3, far=0.1, half_years=4.0) == pytest.approx(
+        [0.2, 0.159460, 0.101314], abs=1e-6)
+    out = plan_voluntary(np.random.default_rng(3), _VOLUNTARY, snap=snap, households=hh, birth_main=births)
+    assert out.index.tolist() == [11, 21, 31]
+    assert out.to_numpy() == pytest.approx([120_481.93, 69_485.59, 89_018.85], abs=0.05)
+    assert plan_voluntary(np.random.default_rng(3), {}, snap=snap, households=hh, birth_main=births).empty
+
+
+def test_plan_voluntary_bad_parameters() -> None:
+    """Bad input: a mean fraction outside [0, 1), a non-positive half-life or a cap outside (0, 1) is an
+    error naming the block and the keys."""
+    snap, hh, births = _voluntary_snap()
+    for key, value in (("voluntary_near", 1.0), ("voluntary_half_years", 0.0), ("voluntary_max", 1.0)):
+        with pytest.raises(ValueError, match=rf"\[io_stock\] .*{key}"):
+            plan_voluntary(np.random.default_rng(3), {**_VOLUNTARY, key: value}, snap=snap, households=hh,
+                           birth_main=births)
+
+
+def test_plan_voluntary_mean_fraction_recovered() -> None:
+    """Planted truth (round 9): 20,000 dated households all 4 years from maturity, near 0.3, far 0.1,
+    half 4, concentration 1, no effective cap: the repaid fraction (original - current) / original
+    averages m = 0.2 (Beta mean; sd sqrt(0.2 x 0.8 / 2) = 0.283, SE 0.002 -> 4 SE = 0.008), most repay
+    little (the Beta(0.2, 0.8) median is far below its mean) and every fraction is below the cap."""
+    n = 20_000
+    snap = pd.DataFrame({C.LOAN_ID: np.arange(n), C.LOAN_PART_ID: np.arange(n),
+                         C.REPAYMENT_TYPE: np.full(n, C.INTEREST_ONLY),
+                         C.CURRENT_BALANCE: np.full(n, 100_000.0), C.ORIGINAL_BALANCE: np.full(n, 100_000.0)})
+    hh = pd.DataFrame({C.LOAN_ID: np.arange(n), "kind": "dated",
+                       "first_maturity": pd.Timestamp("2020-01-01")})
+    params = {**_VOLUNTARY, "voluntary_concentration": 1.0, "voluntary_max": 0.999}
+    out = plan_voluntary(np.random.default_rng(8), params, snap=snap, households=hh,
+                         birth_main=pd.Series(1970, index=np.arange(n)))
+    orig = out.reindex(np.arange(n)).fillna(100_000.0).to_numpy()
+    v = 1.0 - 100_000.0 / orig
+    assert v.mean() == pytest.approx(0.2, abs=0.008)
+    assert np.median(v) < 0.05 and v.max() < 0.999 + 1e-9
+
+
+def test_voluntary_repayment_nears_the_maturity(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property (round 9, the direction Figuur 2 shows): on the twin, the IO parts' repaid fraction
+    (original - current) / original of dated households averages more with at most 5 years to their
+    first maturity than with more than 15, and the perpetual households repay more than the dated ones
+    more than 15 years off (older: seed 1906-1911)."""
+    lld, truth = io_tables["lld"], io_tables["truth_io"].set_index(C.LOAN_ID)
+    snap = lld.loc[(lld[C.SNAPSHOT_YEAR] == 2016) & lld[C.REPAYMENT_TYPE].astype(str).isin(IO_TYPES)]
+    by = snap.groupby(C.LOAN_ID)[[C.ORIGINAL_BALANCE, C.CURRENT_BALANCE]].sum().reindex(truth.index)
+    frac = (1.0 - by[C.CURRENT_BALANCE] / by[C.ORIGINAL_BALANCE]).to_numpy()
+    refi = truth["planted_refi_year"].astype("float64").to_numpy()
+    perpetual = (truth["planted_perpetual_admin"] | truth["planted_perpetual_age"]).to_numpy()
+    near, far = ~perpetual & (refi - 2016 <= 5), ~perpetual & (refi - 2016 > 15)
+    assert near.sum() > 30 and far.sum() > 300
+    assert frac[near].mean() > frac[far].mean() + 0.05
+    assert frac[perpetual].mean() > frac[far].mean()

@@ -117,7 +117,8 @@ def write_world(world: World, directory: Path) -> dict[str, Any]:
     rows[CBS_FILE] = _write_frames(directory / CBS_FILE, _keep_year(cbs, INCOME_YEAR, cbs_2017))
     io = build_io_stock(world, snap=snap, cbs_2017=pd.concat(cbs_2017, ignore_index=True), plan=plan)
     del snap, cbs_2017, plan
-    rows[LLD_FILE] = _write_frames(directory / LLD_FILE, apply_maturities(lld_snapshots(world), io.maturity, repayment_type=io.repayment_type))
+    rows[LLD_FILE] = _write_frames(directory / LLD_FILE, apply_maturities(lld_snapshots(world), io.maturity, repayment_type=io.repayment_type,
+                                                                                original_balance=io.original_balance))
     rows[KEY_FILE] = _write_frames(directory / KEY_FILE, [key_table(world)])
     rows[TRUTH_FILE] = _write_frames(directory / TRUTH_FILE, [truth_table(world)])
     rows[INCOME_PENSION_FILE] = _write_frames(directory / INCOME_PENSION_FILE, [io.income_pension])

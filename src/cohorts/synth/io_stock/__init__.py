@@ -11,7 +11,9 @@ existing file stays byte-identical, except ``repayment_type`` of the parts recod
 :func:`plan_extra_io` and :func:`plan_fully_io`, ``birth_year`` of the persons moved by
 :func:`plan_ages` and the 2017 ``gross_income`` of the persons of :func:`plan_low_income` (round 5), all
 of pre-2012 loans (kind ``pre_2012_stock``, persons on no other loan), outside the first study's
-2012-2017 cohorts.  Its stages, one module each:
+2012-2017 cohorts, and (round 9) ``original_balance`` of the IO/investment parts of the end-2016 IO
+households (:func:`plan_voluntary`; the first study reads no original balance).  Its stages, one
+module each:
 
 * :mod:`~cohorts.synth.io_stock.ages` (before the CBS file is written): :func:`plan_extra_io` - the
   number of IO households (Figuur 1); :func:`plan_ages` - the senior households (Box 2: IO borrowers
@@ -23,6 +25,9 @@ of pre-2012 loans (kind ``pre_2012_stock``, persons on no other loan), outside t
   the CBS file by :func:`apply_income_factors`) and :func:`income_pension`;
 * :mod:`~cohorts.synth.io_stock.wealth`: :func:`wealth_dwelling`, :func:`woz_low_factor`,
   :func:`underwater_woz`;
+* :mod:`~cohorts.synth.io_stock.repayment`: :func:`plan_voluntary` (round 9) - the IO parts' cumulative
+  voluntary repayment (original principal above the current balance, Figuur 2), more as the first
+  maturity nears;
 * this module: :func:`plan_stock` (stages 1-2, from the world alone) and :func:`build_io_stock`
   (the rest, from the 2017 CBS records).
 
@@ -69,10 +74,10 @@ The stages in detail:
   the dated loans under water, first maturity in a window, their WOZ set to debt / an LTV drawn around
   1.15 (:func:`underwater_woz`: below water in 2016, above it by the refinancing year on the trend, under
   it again in a downturn).
-* :func:`plan_stock` - the recodes, ages, maturities and the low-registered-income group from a world
-  alone (the CBS persons file is written with :func:`apply_births` and :func:`apply_income_factors`); :func:`build_io_stock` - all of the above from a world and its
-  2017 CBS records; :func:`apply_maturities` puts the planned dates (and recoded repayment types)
-  into the LLD frames as they are written.
+* :func:`plan_stock` - the recodes, ages, maturities, the low-registered-income group and the voluntary
+  repayment from a world alone (the CBS persons file is written with :func:`apply_births` and :func:`apply_income_factors`); :func:`build_io_stock` - all of the above from a world and its
+  2017 CBS records; :func:`apply_maturities` puts the planned dates (and recoded repayment types and
+  grown original balances) into the LLD frames as they are written.
 
 Every parameter is in the ``[io_stock]`` block of ``params.toml`` with its source; the calibration
 against the study's tree is in ``docs/io_calibration.md``.
@@ -115,6 +120,7 @@ from cohorts.synth.io_stock.maturity import (
     plan_fully_io,
     plan_maturities,
 )
+from cohorts.synth.io_stock.repayment import plan_voluntary, voluntary_mean
 from cohorts.synth.io_stock.wealth import underwater_woz, wealth_dwelling, woz_low_factor
 
 __all__ = [
@@ -141,7 +147,9 @@ __all__ = [
     "plan_low_income",
     "plan_maturities",
     "plan_stock",
+    "plan_voluntary",
     "underwater_woz",
+    "voluntary_mean",
     "wealth_dwelling",
     "woz_low_factor",
 ]
@@ -156,6 +164,7 @@ TRUTH_IO_COLUMNS: tuple[str, ...] = (
     "planted_debt_now",
     "planted_debt_at_refi",
     "planted_woz_value",
+    "planted_voluntary_repaid",
 )
 """Columns of ``truth_io.parquet`` (one row per end-2016 IO household, by loan id)."""
 
@@ -180,6 +189,9 @@ class IoStock:
     repayment_type : pandas.Series, optional
         New ``repayment_type`` (``"interest_only"``) by ``loan_part_id`` of the non-IO parts of the
         mixed pre-2012 IO mortgages made fully interest-only (:func:`plan_fully_io`), sorted.
+    original_balance : pandas.Series, optional
+        New ``original_balance`` by ``loan_part_id`` of the IO parts with a planted voluntary
+        repayment (:func:`plan_voluntary`, round 9), sorted.
     """
 
     maturity: pd.Series
@@ -187,6 +199,7 @@ class IoStock:
     income_pension: pd.DataFrame
     wealth_dwelling: pd.DataFrame
     repayment_type: pd.Series | None = None
+    original_balance: pd.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +224,8 @@ class StockPlan:
         ``low_income_share``.
     low_income_loans : numpy.ndarray
         Sorted loan ids of the low-registered-income group (their WOZ tail: :func:`build_io_stock`).
+    original_balance : pandas.Series
+        As :attr:`IoStock.original_balance` (already in ``snap``).
     """
 
     snap: pd.DataFrame
@@ -220,6 +235,7 @@ class StockPlan:
     births: pd.Series
     income_factors: pd.Series
     low_income_loans: np.ndarray
+    original_balance: pd.Series
 
 
 _DROPPED_KINDS = ("unlinkable", "multi_mortgage", "not_owner_occupied", "missing_cbs_main", "missing_cbs_partner",
@@ -254,7 +270,7 @@ def plan_stock(world: Any, *, snap: pd.DataFrame) -> StockPlan:
     """
     params = world.params.io_stock
     rng = np.random.default_rng(world.io_seed)
-    seeds = rng.bit_generator.seed_seq.spawn(9)  # the first eight children are those of spawn(8)
+    seeds = rng.bit_generator.seed_seq.spawn(10)  # the first eight children are those of spawn(8)
     rng_full, rng_extra, rng_age, rng_couple = (np.random.default_rng(seeds[i]) for i in (4, 5, 6, 7))
     own = own_stock_loans(world)
     kinds = world.loans["kind"].to_numpy()
@@ -282,9 +298,13 @@ def plan_stock(world: Any, *, snap: pd.DataFrame) -> StockPlan:
     sp = _stock_persons(world, low.index.to_numpy())
     factors = pd.Series(low.reindex(sp[C.LOAN_ID].to_numpy()).to_numpy(),
                         index=pd.Index(sp[C.PERSON_ID].to_numpy().astype("int64"), name=C.PERSON_ID), name="income_factor")
+    # round 9: the IO parts' cumulative voluntary repayment (original principal above the current balance)
+    original = plan_voluntary(np.random.default_rng(seeds[9]), params, snap=snap, households=hh2,
+                              birth_main=births_new.set_index(C.LOAN_ID)["birth_main"])
+    snap = next(apply_maturities([snap], maturity, original_balance=original))
     return StockPlan(snap=snap, maturity=maturity, repayment_type=recoded, households=hh2,
                      births=person_births(world, shift), income_factors=factors.sort_index(),
-                     low_income_loans=low.index.to_numpy().astype("int64"))
+                     low_income_loans=low.index.to_numpy().astype("int64"), original_balance=original)
 
 
 def _stock_persons(world: Any, loan_ids: np.ndarray) -> pd.DataFrame:
@@ -346,6 +366,9 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
     debt_now = pd.Series(bal, index=lid).groupby(level=0).sum()
     all_io = pd.Series(io, index=lid).groupby(level=0).all()
     ltv = pd.Series(snap[C.CURRENT_LTV].to_numpy(dtype="float64"), index=lid).groupby(level=0).first()
+    # the IO parts' original principal above their current balance (round 9 and the recoded parts' amortisation)
+    gap = np.where(io, np.maximum(snap[C.ORIGINAL_BALANCE].to_numpy(dtype="float64") - bal, 0.0), 0.0)
+    voluntary = pd.Series(gap, index=lid).groupby(level=0).sum()
 
     # WOZ: the LLD-implied house value x lognormal (A33, fn 27); every loan of the stock
     loans = world.loans
@@ -412,6 +435,7 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
             "planted_debt_now": debt_now.reindex(h).to_numpy(),
             "planted_debt_at_refi": np.where(dated, debt_t.reindex(h).to_numpy(), np.nan),
             "planted_woz_value": woz_loan.reindex(h).to_numpy(),
+            "planted_voluntary_repaid": voluntary.reindex(h).to_numpy(),
         }
     )
 
@@ -429,4 +453,5 @@ def build_io_stock(world: Any, *, snap: pd.DataFrame, cbs_2017: pd.DataFrame, pl
     inc = income_pension(rng_income, params, persons, dti_rank=person_rank, income_factor=factor)
     woz = woz_loan.reindex(sp[C.LOAN_ID].to_numpy()).to_numpy()
     wealth = wealth_dwelling(rng_wealth, params, persons, status=inc[C.LABOUR_STATUS].to_numpy(), woz=woz)
-    return IoStock(maturity=maturity, truth=truth, income_pension=inc, wealth_dwelling=wealth, repayment_type=recoded)
+    return IoStock(maturity=maturity, truth=truth, income_pension=inc, wealth_dwelling=wealth, repayment_type=recoded,
+                   original_balance=plan.original_balance)

@@ -222,9 +222,10 @@ def _replace_by_part(frame: pd.DataFrame, column: str, values: pd.Series) -> Non
 
 
 def apply_maturities(
-    frames: Iterable[pd.DataFrame], maturity: pd.Series, *, repayment_type: pd.Series | None = None
+    frames: Iterable[pd.DataFrame], maturity: pd.Series, *, repayment_type: pd.Series | None = None,
+    original_balance: pd.Series | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """Replace ``maturity_date`` of the planned parts in LLD frames; every other column untouched.
+    """Replace ``maturity_date`` of the planned parts in LLD frames (and the recoded types and grown originals).
 
     Parameters
     ----------
@@ -234,17 +235,23 @@ def apply_maturities(
         :attr:`IoStock.maturity` (sorted by ``loan_part_id``).
     repayment_type : pandas.Series, optional
         :attr:`IoStock.repayment_type`: recoded repayment types (pre-2012 loans only), applied first.
+    original_balance : pandas.Series, optional
+        :attr:`IoStock.original_balance`: the IO parts' original principals grown by the voluntary
+        repayment (:func:`~cohorts.synth.io_stock.repayment.plan_voluntary`).
 
     Yields
     ------
     pandas.DataFrame
-        The same frames, ``maturity_date`` replaced where the part is planned (in every snapshot).
+        The same frames, ``maturity_date`` (and ``repayment_type`` / ``original_balance`` where given)
+        replaced where the part is planned, in every snapshot; every other column untouched.
     """
     keys = maturity.index.to_numpy()
     values = maturity.to_numpy(dtype="datetime64[ns]")
     for frame in frames:
         if repayment_type is not None:
             _replace_by_part(frame, C.REPAYMENT_TYPE, repayment_type)
+        if original_balance is not None:
+            _replace_by_part(frame, C.ORIGINAL_BALANCE, original_balance)
         if len(keys) and len(frame):
             ids = frame[C.LOAN_PART_ID].to_numpy()
             pos = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
