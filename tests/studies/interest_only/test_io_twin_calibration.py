@@ -278,3 +278,48 @@ def test_crisis_forced_sales_and_residual_debts(crisis_outcomes: pd.DataFrame) -
     residual = 100.0 * o[S.RESIDUAL_DEBT].to_numpy(dtype=bool).mean()
     assert abs(forced - 7.0) <= 0.5, forced
     assert abs(residual - 5.0) <= 0.4, residual
+
+
+@pytest.mark.slow
+def test_perpetuals_not_agile_and_unable_to_afford(base_outcomes: pd.DataFrame) -> None:
+    """Calibration (round 9): of the perpetual households not agile at the event year, 52% +- 9 pp also
+    fail the affordability test (the report's 12,000 of 23,000: IO_TXT_h4_perp_not_agile_afford_n over
+    IO_TXT_perpetual_not_agile_n, seed 1600-1649).  Tolerance = the miss on seed 20221 at scale 0.1
+    (50.6%; docs/io_calibration.md, round 9) + 3 s.e. at about 460 such households at 0.03 (2.3 pp), rounded
+    up.  The round-7 twin (perpetual WOZ tail with power 1) gave 11.5%."""
+    o = base_outcomes
+    p = o[S.PERPETUAL].to_numpy(dtype=bool)
+    not_agile = p & (pd.array(o[S.AGILE_AT_EVENT], dtype="boolean") == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+    afford_fail = pd.array(o[S.AFFORD_FAIL], dtype="boolean").fillna(False).to_numpy(dtype=bool)
+    assert not_agile.sum() > 250
+    assert abs(_pct(afford_fail, not_agile) - 52.0) <= 9.0
+
+
+@pytest.fixture(scope="module")
+def coverage(twin: tuple[int, Path]) -> pd.DataFrame:
+    """Figuur 2's coverage per household with a refinancing moment (``descriptives.coverage_ratio``)."""
+    from cohorts.studies.interest_only.descriptives import coverage_ratio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inp = read_inputs(twin[1])
+        pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
+        sc = SC.load_scenarios(scenarios_path())["base"]
+        prep = prepare(pop.households, pop.parts, params=load_parameters(), tables=load_tables(), scenarios={"base": sc})
+    return coverage_ratio(prep.households, pop.parts)
+
+
+@pytest.mark.slow
+def test_coverage_of_fully_io_and_near_maturity(coverage: pd.DataFrame) -> None:
+    """Calibration (round 9): free wealth plus the cumulative voluntary repayment, median % of the original
+    IO principal, 20 +- 2 for the fully-IO households (IO_TXT_fully_io_median_covered) and 44 +- 7 for
+    those with at most 5 years to their refinancing year (100 - IO_TXT_h4_le5y_median_open, 56% open).
+    Tolerance = the miss at scale 1.0 (20 and 43-44 on seeds 1-3, rounded medians; docs/io_calibration.md,
+    round 9) + 3 s.e. of the median at scale 0.03 (about 14,000 fully-IO households: 0.4; about 620 near
+    maturity: 2.0), rounded up.  The round-7 twin, without voluntary repayment, gave 16 and 22."""
+    c = coverage
+    near = (c[S.REFI_YEAR].to_numpy(dtype="float64") - 2016) <= 5
+    fully = c[S.FULLY_IO].to_numpy(dtype=bool)
+    assert fully.sum() > 8_000 and near.sum() > 300
+    assert abs(float(np.median(c.loc[fully, "coverage_pct"])) - 20.0) <= 2.0
+    assert abs(float(np.median(c.loc[near, "coverage_pct"])) - 44.0) <= 7.0

@@ -214,7 +214,8 @@ def coverage_ratio(households: pd.DataFrame, parts: pd.DataFrame, *,
     -------
     pandas.DataFrame
         ``household_id``, ``io_share_pct`` (IO share of the original principal), ``fully_io``,
-        ``remaining_years`` (refinancing year minus the snapshot year), ``coverage_pct``; only the
+        ``refi_year`` (the refinancing year; :func:`coverage` subtracts the snapshot year for the
+        remaining term), ``coverage_pct``; only the
         households with a refinancing moment and an original IO principal above 0.
     """
     vol = voluntary_repayment(households, parts, io_types=io_types)
@@ -230,7 +231,7 @@ def coverage_ratio(households: pd.DataFrame, parts: pd.DataFrame, *,
         cov = 100.0 * (wealth + vol[IO.VOLUNTARY_REPAID].to_numpy()) / orig_io
     return pd.DataFrame({IO.HOUSEHOLD_ID: households[IO.HOUSEHOLD_ID].to_numpy()[keep],
                          "io_share_pct": share[keep], IO.FULLY_IO: households[IO.FULLY_IO].to_numpy(dtype=bool)[keep],
-                         "remaining_years": refi[keep], "coverage_pct": cov[keep]})
+                         IO.REFI_YEAR: refi[keep], "coverage_pct": cov[keep]})
 
 
 def coverage(households: pd.DataFrame, parts: pd.DataFrame, *, settings: DescriptiveSettings,
@@ -257,7 +258,7 @@ def coverage(households: pd.DataFrame, parts: pd.DataFrame, *, settings: Descrip
     share_class = np.where(r[IO.FULLY_IO].to_numpy(), share_labels[-1],
                            _classes(r["io_share_pct"].to_numpy(), settings.io_share_edges[1:-1], share_labels[:-1]))
     t_labels = term_labels(settings.term_edges)
-    term = r["remaining_years"].to_numpy() - settings.snapshot_year
+    term = r[IO.REFI_YEAR].to_numpy() - settings.snapshot_year
     term_class = _classes(term, tuple(float(e) for e in settings.term_edges), t_labels)
     cov = r["coverage_pct"].to_numpy()
     rows = [("all", "all", len(cov), float(np.median(cov)) if len(cov) else np.nan)]
