@@ -28,6 +28,8 @@ without LTV > 200%) and widened the LTV > 200% tolerance among all forced sales 
   the study's shares (the under-water loans).
 * **property** (round 5): the 2017 gross incomes the block cuts are those of pre-2012 stock persons only,
   lower, in 2017 only.
+* **calibration** (round 9): about half the perpetuals not agile at the event year fail the affordability
+  test (the deep WOZ tail on the stretched perpetuals), and Figuur 2's medians (the voluntary repayment).
 """
 
 from __future__ import annotations
