@@ -596,17 +596,25 @@ def test_perpetuals_lean_to_low_debt_to_income(io_tables: dict[str, pd.DataFrame
     assert perp[ok][third == 0].mean() > perp[ok][third == 2].mean() + 0.1
 
 
-def test_low_woz_tail_leans_to_high_debt_to_income(io_tables: dict[str, pd.DataFrame]) -> None:
-    """Property (planted direction, round 3 ``woz_low_dti_power`` = 9; perpetuals: round 9, 9): WOZ below
-    half the LLD-implied value is more frequent in the highest debt / income third than in the lowest."""
+def _low_woz_by_dti_third(io_tables: dict[str, pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per IO household with an income: WOZ below half the LLD-implied value, its debt / income third
+    among them (0 lowest, 2 highest) and the perpetual flag."""
     lld, t = io_tables["lld"], io_tables["truth_io"].set_index(C.LOAN_ID)
     s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
     hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
-    low = (t["planted_woz_value"] / hv.reindex(t.index)) < 0.5
+    low = ((t["planted_woz_value"] / hv.reindex(t.index)) < 0.5).to_numpy()
     dti = _debt_to_income_by_loan(io_tables).reindex(t.index)
-    ok = dti.notna()
-    third = pd.qcut(dti[ok], 3, labels=False)
-    assert low[ok][third == 2].mean() > 2 * low[ok][third == 0].mean()
+    ok = dti.notna().to_numpy()
+    third = pd.qcut(dti[ok], 3, labels=False).to_numpy()
+    perpetual = (t["planted_perpetual_admin"] | t["planted_perpetual_age"]).to_numpy()
+    return low[ok], third, perpetual[ok]
+
+
+def test_low_woz_tail_leans_to_high_debt_to_income(io_tables: dict[str, pd.DataFrame]) -> None:
+    """Property (planted direction, round 3 ``woz_low_dti_power`` = 9; perpetuals: round 9, 9): WOZ below
+    half the LLD-implied value is more frequent in the highest debt / income third than in the lowest."""
+    low, third, _ = _low_woz_by_dti_third(io_tables)
+    assert low[third == 2].mean() > 2 * low[third == 0].mean()
 
 
 def test_perpetual_low_woz_tail_concentrates_on_the_stretched(io_tables: dict[str, pd.DataFrame]) -> None:
@@ -614,15 +622,7 @@ def test_perpetual_low_woz_tail_concentrates_on_the_stretched(io_tables: dict[st
     households, WOZ below half the LLD-implied value is more than five times as frequent in the highest
     debt / income third (of all loans) as in the lower two thirds (chance weight 10 r^9: a mean of 2.95
     against 0.026; power 1 gave 1.67 against 0.67)."""
-    lld, t = io_tables["lld"], io_tables["truth_io"].set_index(C.LOAN_ID)
-    s = lld.loc[lld[C.SNAPSHOT_YEAR] == 2016]
-    hv = s.groupby(C.LOAN_ID)[C.CURRENT_BALANCE].sum() / (s.groupby(C.LOAN_ID)[C.CURRENT_LTV].first() / 100)
-    low = (t["planted_woz_value"] / hv.reindex(t.index)) < 0.5
-    dti = _debt_to_income_by_loan(io_tables).reindex(t.index)
-    ok = dti.notna().to_numpy()
-    third = pd.qcut(dti[ok], 3, labels=False).to_numpy()
-    perpetual = (t["planted_perpetual_admin"] | t["planted_perpetual_age"]).to_numpy()[ok]
-    low = low.to_numpy()[ok]
+    low, third, perpetual = _low_woz_by_dti_third(io_tables)
     top, rest = perpetual & (third == 2), perpetual & (third < 2)
     assert top.sum() > 100 and rest.sum() > 500
     assert low[top].mean() > 0.05 and low[top].mean() > 5 * low[rest].mean()

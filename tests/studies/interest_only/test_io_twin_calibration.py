@@ -70,14 +70,22 @@ def households(twin: tuple[int, Path]) -> pd.DataFrame:
     return build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling).households
 
 
-def _tree(folder: Path, scenario: str, *, params: Parameters, start_year: int | None = None) -> pd.DataFrame:
-    """Every household's tree outcome on the twin in ``folder`` under one packaged scenario."""
+def _prepared(folder: Path, scenario: str, *, params: Parameters):
+    """The population of the twin in ``folder``, its prepared frame under one packaged scenario, the scenario."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the engine's package notes on a small twin
         inp = read_inputs(folder)
         pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
         sc = SC.load_scenarios(scenarios_path())[scenario]
         prep = prepare(pop.households, pop.parts, params=params, tables=load_tables(), scenarios={scenario: sc})
+    return pop, prep, sc
+
+
+def _tree(folder: Path, scenario: str, *, params: Parameters, start_year: int | None = None) -> pd.DataFrame:
+    """Every household's tree outcome on the twin in ``folder`` under one packaged scenario."""
+    _, prep, sc = _prepared(folder, scenario, params=params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         return outcomes(prep, scenario=sc, start_year=start_year)
 
 
@@ -302,12 +310,7 @@ def coverage(twin: tuple[int, Path]) -> pd.DataFrame:
     """Figuur 2's coverage per household with a refinancing moment (``descriptives.coverage_ratio``)."""
     from cohorts.studies.interest_only.descriptives import coverage_ratio
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        inp = read_inputs(twin[1])
-        pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
-        sc = SC.load_scenarios(scenarios_path())["base"]
-        prep = prepare(pop.households, pop.parts, params=load_parameters(), tables=load_tables(), scenarios={"base": sc})
+    pop, prep, _ = _prepared(twin[1], "base", params=load_parameters())
     return coverage_ratio(prep.households, pop.parts)
 
 

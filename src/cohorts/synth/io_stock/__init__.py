@@ -301,7 +301,7 @@ def plan_stock(world: Any, *, snap: pd.DataFrame) -> StockPlan:
     # round 9: the IO parts' cumulative voluntary repayment (original principal above the current balance)
     original = plan_voluntary(np.random.default_rng(seeds[9]), params, snap=snap, households=hh2,
                               birth_main=births_new.set_index(C.LOAN_ID)["birth_main"])
-    snap = next(apply_maturities([snap], maturity, original_balance=original))
+    snap = next(apply_maturities([snap], maturity.iloc[:0], original_balance=original))
     return StockPlan(snap=snap, maturity=maturity, repayment_type=recoded, households=hh2,
                      births=person_births(world, shift), income_factors=factors.sort_index(),
                      low_income_loans=low.index.to_numpy().astype("int64"), original_balance=original)
