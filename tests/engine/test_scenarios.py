@@ -163,6 +163,31 @@ def test_reference_high_rate_path(scen):
     assert level(jump, 2037, RATE) == pytest.approx(0.03)
 
 
+def test_hand_rate_timing_start_of_year(scen):
+    """Hand-worked (A5): with ``rate_timing="start_of_year"`` a household of year T gets the rate reached in T - 1.
+
+    High rate from S = 2032: the rates of the years 2031..2042 are 3.0, 3.4, 3.8, 4.2, 4.6, 5.0, 4.6, 4.2,
+    3.8, 3.4, 3.0, 3.0 % (test above), so on 1 January of 2032 the rate is 3.0 (2031's), of 2033 3.4, of 2037
+    5.0 (2036's), of 2042 3.0; 2017, the table's first year, gets the trend rate of the year before it.
+    """
+    table = paths(scen["high_rate"], start_year=2032, last_year=2045)
+    years = np.array([2017, 2032, 2033, 2036, 2037, 2038, 2041, 2042])
+    np.testing.assert_allclose(
+        factor_at(table, years, RATE, rate_timing="start_of_year"),
+        [0.03, 0.03, 0.034, 0.046, 0.05, 0.046, 0.034, 0.03], atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        factor_at(table, years, RATE), [0.03, 0.034, 0.038, 0.05, 0.046, 0.042, 0.03, 0.03], atol=1e-12
+    )
+    # the stocks' and flows' factors do not depend on it; 2046 = 1 January after the table's last year
+    np.testing.assert_array_equal(factor_at(table, years, INCOME), factor_at(table, years, INCOME, rate_timing="start_of_year"))
+    assert factor_at(table, [2046], RATE, rate_timing="start_of_year")[0] == pytest.approx(0.03)
+    with pytest.raises(ValueError, match=r"column 'rate' \(start_of_year\): 1 year\(s\) outside the table's years 2017..2046"):
+        factor_at(table, [2047], RATE, rate_timing="start_of_year")
+    with pytest.raises(ValueError, match=r"rate_timing must be one of \('in_year', 'start_of_year'\), not 'mid_year'"):
+        factor_at(table, [2020], RATE, rate_timing="mid_year")
+
+
 def test_reference_other_scenarios_keep_the_3_percent_rate(scen):
     # '3% (stand)' (Tabel 2, seed 2078); 'Geen (blijft 3,0%)' (Tabel 6 seed 3259, Tabel 8 seed 3426)
     for name in ("base", "recession", "housing_crisis"):

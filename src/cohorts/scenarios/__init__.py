@@ -51,7 +51,9 @@ the scenario's range.
 default ``"start_of_year"`` a stock used for year T is its level on 1 January of T (= end of
 T-1), the same date on which :func:`cohorts.amortization.balance_at` measures the debt, so that
 T = 2017 uses the end-2016 values unchanged; ``"end_of_year"`` uses the level at the end of T.
-Flows and the rate always use year T itself.
+Flows always use year T itself; the rate too with the default ``rate_timing="in_year"``, while
+``rate_timing="start_of_year"`` gives the rate on 1 January of T, the level reached in T-1 (a rate
+path's shock-year changes read as year-end levels, like the stocks).
 
 The package is split by stage; every name below is importable from ``cohorts.scenarios``:
 
@@ -86,6 +88,7 @@ from cohorts.scenarios.definition import (  # noqa: F401
     PATH_COLUMNS,
     PENSION,
     RATE,
+    RATE_TIMINGS,
     SHOCK_KEYS,
     SHOCK_REQUIRED,
     STOCKS,
@@ -95,6 +98,7 @@ from cohorts.scenarios.definition import (  # noqa: F401
     WEALTH,
     FloorAppliesTo,
     RateRecovery,
+    RateTiming,
     Scenario,
     StockTiming,
 )
@@ -109,6 +113,7 @@ __all__ = [
     "PARAMETERS",
     "PENSION",
     "RATE",
+    "RATE_TIMINGS",
     "STOCKS",
     "TIMED_BY",
     "WEALTH",

@@ -63,6 +63,11 @@ _N_EXAMPLES: Final = 5
 TIMED_BY: Final = ("outcome", "floor")
 
 StockTiming = Literal["start_of_year", "end_of_year"]
+#: Which rate a household refinancing in year T gets (ambiguity A5): ``"in_year"`` the rate of year T itself,
+#: ``"start_of_year"`` the rate on 1 January of T, i.e. the level reached in year T - 1.
+RateTiming = Literal["in_year", "start_of_year"]
+#: The values of :data:`RateTiming`.
+RATE_TIMINGS: Final = ("in_year", "start_of_year")
 RateRecovery = Literal["steps", "jump"]
 FloorAppliesTo = Literal["all", "house"]
 

@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from cohorts.columns import YEAR
-from cohorts.scenarios.definition import _N_EXAMPLES, PARAMETERS, RATE, STOCKS, StockTiming
+from cohorts.scenarios.definition import _N_EXAMPLES, PARAMETERS, RATE, RATE_TIMINGS, STOCKS, RateTiming, StockTiming
 
 
 def factor_at(
@@ -20,6 +20,7 @@ def factor_at(
     column: str,
     *,
     stock_timing: StockTiming = "start_of_year",
+    rate_timing: RateTiming = "in_year",
 ) -> np.ndarray:
     """The factor of ``column`` for each household's year (vectorised lookup).
 
@@ -34,7 +35,12 @@ def factor_at(
     stock_timing : {"start_of_year", "end_of_year"}, default "start_of_year"
         For the stocks ``house`` and ``wealth``: the level on 1 January of the year (= end of the
         year before; the default, so year ``first_year`` gives 1.0) or at the end of the year
-        (ambiguity A5).  Flows and the rate always use the year itself.
+        (ambiguity A5).  Flows always use the year itself.
+    rate_timing : {"in_year", "start_of_year"}, default "in_year"
+        For ``rate``: the rate of the year itself, or the rate on 1 January of the year, i.e. the
+        level reached in the year before (a path's shock-year rate changes read as year-end levels,
+        like the stocks; A5).  For ``first_year`` of a :func:`paths` table the year before is a
+        trend year (a shock starts after ``first_year``), so its rate is that of ``first_year``.
 
     Returns
     -------
@@ -51,6 +57,8 @@ def factor_at(
         raise ValueError(f"factor_at: unknown column {column!r}; one of {[*PARAMETERS, RATE]}")
     if stock_timing not in ("start_of_year", "end_of_year"):
         raise ValueError(f"factor_at: stock_timing must be 'start_of_year' or 'end_of_year', not {stock_timing!r}")
+    if rate_timing not in RATE_TIMINGS:
+        raise ValueError(f"factor_at: rate_timing must be one of {RATE_TIMINGS}, not {rate_timing!r}")
     for needed in (YEAR, column):
         if needed not in table.columns:
             raise ValueError(f"factor_at: the table has no column {needed!r} (columns: {list(table.columns)})")
@@ -65,6 +73,11 @@ def factor_at(
         if table.attrs.get("first_year") == lo:
             values = np.concatenate([[1.0], values])  # end of first_year - 1: the base, 1.0
             lo -= 1
+    elif column == RATE and rate_timing == "start_of_year":
+        shift = 1  # 1 January of year y: the rate reached in year y - 1
+        if table.attrs.get("first_year") == lo:
+            values = np.concatenate([values[:1], values])  # first_year - 1 is a trend year: the rate of first_year
+            lo -= 1
     if isinstance(years, (pd.Series, pd.api.extensions.ExtensionArray)):  # nullable integers: NA -> NaN
         y = np.atleast_1d(pd.Series(years).astype("Float64").to_numpy(dtype=float, na_value=np.nan))
     else:
@@ -77,7 +90,7 @@ def factor_at(
         covered = f"{lo + shift}..{lo + shift + len(values) - 1}"
         examples = ", ".join(f"{p} ({_year_repr(y[p])})" for p in pos)
         raise ValueError(
-            f"factor_at: column {column!r} ({stock_timing if column in STOCKS else 'year'}): "
+            f"factor_at: column {column!r} ({stock_timing if column in STOCKS else rate_timing if column == RATE else 'year'}): "
             f"{int(bad.sum())} year(s) outside the table's years {covered} or missing; "
             f"first offending position(s): {examples}"
         )

@@ -70,6 +70,14 @@ def test_err_parameters_unknown_missing_wrong_type():
     data["tests"]["io_cap"] = 1.5
     with pytest.raises(ConfigError, match=r"io_cap in \[0\.0, 1\.0\]"):
         parameters_from_mapping(data, source="f.toml")
+    data = _raw()
+    data["tests"]["rate_timing"] = "end_of_year"
+    with pytest.raises(ConfigError, match=r"f\.toml: invalid parameter value\(s\): rate_timing one of in_year, start_of_year \(got 'end_of_year'\)"):
+        parameters_from_mapping(data, source="f.toml")
+    data = _raw()
+    data["tests"]["rate_timing"] = 1
+    with pytest.raises(ConfigError, match=r"f\.toml: key tests\.rate_timing: expected string, got int 1"):
+        parameters_from_mapping(data, source="f.toml")
 
 
 def test_hw_parameters_user_supplied_file(tmp_path):

@@ -76,6 +76,40 @@ def test_two_households_by_hand(params, tables):  # noqa: F811
     assert counts(out)["must_refinance"] == 2
 
 
+def test_rate_on_1_january_of_the_refinancing_year_by_hand(params, tables):  # noqa: F811
+    """Hand-worked (A5, ``rate_timing``): the high-rate path's rate on 1 January of T is the level of T - 1.
+
+    Born 1985, single employee, wages 60,000 (2017), no wealth, one IO part of 330,000 maturing
+    30 June 2037: T = 2037, age 52 (labour regime); hra_end = max(2030, 1985 + 55) = 2040, 3 < 10 years
+    left -> the no-HRA table below AOW age, row 50,000+, rate <= 5%: f = 23.0%.
+    High rate from S = 2032: the rate is 3.4, 3.8, 4.2, 4.6, 5.0% in 2032-2036 and 4.6% in 2037.
+    Income (flow of 2037): 1.019^14 to 2031, 1.025^5 in 2032-2036, then the gap (1.025 / 1.019)^5 closes
+    geometrically over 5 years, so 2037 = 1.019^20 x (1.025 / 1.019)^(5 x 4/5) = 1.4917031;
+    Y_T = 60,000 x 1.4917031 = 89,502.19 and X_T = 0.23 x 89,502.19 / 12 = 1,715.46 a month.
+    start_of_year: r = 5.0% (2036's level), a = 0.00536822, cost 330,000 x a = 1,771.51 > X_T: fails the
+    annuity test (step 4: no wealth); the 50%-IO test, I = min(330,000, 0.5 x 1,000,000) = all of it,
+    costs 330,000 x 0.05 / 12 = 1,375.00 <= X_T: step 5.
+    in_year: r = 4.6% (2037's), a = 0.00512644, cost 1,691.73 <= X_T: passes at step 3.
+    """
+    hh = _households([dict(household_id=1, debt_now=330_000.0, house_value_now=1_000_000.0, refi_year=2037,
+                           wages_main=60_000.0, labour_status_main="employee")])
+    parts = pd.DataFrame([_io_part(1, 330_000.0, "2037-06-30")])
+    scen = {"high_rate": SCENARIOS["high_rate"]}
+    results = {}
+    for timing in ("start_of_year", "in_year"):
+        p = params.replace(rate_timing=timing)
+        prep = prepare(hh, parts, params=p, tables=tables, scenarios=scen)
+        results[timing] = outcomes(prep, scenario=SCENARIOS["high_rate"], start_year=2032).iloc[0]
+    new, old = results["start_of_year"], results["in_year"]
+    assert new[IO.RATE_AT_T] == pytest.approx(0.05) and old[IO.RATE_AT_T] == pytest.approx(0.046)
+    for out in (new, old):
+        assert out[IO.FINANCING_PCT] == 23.0
+        assert out[IO.TEST_INCOME_AT_T] == pytest.approx(89_502.19, abs=0.01)
+        assert out[IO.MAX_MONTHLY_COST] == pytest.approx(1_715.46, abs=0.01)
+    assert bool(new[IO.FAIL_ANNUITY]) and new[IO.STEP] == 5 and not bool(new[IO.FORCED_SALE])
+    assert not bool(old[IO.FAIL_ANNUITY]) and old[IO.STEP] == 3
+
+
 def _random_households(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     rows = []
@@ -116,7 +150,7 @@ def test_outcomes_equal_a_direct_income_call(params, tables, name, start_years):
         year = ph[TESTED_YEAR].to_numpy()
         wealth = out[IO.CONSUMER_CREDIT_NET].to_numpy()
         direct = income_at_refi(ph, params=params, tables=tables, year=year,
-                                rate=SC.factor_at(table, year, SC.RATE),
+                                rate=SC.factor_at(table, year, SC.RATE, rate_timing="start_of_year"),
                                 income_factor=SC.factor_at(table, year, SC.INCOME),
                                 pension_factor=SC.factor_at(table, year, SC.PENSION),
                                 consumer_credit_net=wealth)

@@ -42,11 +42,12 @@ from typing import Any
 import numpy as np
 
 from cohorts.errors import ConfigError
+from cohorts.scenarios import RATE_TIMINGS
 
 PARAMETERS_FILE = "parameters.toml"
 
 # (section, key) -> (field name, type, required)
-_INT, _FLOAT, _FLOATS, _INTS = "int", "float", "list of float", "list of int"
+_INT, _FLOAT, _FLOATS, _INTS, _STR = "int", "float", "list of float", "list of int", "string"
 _SCHEMA: dict[tuple[str, str], tuple[str, str, bool]] = {
     ("ages", "aow_age"): ("aow_age", _INT, True),
     ("ages", "pension_window_years"): ("pension_window_years", _INT, True),
@@ -69,6 +70,7 @@ _SCHEMA: dict[tuple[str, str], tuple[str, str, bool]] = {
     ("tests", "io_cap_core"): ("io_cap_core", _FLOAT, True),
     ("tests", "term_months"): ("term_months", _INT, True),
     ("tests", "table_year"): ("table_year", _INT, True),
+    ("tests", "rate_timing"): ("rate_timing", _STR, True),
     ("measurement", "high_ltv"): ("high_ltv", _FLOAT, True),
     ("measurement", "now_year"): ("now_year", _INT, True),
     ("social_assistance_net", "single_monthly"): ("social_assistance_net_single_monthly", _FLOAT, False),
@@ -132,6 +134,11 @@ class Parameters:
         Annuity term, 360 months (E20).
     table_year : int
         Trhk table year, 2019 (D17).
+    rate_timing : {"start_of_year", "in_year"}
+        Which rate of a scenario's path a household refinancing (or tested) in year T gets:
+        ``"start_of_year"`` the rate on 1 January of T, the level reached in T - 1, the date on which
+        the debt and the house value are taken (the packaged choice); ``"in_year"`` the rate of year
+        T itself (A5; :func:`cohorts.scenarios.factor_at`).  Only the high-rate scenario's rate moves.
     high_ltv : float
         Measurement flag: current LTV above 2.0 (E27).
     now_year : int
@@ -174,6 +181,7 @@ class Parameters:
     io_cap_core: float
     term_months: int
     table_year: int
+    rate_timing: str
     high_ltv: float
     now_year: int
     aow_full_single: float | None = None
@@ -254,6 +262,8 @@ def _check_values(p: Parameters) -> None:
         v = getattr(p, name)
         if v is not None and not v >= 0:
             problems.append(f"{name} >= 0 (got {v})")
+    if p.rate_timing not in RATE_TIMINGS:
+        problems.append(f"rate_timing one of {', '.join(RATE_TIMINGS)} (got {p.rate_timing!r})")
     if p.term_months <= 0:
         problems.append(f"term_months > 0 (got {p.term_months})")
     if not 0 < p.pension_window_years < p.aow_age:
@@ -274,6 +284,10 @@ def _coerce(value: Any, kind: str, *, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad()
         return float(value)
+    if kind == _STR:
+        if not isinstance(value, str):
+            raise bad()
+        return value
     if not isinstance(value, list):
         raise bad()
     inner = _INT if kind == _INTS else _FLOAT

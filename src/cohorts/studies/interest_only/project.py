@@ -214,7 +214,8 @@ def outcomes(
     s = (scenario.start_year if start_year is None else int(start_year)) if scenario.is_shock else None
     table = SC.paths(scenario, start_year=s)
     year = hh[TESTED_YEAR].to_numpy(dtype="int64")
-    rate = np.round(SC.factor_at(table, year, SC.RATE), 9)
+    # A5: the rate on 1 January of T, the level reached in T - 1 (params.rate_timing; "in_year": of year T)
+    rate = np.round(SC.factor_at(table, year, SC.RATE, rate_timing=params.rate_timing), 9)  # type: ignore[arg-type]
     f = np.full(len(hh), np.nan)
     for r in np.unique(rate):
         if float(r) not in prepared.financing_pct:

@@ -210,7 +210,8 @@ def _factors(kernel: CountKernel, scenario: SC.Scenario, start_year: int | None)
     """The scenario's factors and rate per distinct tested year."""
     table = SC.paths(scenario, start_year=start_year)
     out = {p: SC.factor_at(table, kernel.years, p) for p in (SC.HOUSE, SC.INCOME, SC.PENSION, SC.WEALTH)}
-    out[SC.RATE] = np.round(SC.factor_at(table, kernel.years, SC.RATE), 9)
+    timing = kernel.params.rate_timing  # A5: the rate on 1 January of T (the study's choice) or of year T
+    out[SC.RATE] = np.round(SC.factor_at(table, kernel.years, SC.RATE, rate_timing=timing), 9)  # type: ignore[arg-type]
     return out
 
 
