@@ -53,30 +53,27 @@ def _raw():
     return tomllib.loads(text)
 
 
-def test_err_parameters_unknown_missing_wrong_type():
+_BAD_PARAMETERS = [
+    # (section, key, value; None = delete the key), the error message expected
+    ("tests", "io_capp", 0.5, r"f\.toml: unknown key tests\.io_capp"),
+    ("ages", "aow_age", None, r"f\.toml: missing key\(s\) ages\.aow_age"),
+    ("ages", "aow_age", "67", r"f\.toml: key ages\.aow_age: expected int"),
+    ("tests", "io_cap", 1.5, r"io_cap in \[0\.0, 1\.0\]"),
+    ("tests", "rate_timing", "end_of_year",
+     r"f\.toml: invalid parameter value\(s\): rate_timing one of in_year, start_of_year \(got 'end_of_year'\)"),
+    ("tests", "rate_timing", 1, r"f\.toml: key tests\.rate_timing: expected string, got int 1"),
+    ("tests", "rate_timing", None, r"f\.toml: missing key\(s\) tests\.rate_timing"),
+]
+
+
+@pytest.mark.parametrize("section, key, value, message", _BAD_PARAMETERS)
+def test_err_parameters_unknown_missing_wrong_type(section, key, value, message):
     data = _raw()
-    data["tests"]["io_capp"] = 0.5
-    with pytest.raises(ConfigError, match=r"f\.toml: unknown key tests\.io_capp"):
-        parameters_from_mapping(data, source="f.toml")
-    data = _raw()
-    del data["ages"]["aow_age"]
-    with pytest.raises(ConfigError, match=r"f\.toml: missing key\(s\) ages\.aow_age"):
-        parameters_from_mapping(data, source="f.toml")
-    data = _raw()
-    data["ages"]["aow_age"] = "67"
-    with pytest.raises(ConfigError, match=r"f\.toml: key ages\.aow_age: expected int"):
-        parameters_from_mapping(data, source="f.toml")
-    data = _raw()
-    data["tests"]["io_cap"] = 1.5
-    with pytest.raises(ConfigError, match=r"io_cap in \[0\.0, 1\.0\]"):
-        parameters_from_mapping(data, source="f.toml")
-    data = _raw()
-    data["tests"]["rate_timing"] = "end_of_year"
-    with pytest.raises(ConfigError, match=r"f\.toml: invalid parameter value\(s\): rate_timing one of in_year, start_of_year \(got 'end_of_year'\)"):
-        parameters_from_mapping(data, source="f.toml")
-    data = _raw()
-    data["tests"]["rate_timing"] = 1
-    with pytest.raises(ConfigError, match=r"f\.toml: key tests\.rate_timing: expected string, got int 1"):
+    if value is None:
+        del data[section][key]
+    else:
+        data[section][key] = value
+    with pytest.raises(ConfigError, match=message):
         parameters_from_mapping(data, source="f.toml")
 
 
