@@ -138,7 +138,8 @@ class Parameters:
         Which rate of a scenario's path a household refinancing (or tested) in year T gets:
         ``"start_of_year"`` the rate on 1 January of T, the level reached in T - 1, the date on which
         the debt and the house value are taken (the packaged choice); ``"in_year"`` the rate of year
-        T itself (A5; :func:`cohorts.scenarios.factor_at`).  Only the high-rate scenario's rate moves.
+        T itself (A5; :func:`cohorts.scenarios.factor_at`).  Of the packaged scenarios only the high
+        rate has a rate that moves.
     high_ltv : float
         Measurement flag: current LTV above 2.0 (E27).
     now_year : int
