@@ -67,17 +67,13 @@ def factor_at(
         raise ValueError("factor_at: the table's years must be consecutive and ascending (use the table from paths())")
     values = table[column].to_numpy(dtype=float)
     lo = int(table_years[0])
-    shift = 0
-    if column in STOCKS and stock_timing == "start_of_year":
-        shift = 1  # 1 January of year y = end of year y - 1
-        if table.attrs.get("first_year") == lo:
-            values = np.concatenate([[1.0], values])  # end of first_year - 1: the base, 1.0
-            lo -= 1
-    elif column == RATE and rate_timing == "start_of_year":
-        shift = 1  # 1 January of year y: the rate reached in year y - 1
-        if table.attrs.get("first_year") == lo:
-            values = np.concatenate([values[:1], values])  # first_year - 1 is a trend year: the rate of first_year
-            lo -= 1
+    timing = stock_timing if column in STOCKS else rate_timing if column == RATE else "year"
+    shift = 1 if timing == "start_of_year" else 0  # 1 January of year y: the level reached at the end of y - 1
+    if shift and table.attrs.get("first_year") == lo:
+        # the year before first_year: for a stock the base (1.0), for the rate a trend year (a shock starts
+        # after first_year), so first_year's own rate
+        values = np.concatenate([[1.0 if column in STOCKS else values[0]], values])
+        lo -= 1
     if isinstance(years, (pd.Series, pd.api.extensions.ExtensionArray)):  # nullable integers: NA -> NaN
         y = np.atleast_1d(pd.Series(years).astype("Float64").to_numpy(dtype=float, na_value=np.nan))
     else:
@@ -90,7 +86,7 @@ def factor_at(
         covered = f"{lo + shift}..{lo + shift + len(values) - 1}"
         examples = ", ".join(f"{p} ({_year_repr(y[p])})" for p in pos)
         raise ValueError(
-            f"factor_at: column {column!r} ({stock_timing if column in STOCKS else rate_timing if column == RATE else 'year'}): "
+            f"factor_at: column {column!r} ({timing}): "
             f"{int(bad.sum())} year(s) outside the table's years {covered} or missing; "
             f"first offending position(s): {examples}"
         )

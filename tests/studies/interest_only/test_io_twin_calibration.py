@@ -73,15 +73,17 @@ def households(twin: tuple[int, Path]) -> pd.DataFrame:
     return build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling).households
 
 
-def _prepared(folder: Path, scenario: str, *, params: Parameters):
-    """The population of the twin in ``folder``, its prepared frame under one packaged scenario, the scenario."""
+def _prepared(folder: Path, scenario: str, *, params: Parameters, others: tuple[str, ...] = ()):
+    """The population of the twin in ``folder``, its prepared frame under one packaged scenario (and ``others``),
+    the scenario."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the engine's package notes on a small twin
         inp = read_inputs(folder)
         pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
-        sc = SC.load_scenarios(scenarios_path())[scenario]
-        prep = prepare(pop.households, pop.parts, params=params, tables=load_tables(), scenarios={scenario: sc})
-    return pop, prep, sc
+        packaged = SC.load_scenarios(scenarios_path())
+        scenarios = {n: packaged[n] for n in (scenario, *others)}
+        prep = prepare(pop.households, pop.parts, params=params, tables=load_tables(), scenarios=scenarios)
+    return pop, prep, scenarios[scenario]
 
 
 def _tree(folder: Path, scenario: str, *, params: Parameters, start_year: int | None = None) -> pd.DataFrame:
@@ -333,11 +335,11 @@ def test_coverage_of_fully_io_and_near_maturity(coverage: pd.DataFrame) -> None:
     assert abs(float(np.median(c.loc[near, "coverage_pct"])) - 44.0) <= 7.0
 
 
-def _added_step4_by_offset(prep, scenarios: dict, name: str, start: int, base_fail: np.ndarray) -> np.ndarray:
+def _added_step4_by_offset(prep, name: str, start: int, base_fail: np.ndarray) -> np.ndarray:
     """Households a shock started in ``start`` adds to the step-4 failures, by refinancing year T - start."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        o = outcomes(prep, scenario=scenarios[name], start_year=start)
+        o = outcomes(prep, scenario=SC.load_scenarios(scenarios_path())[name], start_year=start)
     fail = o[S.FAIL_ANNUITY].astype("boolean").fillna(False).to_numpy(dtype=bool)
     t = pd.to_numeric(o[S.REFI_YEAR]).to_numpy(dtype="float64", na_value=np.nan)
     added = fail & ~base_fail & np.isfinite(t)
@@ -357,16 +359,12 @@ def test_rate_rise_and_recession_hit_the_same_refinancing_years(twin: tuple[int,
     stable.
     """
     params = load_parameters().replace(rate_timing=timing)
-    all_scenarios = SC.load_scenarios(scenarios_path())
-    scenarios = {n: all_scenarios[n] for n in ("base", "recession", "high_rate")}
+    _, prep, base_scenario = _prepared(twin[1], "base", params=params, others=("recession", "high_rate"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        inp = read_inputs(twin[1])
-        pop = build_population(inp.lld, inp.cbs, inp.key, inp.income_pension, inp.wealth_dwelling)
-        prep = prepare(pop.households, pop.parts, params=params, tables=load_tables(), scenarios=scenarios)
-        base = outcomes(prep, scenario=scenarios["base"])
+        base = outcomes(prep, scenario=base_scenario)
     base_fail = base[S.FAIL_ANNUITY].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    recession = _added_step4_by_offset(prep, scenarios, "recession", 2032, base_fail)
-    rate_rise = _added_step4_by_offset(prep, scenarios, "high_rate", 2032, base_fail)
+    recession = _added_step4_by_offset(prep, "recession", 2032, base_fail)
+    rate_rise = _added_step4_by_offset(prep, "high_rate", 2032, base_fail)
     assert int(np.argmax(recession)) == 5, recession
     assert int(np.argmax(rate_rise)) == (5 if same_year else 4), rate_rise
